@@ -1,0 +1,52 @@
+"""What matches what: the one definition of how article text becomes index terms.
+
+The same analyzer runs when articles are indexed, when queries are parsed and when
+snippets are highlighted, so a query word always meets the article words it should:
+Unicode word tokens, case folding, accent folding (`turkiye` finds `Türkiye`), stop
+words, English stemming (`talks` finds `talk`).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from whoosh.analysis import (
+    STOP_WORDS,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.support.charset import accent_map
+
+# Words: letters and digits, kept whole across inner dots ("U.S", "3.5").
+TOKEN_PATTERN = r"\w+(?:\.\w+)*"
+
+# Whoosh's list minus "us" (the U.S.) and "may" (the month), both news words; plus the
+# letters an apostrophe leaves behind ("Russia's", "don't").
+NEWS_STOP_WORDS = frozenset(STOP_WORDS - {"us", "may"} | {"s", "t"})
+
+
+@cache
+def text_analyzer() -> Any:
+    """The analyzer for article text (title and body) and for query words against it."""
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=NEWS_STOP_WORDS, minsize=1)
+        | StemFilter()
+    )
+
+
+@cache
+def label_analyzer() -> Any:
+    """For short labels (source names): words, case- and accent-folded, never stemmed."""
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def index_terms(text: str) -> list[str]:
+    """The terms `text` contributes to the index, in order (stop words dropped)."""
+    return [token.text for token in text_analyzer()(text)]

@@ -1,0 +1,236 @@
+"""Dates as news articles write them and as users type them.
+
+Two jobs, one vocabulary: `parse_article_date` reads the date an article carries (ISO dates
+and datetimes, RFC 2822, "May 15, 2025", "15 May 2025", "2025/05/15", "15.05.2025", ...);
+`parse_date_span` reads what a user types after `--since`, `--until` or `date:` (partial ISO
+dates such as `2025` or `2025-05`, relative forms such as `7d`, `2w`, `3m`, `1y`, `today`,
+`yesterday`) as the span of time it names. All datetimes are naive UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_WEEKDAYS = re.compile(
+    r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|urday|sday)?\b\.?,?", re.I
+)
+_ISO = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}:?\d{2})?",
+    re.I,
+)
+_YMD = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})|(\d{4})(\d{2})(\d{2})")
+_DMY = re.compile(r"(\d{1,2})([.-])(\d{1,2})\2(\d{4})")
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?", re.I)
+_ZONE = re.compile(r"\b(?:utc|gmt|z)\b|[+-]\d{2}:?\d{2}\b", re.I)
+_WORD = re.compile(r"[a-z]+|\d+", re.I)
+
+_RELATIVE = re.compile(r"(\d+)\s*(d|day|days|w|week|weeks|m|month|months|y|year|years)", re.I)
+_PARTIAL_ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{2}))?)?)?)?")
+
+
+def parse_article_date(text: str) -> dt.datetime | None:
+    """The datetime an article's date field names, or None when it names none we know."""
+    text = " ".join(text.split())
+    if not text:
+        return None
+    for parse in (_parse_iso, _parse_ymd, _parse_dmy, _parse_rfc2822, _parse_month_name):
+        try:
+            found = parse(text)
+        except (ValueError, OverflowError):
+            found = None
+        if found is not None and 1000 <= found.year <= 9999:
+            return found
+    return None
+
+
+def _as_naive_utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _parse_iso(text: str) -> dt.datetime | None:
+    if not _ISO.fullmatch(text):
+        return None
+    return _as_naive_utc(dt.datetime.fromisoformat(text.replace("z", "Z")))
+
+
+def _parse_ymd(text: str) -> dt.datetime | None:
+    match = _YMD.fullmatch(text)
+    if not match:
+        return None
+    parts = [int(g) for g in match.groups() if g is not None]
+    return dt.datetime(parts[0], parts[1], parts[2])
+
+
+def _parse_dmy(text: str) -> dt.datetime | None:
+    # Dotted and dashed dates are day-first (European use); slashed dates are month-first
+    # as US wires write them, unless the first number cannot be a month.
+    match = _DMY.fullmatch(text)
+    slashed = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    if match:
+        day, month, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+        return dt.datetime(year, month, day)
+    if slashed:
+        first, second, year = (int(g) for g in slashed.groups())
+        month, day = (second, first) if first > 12 else (first, second)
+        return dt.datetime(year, month, day)
+    return None
+
+
+def _parse_rfc2822(text: str) -> dt.datetime | None:
+    if not re.search(r"\d{1,2}:\d{2}", text) or "," not in text[:5]:
+        return None
+    from email.utils import parsedate_to_datetime  # only dated e-mail style headers pay for it
+
+    try:
+        return _as_naive_utc(parsedate_to_datetime(text))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _parse_month_name(text: str) -> dt.datetime | None:
+    rest = _WEEKDAYS.sub(" ", text)
+    hour = minute = second = 0
+    time = _TIME.search(rest)
+    if time:
+        hour, minute, second = int(time.group(1)), int(time.group(2)), int(time.group(3) or 0)
+        meridiem = (time.group(4) or "").lower().replace(".", "")
+        if meridiem == "pm" and hour < 12:
+            hour += 12
+        elif meridiem == "am" and hour == 12:
+            hour = 0
+        rest = rest[: time.start()] + " " + rest[time.end() :]
+    rest = _ZONE.sub(" ", rest)
+    month = day = year = None
+    for word in _WORD.findall(rest.replace("st ", " ").replace("th ", " ")):
+        lowered = word.lower()
+        if lowered in _MONTHS and month is None:
+            month = _MONTHS[lowered]
+        elif word.isdigit() and len(word) == 4 and year is None:
+            year = int(word)
+        elif word.isdigit() and len(word) <= 2 and day is None:
+            day = int(word)
+        elif re.fullmatch(r"\d{1,2}(st|nd|rd|th)", lowered) and day is None:
+            day = int(lowered[:-2])
+        elif lowered not in ("of", "the", "at", "on"):
+            return None
+    if month is None or day is None or year is None:
+        return None
+    return dt.datetime(year, month, day, hour, minute, second)
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """An inclusive span of time: `start` is its first instant, `end` its last."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+
+def parse_date_span(text: str, *, today: dt.date | None = None) -> DateSpan:
+    """The span a user's date names: `2025` is the whole year, `7d` the last seven days.
+
+    Raises:
+        ValueError: with a message that says which forms are understood.
+    """
+    today = today or dt.datetime.now(dt.UTC).date()
+    cleaned = text.strip().lower()
+    if cleaned in ("today", "now"):
+        return _day_span(today)
+    if cleaned == "yesterday":
+        return _day_span(today - dt.timedelta(days=1))
+    relative = _RELATIVE.fullmatch(cleaned)
+    if relative:
+        start = _ago(today, int(relative.group(1)), relative.group(2)[0])
+        return DateSpan(_midnight(start), _midnight(today + dt.timedelta(days=1)) - _TICK)
+    partial = _PARTIAL_ISO.fullmatch(cleaned) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", cleaned)
+    if partial:
+        try:
+            return _partial_span([int(g) if g else None for g in partial.groups()])
+        except ValueError:
+            pass  # 2025-13: fall through to the message that lists the forms
+    article_date = parse_article_date(text)
+    if article_date is not None:
+        return _day_span(article_date.date())
+    raise ValueError(
+        f"cannot read {text!r} as a date "
+        "(try 2025-05-15, 2025-05, 2025, 7d, 2w, 3m, 1y, today or yesterday)"
+    )
+
+
+_TICK = dt.timedelta(microseconds=1)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day)
+
+
+def _day_span(day: dt.date) -> DateSpan:
+    start = _midnight(day)
+    return DateSpan(start, start + dt.timedelta(days=1) - _TICK)
+
+
+def _ago(today: dt.date, count: int, unit: str) -> dt.date:
+    if unit == "d":
+        return today - dt.timedelta(days=count)
+    if unit == "w":
+        return today - dt.timedelta(weeks=count)
+    months = count * (12 if unit == "y" else 1)
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    month += 1
+    return dt.date(year, month, min(today.day, _days_in_month(year, month)))
+
+
+def _days_in_month(year: int, month: int) -> int:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (following - dt.timedelta(days=1)).day
+
+
+def _partial_span(parts: list[int | None]) -> DateSpan:
+    year, month, day, hour, minute = (parts + [None] * 5)[:5]
+    assert year is not None
+    if month is None:
+        return DateSpan(dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1) - _TICK)
+    if day is None:
+        start = dt.datetime(year, month, 1)
+        return DateSpan(start, start + dt.timedelta(days=_days_in_month(year, month)) - _TICK)
+    if hour is None:
+        return _day_span(dt.date(year, month, day))
+    if minute is None:
+        start = dt.datetime(year, month, day, hour)
+        return DateSpan(start, start + dt.timedelta(hours=1) - _TICK)
+    start = dt.datetime(year, month, day, hour, minute)
+    return DateSpan(start, start + dt.timedelta(minutes=1) - _TICK)
+
+
+def format_date(value: dt.datetime | None) -> str | None:
+    """The article date as shown to users and scripts: ISO date, plus time when it has one."""
+    if value is None:
+        return None
+    if value.time() == dt.time(0, 0):
+        return value.date().isoformat()
+    return value.isoformat(timespec="seconds")

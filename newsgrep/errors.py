@@ -1,0 +1,35 @@
+"""Every error a user can cause, worded for the user.
+
+The core raises these; the CLI turns them into one line on stderr and exit status 2.
+Anything else that escapes is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class NewsgrepError(Exception):
+    """Base class: `str(error)` is the message, `hint` an optional next step."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+class IndexNotFoundError(NewsgrepError):
+    """There is no index where one was expected."""
+
+
+class IndexLockedError(NewsgrepError):
+    """Another indexing run holds the write lock and did not let go in time."""
+
+
+class IndexVersionError(NewsgrepError):
+    """The index was written by an incompatible version of newsgrep."""
+
+
+class QueryError(NewsgrepError):
+    """The query cannot be parsed, or parses to nothing searchable."""
+
+
+class SourcePathError(NewsgrepError):
+    """A path given to `index` does not exist or cannot be read."""

@@ -1,0 +1,313 @@
+"""An indexing run: which files are new, changed, gone or unchanged, and bringing the index
+in line with them.
+
+The run walks the folders (hidden names skipped), compares each file's size and mtime with
+the manifest, reads only files whose stat changed, confirms a change by content hash, and
+commits every change in one batch with the manifest that describes it. Bad files are skipped
+with a reason and the rest goes on. It never prints: progress goes to a callback and the
+outcome comes back as an `IndexReport`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsgrep.articles import SUPPORTED_SUFFIXES, ArticleFileError, parse_article_file
+from newsgrep.errors import NewsgrepError, SourcePathError
+from newsgrep.store import Batch, FileEntry, IndexStore, Manifest, document_count
+
+DEFAULT_LOCK_WAIT_SECONDS = 10.0
+
+# Called as files are read: (files done, files to read).
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A file, or a record in it, that was skipped or needs a look."""
+
+    path: str
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}{': ' + self.where if self.where else ''}: {self.reason}"
+
+
+@dataclass(slots=True)
+class IndexReport:
+    """What a run did, in files (and the articles they hold)."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped_files: list[Problem] = field(default_factory=list)
+    skipped_records: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    articles_added: int = 0
+    articles_removed: int = 0
+    total_articles: int = 0
+    folders: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def skipped(self) -> int:
+        return len(self.skipped_files) + len(self.skipped_records)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    path: str
+    root: str
+    size: int
+    mtime_ns: int
+
+
+def run_index(
+    index_dir: Path,
+    paths: Iterable[Path] = (),
+    *,
+    rebuild: bool = False,
+    wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS,
+    progress: ProgressCallback | None = None,
+) -> IndexReport:
+    """Bring the index at `index_dir` in line with `paths` (default: the folders it covers).
+
+    Raises:
+        SourcePathError: a path does not exist, or there is nothing to index.
+        IndexLockedError: another run holds the index past `wait_seconds`.
+    """
+    started = time.perf_counter()
+    store = IndexStore(index_dir)
+    requested = [_absolute(path) for path in paths]
+    for path in requested:
+        if not os.path.exists(path):
+            raise SourcePathError(f"no such file or folder: {path}")
+    with store.lock(wait_seconds):
+        ix, manifest = _open_or_create(store, rebuild)
+        report = IndexReport()
+        roots = requested or list(manifest.folders)
+        if not roots:
+            raise SourcePathError(
+                "nothing to index: this index covers no folders yet",
+                hint="run: newsgrep index seeds/",
+            )
+        index_real = os.path.realpath(index_dir)
+        manifest.folders = _covering_roots(manifest.folders + requested)
+        batch = Batch(store, ix, clear=rebuild)
+        try:
+            _Run(manifest, batch, report).update(roots, index_real, progress)
+            batch.commit(manifest)
+        except BaseException:
+            batch.cancel()  # nothing half-written: the last commit stays as it was
+            raise
+        report.total_articles = document_count(store.open())
+        report.folders = list(manifest.folders)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _absolute(path: Path) -> str:
+    return os.path.abspath(os.fspath(path))
+
+
+def _open_or_create(store: IndexStore, rebuild: bool) -> tuple[object, Manifest]:
+    if not store.exists():
+        return store.create(), Manifest()
+    try:
+        ix = store.open()
+    except NewsgrepError:
+        if not rebuild:
+            raise
+        return store.create(), Manifest()  # unreadable or another version: start afresh
+    manifest = store.read_manifest(ix) or store.recover_manifest(ix)
+    if rebuild:
+        manifest = Manifest(folders=manifest.folders)
+    return ix, manifest
+
+
+def _covering_roots(roots: list[str]) -> list[str]:
+    """The roots with any root inside another one dropped, in a stable order."""
+    unique = sorted(set(roots))
+    return [
+        root
+        for root in unique
+        if not any(_is_within(root, other) for other in unique if other != root)
+    ]
+
+
+def _is_within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+class _Run:
+    """One pass over the roots: walks, compares, reads, and records into the batch."""
+
+    def __init__(self, manifest: Manifest, batch: Batch, report: IndexReport) -> None:
+        self.manifest = manifest
+        self.batch = batch
+        self.report = report
+        self.paths_by_id = {entry.id: path for path, entry in manifest.files.items()}
+
+    def update(self, roots: list[str], index_real: str, progress: ProgressCallback | None) -> None:
+        seen: set[str] = set()
+        to_read: list[_Candidate] = []
+        for root in roots:
+            if not os.path.exists(root):
+                self.report.warnings.append(f"{root} is missing; its articles stay in the index")
+                seen.update(p for p in self.manifest.files if _is_within(p, root))
+                continue
+            for candidate in _walk(root, index_real, self.report):
+                seen.add(candidate.path)
+                entry = self.manifest.files.get(candidate.path)
+                if entry is not None and self._same_stat(entry, candidate):
+                    self._count_unchanged(entry, candidate.path)
+                else:
+                    to_read.append(candidate)
+        gone = [
+            p for p in self.manifest.files if p not in seen and any(_is_within(p, r) for r in roots)
+        ]
+        for path in gone:
+            self._remove(path)
+        for done, candidate in enumerate(to_read, start=1):
+            self._read(candidate)
+            if progress is not None:
+                progress(done, len(to_read))
+
+    def _same_stat(self, entry: FileEntry, candidate: _Candidate) -> bool:
+        return (
+            entry.size == candidate.size
+            and entry.mtime_ns == candidate.mtime_ns
+            and entry.id == self._file_id(candidate)
+        )
+
+    def _count_unchanged(self, entry: FileEntry, path: str) -> None:
+        if entry.skip is not None:
+            self.report.skipped_files.append(Problem(path, "", entry.skip))
+        else:
+            self.report.unchanged += 1
+
+    def _remove(self, path: str) -> None:
+        entry = self.manifest.files.pop(path)
+        self.paths_by_id.pop(entry.id, None)
+        self._drop_articles(path, entry)
+        self.report.removed += 1
+
+    def _drop_articles(self, path: str, entry: FileEntry | None) -> None:
+        if entry is not None and entry.articles:
+            self.batch.remove_file(path)
+            self.report.articles_removed += entry.articles
+
+    def _read(self, candidate: _Candidate) -> None:
+        path = candidate.path
+        old = self.manifest.files.get(path)
+        file_id = self._file_id(candidate)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            self._skip(candidate, file_id, _os_reason(error), "")
+            return
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if old is not None and old.hash == digest and old.id == file_id:
+            old.size, old.mtime_ns = candidate.size, candidate.mtime_ns  # touched, not changed
+            self._count_unchanged(old, path)
+            return
+        try:
+            parsed = parse_article_file(os.path.basename(path), data)
+        except ArticleFileError as error:
+            self._skip(candidate, file_id, str(error), digest)
+            return
+        self.report.skipped_records.extend(Problem(path, s.where, s.reason) for s in parsed.skipped)
+        self.report.notes.extend(Problem(path, "", note) for note in parsed.notes)
+        self._drop_articles(path, old)
+        self.batch.add_articles(path, file_id, digest, parsed.articles)
+        self.report.articles_added += len(parsed.articles)
+        if old is None or old.skip is not None:
+            self.report.added += 1
+        else:
+            self.report.updated += 1
+        entry = FileEntry(file_id, candidate.size, candidate.mtime_ns, digest, len(parsed.articles))
+        self._record(path, entry)
+
+    def _skip(self, candidate: _Candidate, file_id: str, reason: str, digest: str) -> None:
+        # A file that was indexed and can no longer be read loses its old articles.
+        self._drop_articles(candidate.path, self.manifest.files.get(candidate.path))
+        self.report.skipped_files.append(Problem(candidate.path, "", reason))
+        entry = FileEntry(file_id, candidate.size, candidate.mtime_ns, digest, 0, reason)
+        self._record(candidate.path, entry)
+
+    def _record(self, path: str, entry: FileEntry) -> None:
+        old = self.manifest.files.get(path)
+        if old is not None and self.paths_by_id.get(old.id) == path:
+            del self.paths_by_id[old.id]
+        self.manifest.files[path] = entry
+        self.paths_by_id[entry.id] = path
+
+    def _file_id(self, candidate: _Candidate) -> str:
+        """The file's id: its path relative to the folder that covers it (a lone file: its
+        name). First come, first served when two folders hold the same relative path."""
+        root = next(
+            (r for r in self.manifest.folders if _is_within(candidate.path, r)), candidate.root
+        )
+        if root == candidate.path:
+            relative = os.path.basename(root)
+        else:
+            relative = os.path.relpath(candidate.path, root).replace(os.sep, "/")
+        qualified = f"{os.path.basename(root)}/{relative}"
+        return next(
+            option
+            for option in _id_options(relative, qualified)
+            if self.paths_by_id.get(option, candidate.path) == candidate.path
+        )
+
+
+def _id_options(relative: str, qualified: str) -> Iterator[str]:
+    yield relative
+    yield qualified
+    number = 2
+    while True:
+        yield f"{qualified}~{number}"
+        number += 1
+
+
+def _walk(root: str, index_real: str, report: IndexReport) -> Iterator[_Candidate]:
+    """Supported files under `root` (or `root` itself), hidden names and the index skipped."""
+    if os.path.isfile(root):
+        yield from _stat_candidate(root, root, report)
+        return
+
+    def on_error(error: OSError) -> None:
+        report.skipped_files.append(Problem(error.filename or root, "", _os_reason(error)))
+
+    for folder, subfolders, files in os.walk(root, onerror=on_error):
+        subfolders[:] = sorted(
+            name
+            for name in subfolders
+            if not name.startswith(".")
+            and os.path.realpath(os.path.join(folder, name)) != index_real
+        )
+        for name in sorted(files):
+            if name.startswith(".") or os.path.splitext(name)[1].lower() not in SUPPORTED_SUFFIXES:
+                continue
+            yield from _stat_candidate(os.path.join(folder, name), root, report)
+
+
+def _stat_candidate(path: str, root: str, report: IndexReport) -> Iterator[_Candidate]:
+    try:
+        stat = os.stat(path)
+    except OSError as error:
+        report.skipped_files.append(Problem(path, "", _os_reason(error)))
+        return
+    yield _Candidate(path, root, stat.st_size, stat.st_mtime_ns)
+
+
+def _os_reason(error: OSError) -> str:
+    return (error.strerror or str(error)).lower()

@@ -1,0 +1,358 @@
+"""The index on disk: Whoosh schema, opening and creating, the write lock, and the manifest.
+
+An index folder holds Whoosh's files plus three of ours:
+- `newsgrep.json`: the schema version, so an index from another version is refused cleanly;
+- `manifest-<generation>.json`: the folders the index covers and, per file, its size,
+  mtime, content hash and id. It is written *before* Whoosh commits generation N and read
+  only when N is the committed generation, so it always describes exactly what is in the
+  index; a run killed between the two leaves a stale file that is ignored and cleaned up;
+- `newsgrep.lock`: held (flock) for a whole indexing run, naming its pid and start time.
+
+Whoosh objects stay in this module and in `search`; everything else sees plain data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import fields, index, query
+from whoosh.writing import CLEAR
+
+from newsgrep.analysis import label_analyzer, text_analyzer
+from newsgrep.articles import Article
+from newsgrep.dates import parse_date_span
+from newsgrep.errors import (
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexVersionError,
+    NewsgrepError,
+    QueryError,
+)
+
+# Bump when the schema or the analysis changes: older indexes must then be rebuilt.
+SCHEMA_VERSION = 1
+TITLE_BOOST = 2.0
+WRITER_MEMORY_MB = 256
+
+META_FILE = "newsgrep.json"
+LOCK_FILE = "newsgrep.lock"
+MANIFEST_PREFIX = "manifest-"
+
+
+class NewsDateField(fields.DATETIME):  # type: ignore[misc]
+    """A DATETIME that reads dates the way users type them (`2025-05`, `7d`, `yesterday`)
+    and gives `>`/`<` their strict meaning: `date:>2025-05-01` starts on May 2."""
+
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> Any:
+        span = _date_span(qstring)
+        return query.NumericRange(
+            fieldname, self._number(span.start), self._number(span.end), boost=boost
+        )
+
+    def parse_range(
+        self,
+        fieldname: str,
+        start: str | None,
+        end: str | None,
+        startexcl: bool,
+        endexcl: bool,
+        boost: float = 1.0,
+    ) -> Any:
+        if start is None and end is None:
+            return query.Every(fieldname, boost=boost)
+        low = high = None
+        if start is not None:
+            span = _date_span(start)
+            low = self._number(span.end) + 1 if startexcl else self._number(span.start)
+        if end is not None:
+            span = _date_span(end)
+            high = self._number(span.start) - 1 if endexcl else self._number(span.end)
+        return query.NumericRange(fieldname, low, high, boost=boost)
+
+    def _number(self, value: dt.datetime) -> int:
+        return int(self.prepare_datetime(value))
+
+
+def _date_span(text: str) -> Any:
+    try:
+        return parse_date_span(text)
+    except ValueError as error:
+        raise QueryError(f"in date: {error}") from None
+
+
+def build_schema() -> Any:
+    """The Whoosh schema: searchable text, sortable date, and what change detection needs."""
+    analyzer = text_analyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        path=fields.ID(stored=True),  # the file's absolute path: how a file's articles go
+        title=fields.TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
+        body=fields.TEXT(analyzer=analyzer, stored=True),  # positions: phrase queries
+        date=NewsDateField(stored=True, sortable=True),
+        # Sorting by date puts articles without one last, whatever the direction.
+        undated=fields.NUMERIC(int, bits=8, sortable=True),
+        source=fields.TEXT(analyzer=label_analyzer(), stored=True),
+        url=fields.ID(stored=True),
+        tags=fields.KEYWORD(stored=True, commas=True, lowercase=True),
+        file_hash=fields.STORED(),  # the content hash the article was read from
+    )
+
+
+# --- the manifest -----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class FileEntry:
+    """What the index knows of one file: enough to tell, without reading it, whether it
+    changed; `skip` is the reason it is not indexed, if it is not."""
+
+    id: str
+    size: int
+    mtime_ns: int
+    hash: str
+    articles: int = 0
+    skip: str | None = None
+
+
+@dataclass(slots=True)
+class Manifest:
+    folders: list[str] = field(default_factory=list)
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    updated: str | None = None
+
+    def to_json(self) -> str:
+        files = {path: asdict(entry) for path, entry in self.files.items()}
+        payload = {"folders": self.folders, "updated": self.updated, "files": files}
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        payload = json.loads(text)
+        files = {path: FileEntry(**entry) for path, entry in payload["files"].items()}
+        return cls(list(payload["folders"]), files, payload.get("updated"))
+
+
+# --- the store --------------------------------------------------------------------------
+
+
+class IndexStore:
+    """One index folder. Reading needs no lock; writing happens inside `lock()`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def exists(self) -> bool:
+        return (self.directory / META_FILE).is_file() and index.exists_in(str(self.directory))
+
+    def open(self) -> Any:
+        """The Whoosh index, for searching.
+
+        Raises:
+            IndexNotFoundError: no index here. IndexVersionError: an incompatible index.
+        """
+        if not self.directory.is_dir() or not index.exists_in(str(self.directory)):
+            raise IndexNotFoundError(
+                f"no index at {self.directory}", hint="run: newsgrep index seeds/"
+            )
+        self._check_version()
+        try:
+            return index.open_dir(str(self.directory))
+        except Exception as error:  # Whoosh raises many kinds for a damaged index
+            raise NewsgrepError(
+                f"cannot open the index at {self.directory}: {error}",
+                hint="run: newsgrep index --rebuild",
+            ) from None
+
+    def _check_version(self) -> None:
+        try:
+            meta = json.loads((self.directory / META_FILE).read_text(encoding="utf-8"))
+            version = meta.get("schema_version")
+        except (OSError, ValueError, AttributeError):
+            version = None
+        if version != SCHEMA_VERSION:
+            raise IndexVersionError(
+                f"the index at {self.directory} was made by another version of newsgrep "
+                f"(schema {version}, this version reads {SCHEMA_VERSION})",
+                hint="run: newsgrep index --rebuild",
+            )
+
+    def create(self) -> Any:
+        """A new, empty index (replacing whatever is here)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        ix = index.create_in(str(self.directory), build_schema())
+        meta = {"schema_version": SCHEMA_VERSION, "created": _now()}
+        _write_atomically(self.directory / META_FILE, json.dumps(meta))
+        return ix
+
+    # The manifest of the committed generation; None when there is none to trust.
+    def read_manifest(self, ix: Any) -> Manifest | None:
+        path = self._manifest_path(ix.latest_generation())
+        try:
+            return Manifest.from_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def recover_manifest(self, ix: Any) -> Manifest:
+        """Rebuild the file list from the stored documents, when the manifest is lost.
+
+        mtimes are unknown, so every file is read once more and kept if its hash matches.
+        """
+        manifest = Manifest()
+        with ix.searcher() as searcher:
+            for stored in searcher.all_stored_fields():
+                entry = manifest.files.get(stored["path"])
+                if entry is None:
+                    file_id = stored["id"].split("#", 1)[0]
+                    entry = FileEntry(file_id, -1, -1, stored.get("file_hash", ""))
+                    manifest.files[stored["path"]] = entry
+                entry.articles += 1
+        return manifest
+
+    def _manifest_path(self, generation: int) -> Path:
+        return self.directory / f"{MANIFEST_PREFIX}{generation}.json"
+
+    def write_manifest(self, manifest: Manifest, generation: int) -> None:
+        manifest.updated = _now()
+        _write_atomically(self._manifest_path(generation), manifest.to_json())
+
+    def remove_stale_manifests(self, generation: int) -> None:
+        keep = self._manifest_path(generation).name
+        for path in self.directory.glob(f"{MANIFEST_PREFIX}*.json"):
+            if path.name != keep:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+    @contextlib.contextmanager
+    def lock(self, wait_seconds: float) -> Iterator[None]:
+        """Hold the write lock for a whole run; wait up to `wait_seconds` for another run.
+
+        Raises:
+            IndexLockedError: the other run still holds it when the wait is over.
+        """
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / LOCK_FILE
+        with open(path, "a+", encoding="utf-8") as handle:
+            _acquire(handle, wait_seconds, self.directory)
+            try:
+                handle.truncate(0)
+                handle.write(f"pid {os.getpid()}, started {_now()}\n")
+                handle.flush()
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _acquire(handle: Any, wait_seconds: float, directory: Path) -> None:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                handle.seek(0)
+                holder = handle.read().strip() or "unknown process"
+                raise IndexLockedError(
+                    f"the index at {directory} is being updated by another newsgrep run "
+                    f"({holder}); gave up after {wait_seconds:g} s",
+                    hint="wait for it to finish, or pass --wait SECONDS",
+                ) from None
+            time.sleep(0.05)
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+class Batch:
+    """The changes of one indexing run, committed all at once (or not at all).
+
+    The Whoosh writer opens on the first change, so a run that changes nothing commits
+    nothing.
+    """
+
+    def __init__(self, store: IndexStore, ix: Any, *, clear: bool) -> None:
+        self._store = store
+        self._ix = ix
+        self._clear = clear
+        self._writer: Any = None
+
+    def _open_writer(self) -> Any:
+        if self._writer is None:
+            self._writer = self._ix.writer(limitmb=WRITER_MEMORY_MB)
+        return self._writer
+
+    def remove_file(self, path: str) -> None:
+        self._open_writer().delete_by_term("path", path)
+
+    def add_articles(
+        self, path: str, file_id: str, file_hash: str, articles: Sequence[Article]
+    ) -> None:
+        writer = self._open_writer()
+        for article in articles:
+            writer.add_document(**_document(article, path, file_id, file_hash))
+
+    @property
+    def changed(self) -> bool:
+        return self._writer is not None or self._clear
+
+    def commit(self, manifest: Manifest) -> None:
+        """Commit the changes together with the manifest that describes them."""
+        if not self.changed:
+            self._store.write_manifest(manifest, self._ix.latest_generation())
+            return
+        writer = self._open_writer()
+        self._store.write_manifest(manifest, writer.generation)
+        writer.commit(mergetype=CLEAR) if self._clear else writer.commit()
+        self._store.remove_stale_manifests(writer.generation)
+        self._writer = None
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+
+
+def _document(article: Article, path: str, file_id: str, file_hash: str) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "id": file_id + article.record,
+        "path": path,
+        "title": article.title,
+        "body": article.body,
+        "undated": int(article.date is None),
+        "file_hash": file_hash,
+    }
+    if article.date is not None:
+        document["date"] = article.date
+    if article.source:
+        document["source"] = article.source
+    if article.url:
+        document["url"] = article.url
+    if article.tags:
+        document["tags"] = ",".join(tag.replace(",", " ") for tag in article.tags)
+    return document
+
+
+def document_count(ix: Any) -> int:
+    return int(ix.doc_count())
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)

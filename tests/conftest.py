@@ -1,0 +1,99 @@
+"""Shared fixtures: a small literal corpus in several formats, and isolated index folders.
+
+The corpus is chosen so that stemming, accent folding, title-versus-body hits, dates,
+sources and a no-match all have something to find.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+SHARED = REPO.parent / "shared"
+
+CORPUS: dict[str, str] = {
+    "istanbul-talks.txt": (
+        "date 2025-05-15\n"
+        "Peace talks open in Istanbul\n"
+        "\n"
+        "Delegations from Russia and Ukraine met in Istanbul on Thursday for talks brokered "
+        "by Türkiye. The negotiations were the first face-to-face meeting in three years.\n"
+    ),
+    "grain.txt": (
+        "Title: Grain exports recover\n"
+        "Date: 2025-04-02\n"
+        "Source: Wire Service\n"
+        "URL: https://example.org/grain\n"
+        "\n"
+        "Grain shipments through the Black Sea rose in March, traders said. "
+        "Wheat and maize prices fell.\n"
+    ),
+    "world/floods.md": (
+        "---\n"
+        "title: Floods in the valley\n"
+        "date: 2024-11-20\n"
+        "source: Daily Planet\n"
+        "tags: [weather, europe]\n"
+        "---\n"
+        "Heavy rain flooded the valley for a second week. Residents were evacuated as the "
+        "river rose.\n"
+    ),
+    "briefs.jsonl": (
+        '{"id": "b1", "title": "Central bank holds rates", "date": "2025-03-01", '
+        '"source": "Wire Service", "body": "The central bank kept its interest rate '
+        'unchanged, citing inflation."}\n'
+        '{"id": "b2", "title": "Istanbul mayor speaks", "date": "2025-05-20", '
+        '"body": "The mayor of Istanbul spoke about housing."}\n'
+    ),
+    "undated.txt": "Talking about nothing in particular, a columnist wrote a column.\n",
+}
+
+
+def write_corpus(folder: Path, files: dict[str, str] | None = None) -> Path:
+    """Write `files` (default: CORPUS) under `folder`; returns the folder."""
+    for name, text in (CORPUS if files is None else files).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def isolate_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No test sees the user's index, colours or terminal width."""
+    monkeypatch.setenv("NEWSGREP_INDEX", str(tmp_path / "default-index"))
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    yield
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A folder holding CORPUS."""
+    return write_corpus(tmp_path / "news")
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path) -> Path:
+    return tmp_path / "index"
+
+
+@pytest.fixture
+def built_index(corpus: Path, index_dir: Path) -> Path:
+    """An index of `corpus`; returns the index folder."""
+    from newsgrep.indexer import run_index
+
+    report = run_index(index_dir, [corpus])
+    assert report.total_articles == 6
+    return index_dir
+
+
+def is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0

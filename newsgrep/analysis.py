@@ -8,18 +8,19 @@ words, English stemming (`talks` finds `talk`).
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
 from whoosh.analysis import (
     STOP_WORDS,
-    CharsetFilter,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
     StopFilter,
 )
-from whoosh.support.charset import accent_map
 
 # Words: letters and digits, kept whole across inner dots ("U.S", "3.5").
 TOKEN_PATTERN = r"\w+(?:\.\w+)*"
@@ -29,13 +30,36 @@ TOKEN_PATTERN = r"\w+(?:\.\w+)*"
 NEWS_STOP_WORDS = frozenset(STOP_WORDS - {"us", "may"} | {"s", "t"})
 
 
+# Letters that carry no combining mark to strip, folded as a reader would type them.
+_UNMARKED_LETTERS = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i"}
+)
+
+
+def fold_accents(text: str) -> str:
+    """`text` without diacritics: `Türkiye` → `Turkiye`, `İstanbul` → `Istanbul`."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNMARKED_LETTERS))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+class FoldAccentsFilter(Filter):  # type: ignore[misc]
+    """Folds each token's diacritics away (after lowercasing, before stemming)."""
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        for token in tokens:
+            token.text = fold_accents(token.text)
+            yield token
+
+
 @cache
 def text_analyzer() -> Any:
     """The analyzer for article text (title and body) and for query words against it."""
     return (
         RegexTokenizer(TOKEN_PATTERN)
         | LowercaseFilter()
-        | CharsetFilter(accent_map)
+        | FoldAccentsFilter()
         | StopFilter(stoplist=NEWS_STOP_WORDS, minsize=1)
         | StemFilter()
     )
@@ -44,7 +68,7 @@ def text_analyzer() -> Any:
 @cache
 def label_analyzer() -> Any:
     """For short labels (source names): words, case- and accent-folded, never stemmed."""
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | FoldAccentsFilter()
 
 
 def index_terms(text: str) -> list[str]:

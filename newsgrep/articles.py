@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from newsgrep.dates import parse_article_date
@@ -86,8 +87,10 @@ def parse_article_file(name: str, data: bytes) -> ParsedFile:
         parsed.articles.append(_parse_txt(text, parsed.notes))
     else:
         parsed.articles.append(_parse_markdown(text, parsed.notes))
-    if not parsed.articles and not parsed.skipped:
-        raise ArticleFileError("no articles in file")
+    if not parsed.articles:
+        first = parsed.skipped[0] if parsed.skipped else None
+        reason = f"{first.where + ': ' if first.where else ''}{first.reason}" if first else ""
+        raise ArticleFileError(f"no articles in file{' (' + reason + ')' if reason else ''}")
     return parsed
 
 
@@ -171,7 +174,8 @@ def split_title(text: str) -> tuple[str, str]:
     stripped = text.strip()
     first, _, rest = stripped.partition("\n")
     first = first.strip()
-    if rest and len(first) <= HEADLINE_MAX_CHARS and rest.startswith(("\n", " \n", "\t\n")):
+    blank_line_follows = bool(rest) and not rest.partition("\n")[0].strip()
+    if blank_line_follows and len(first) <= HEADLINE_MAX_CHARS:
         return first, rest.strip()
     return first_sentence(stripped), stripped
 
@@ -220,7 +224,7 @@ def _split_header_block(text: str) -> tuple[str, dict[str, str]]:
 # --- markdown ---------------------------------------------------------------------------
 
 _FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|$)", re.DOTALL)
-_ATX_HEADING = re.compile(r"\s*#{1,6}[ \t]+(.+?)[ \t#]*(?:\n|$)")
+_ATX_HEADING = re.compile(r"\s*#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*(?:\n|$)")
 
 
 def _parse_markdown(text: str, notes: list[str]) -> Article:
@@ -243,7 +247,7 @@ def _load_front_matter(source: str) -> Mapping[str, Any]:
     import yaml  # only Markdown with front matter pays for the YAML parser
 
     try:
-        loaded = yaml.safe_load(source)
+        loaded = yaml.load(source, Loader=_front_matter_loader())  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
@@ -254,6 +258,24 @@ def _load_front_matter(source: str) -> Mapping[str, Any]:
     if not isinstance(loaded, dict):
         raise ArticleFileError("malformed front matter: expected 'key: value' lines")
     return {str(key).lower(): value for key, value in loaded.items()}
+
+
+@cache
+def _front_matter_loader() -> Any:
+    """A SafeLoader that keeps an impossible date (`2025-02-30`) as text, not a crash."""
+    import yaml
+
+    class FrontMatterLoader(yaml.SafeLoader):
+        def construct_yaml_timestamp(self, node: Any) -> Any:
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError:
+                return self.construct_scalar(node)
+
+    FrontMatterLoader.add_constructor(
+        "tag:yaml.org,2002:timestamp", FrontMatterLoader.construct_yaml_timestamp
+    )
+    return FrontMatterLoader
 
 
 # --- JSON -------------------------------------------------------------------------------
@@ -305,19 +327,25 @@ def _json_records(
         yield 0, loaded, ""
 
 
-def _json_reason(error: ValueError) -> str:
-    if isinstance(error, json.JSONDecodeError):
-        return f"{error.msg} (line {error.lineno}, column {error.colno})"
-    return str(error)
+def _json_reason(error: ValueError, *, within_line: bool = False) -> str:
+    if not isinstance(error, json.JSONDecodeError):
+        return str(error)
+    if within_line:
+        return f"{error.msg} (column {error.colno})"
+    return f"{error.msg} (line {error.lineno}, column {error.colno})"
 
 
 def _record_id(record: Mapping[str, Any], position: int, seen: set[str], *, single: bool) -> str:
     raw = record.get("id")
-    if isinstance(raw, bool) or not isinstance(raw, str | int) or not str(raw).strip():
-        return "" if single else f"#{position}"
-    record_id = "#" + clean_text(str(raw)).strip()
-    if record_id in seen:  # the same id twice in one file: tell them apart by position
-        record_id = f"{record_id}@{position}"
+    has_id = not isinstance(raw, bool) and isinstance(raw, str | int) and bool(str(raw).strip())
+    if not has_id:
+        if single:
+            return ""
+        record_id = f"#{position}"
+    else:
+        record_id = "#" + clean_text(str(raw)).strip()
+    while record_id in seen:  # the same name twice in one file: tell them apart by position
+        record_id += f"@{position}"
     seen.add(record_id)
     return record_id
 
@@ -339,7 +367,7 @@ def _article_from_fields(
     if text is None:
         text = next((v for k in _BODY_KEYS if isinstance(v := meta.get(k), str) and v.strip()), "")
     title = _string(meta.get("title"))
-    body = text.strip()
+    body = clean_text(text).strip()
     described = from_record and any(_string(meta.get(key)) for key in _RECORD_KEYS)
     if not title and not body and not described:
         raise ArticleFileError("no title and no text")
@@ -360,6 +388,8 @@ def _article_from_fields(
 
 
 def _string(value: Any) -> str | None:
+    if isinstance(value, dt.date):  # YAML reads `title: 2025-05-15` as a date
+        return value.isoformat()
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         cleaned = clean_text(str(value)).strip()
         return cleaned or None

@@ -45,10 +45,14 @@ _YMD = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})|(\d{4})(\d{2})(\d{2})")
 _DMY = re.compile(r"(\d{1,2})([.-])(\d{1,2})\2(\d{4})")
 _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?", re.I)
 _ZONE = re.compile(r"\b(?:utc|gmt|z)\b|[+-]\d{2}:?\d{2}\b", re.I)
+_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})\b")
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 _WORD = re.compile(r"[a-z]+|\d+", re.I)
 
 _RELATIVE = re.compile(r"(\d+)\s*(d|day|days|w|week|weeks|m|month|months|y|year|years)", re.I)
-_PARTIAL_ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{2}))?)?)?)?")
+_PARTIAL_ISO = re.compile(
+    r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{2}))?)?)?)?", re.I
+)
 
 
 def parse_article_date(text: str) -> dt.datetime | None:
@@ -124,9 +128,22 @@ def _parse_month_name(text: str) -> dt.datetime | None:
         elif meridiem == "am" and hour == 12:
             hour = 0
         rest = rest[: time.start()] + " " + rest[time.end() :]
+    offset = _OFFSET.search(rest)
     rest = _ZONE.sub(" ", rest)
+    day_month_year = _day_month_year(_ORDINAL.sub(r"\1", rest))
+    if day_month_year is None:
+        return None
+    year, month, day = day_month_year
+    moment = dt.datetime(year, month, day, hour, minute, second)
+    if offset:  # "10:00 +0200" is 08:00 UTC
+        sign = -1 if offset.group(1) == "-" else 1
+        moment -= sign * dt.timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3)))
+    return moment
+
+
+def _day_month_year(text: str) -> tuple[int, int, int] | None:
     month = day = year = None
-    for word in _WORD.findall(rest.replace("st ", " ").replace("th ", " ")):
+    for word in _WORD.findall(text):
         lowered = word.lower()
         if lowered in _MONTHS and month is None:
             month = _MONTHS[lowered]
@@ -134,13 +151,11 @@ def _parse_month_name(text: str) -> dt.datetime | None:
             year = int(word)
         elif word.isdigit() and len(word) <= 2 and day is None:
             day = int(word)
-        elif re.fullmatch(r"\d{1,2}(st|nd|rd|th)", lowered) and day is None:
-            day = int(lowered[:-2])
         elif lowered not in ("of", "the", "at", "on"):
             return None
     if month is None or day is None or year is None:
         return None
-    return dt.datetime(year, month, day, hour, minute, second)
+    return year, month, day
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from newsgrep.articles import SUPPORTED_SUFFIXES, ArticleFileError, parse_article_file
 from newsgrep.errors import NewsgrepError, SourcePathError
-from newsgrep.store import Batch, FileEntry, IndexStore, Manifest, document_count
+from newsgrep.store import Batch, FileEntry, IndexStore, Manifest, SourceFile, document_count
 
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
 
@@ -90,10 +90,12 @@ def run_index(
     for path in requested:
         if not os.path.exists(path):
             raise SourcePathError(f"no such file or folder: {path}")
+        if _is_within(os.path.realpath(path), os.path.realpath(index_dir)):
+            raise SourcePathError(f"{path} is inside the index folder; give the articles' folder")
     with store.lock(wait_seconds):
         ix, manifest = _open_or_create(store, rebuild)
         report = IndexReport()
-        roots = requested or list(manifest.folders)
+        roots = _covering_roots(requested) or list(manifest.folders)
         if not roots:
             raise SourcePathError(
                 "nothing to index: this index covers no folders yet",
@@ -103,7 +105,7 @@ def run_index(
         manifest.folders = _covering_roots(manifest.folders + requested)
         batch = Batch(store, ix, clear=rebuild)
         try:
-            _Run(manifest, batch, report).update(roots, index_real, progress)
+            _Run(manifest, batch, report, rebuild=rebuild).update(roots, index_real, progress)
             batch.commit(manifest)
         except BaseException:
             batch.cancel()  # nothing half-written: the last commit stays as it was
@@ -147,46 +149,87 @@ def _is_within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-class _Run:
-    """One pass over the roots: walks, compares, reads, and records into the batch."""
+def _under_any(path: str, roots: Iterable[str]) -> bool:
+    return any(_is_within(path, root) for root in roots)
 
-    def __init__(self, manifest: Manifest, batch: Batch, report: IndexReport) -> None:
+
+class _Run:
+    """One pass over the roots: walk, drop what is gone, settle ids, read what changed."""
+
+    def __init__(
+        self, manifest: Manifest, batch: Batch, report: IndexReport, *, rebuild: bool
+    ) -> None:
         self.manifest = manifest
         self.batch = batch
         self.report = report
+        self.rebuild = rebuild
         self.paths_by_id = {entry.id: path for path, entry in manifest.files.items()}
 
     def update(self, roots: list[str], index_real: str, progress: ProgressCallback | None) -> None:
-        seen: set[str] = set()
-        to_read: list[_Candidate] = []
-        for root in roots:
-            if not os.path.exists(root):
-                self.report.warnings.append(f"{root} is missing; its articles stay in the index")
-                seen.update(p for p in self.manifest.files if _is_within(p, root))
-                continue
-            for candidate in _walk(root, index_real, self.report):
-                seen.add(candidate.path)
-                entry = self.manifest.files.get(candidate.path)
-                if entry is not None and self._same_stat(entry, candidate):
-                    self._count_unchanged(entry, candidate.path)
-                else:
-                    to_read.append(candidate)
-        gone = [
-            p for p in self.manifest.files if p not in seen and any(_is_within(p, r) for r in roots)
-        ]
-        for path in gone:
+        found, kept = self._walk_roots(roots, index_real)
+        seen = {candidate.path for candidate in found} | kept
+        for path in [p for p in self.manifest.files if p not in seen and _under_any(p, roots)]:
             self._remove(path)
+        ids = self._settle_ids(found)
+        to_read = []
+        for candidate in found:
+            entry = self.manifest.files.get(candidate.path)
+            if (
+                entry is not None
+                and entry.id == ids[candidate.path]
+                and _same_stat(entry, candidate)
+            ):
+                self._count_unchanged(entry, candidate.path)
+            else:
+                to_read.append(candidate)
         for done, candidate in enumerate(to_read, start=1):
-            self._read(candidate)
+            self._read(candidate, ids[candidate.path])
             if progress is not None:
                 progress(done, len(to_read))
 
-    def _same_stat(self, entry: FileEntry, candidate: _Candidate) -> bool:
-        return (
-            entry.size == candidate.size
-            and entry.mtime_ns == candidate.mtime_ns
-            and entry.id == self._file_id(candidate)
-        )
+    def _walk_roots(self, roots: list[str], index_real: str) -> tuple[list[_Candidate], set[str]]:
+        """The files under the roots, and the indexed paths to keep though not seen (under a
+        missing folder, or under one that could not be read)."""
+        found: list[_Candidate] = []
+        kept: set[str] = set()
+        for root in roots:
+            if os.path.exists(root):
+                unreadable: list[str] = []
+                found.extend(_walk(root, index_real, self.report, unreadable))
+                kept.update(p for p in self.manifest.files if _under_any(p, unreadable))
+            elif root in self.manifest.files:
+                self.manifest.folders.remove(root)  # a lone file that was deleted: forget it
+            elif self.rebuild:
+                self.report.warnings.append(f"{root} is missing; nothing from it is indexed")
+            else:
+                self.report.warnings.append(f"{root} is missing; its articles stay in the index")
+                kept.update(p for p in self.manifest.files if _is_within(p, root))
+        return found, kept
+
+    def _settle_ids(self, found: list[_Candidate]) -> dict[str, str]:
+        """Each file's id. A file keeps its id while that is still right for the folder that
+        covers it; the others get theirs once every kept id is known, so that an id freed in
+        this run goes to whoever needs it now, and the next run changes nothing."""
+        ids: dict[str, str] = {}
+        pending = []
+        for candidate in found:
+            entry = self.manifest.files.get(candidate.path)
+            forms = _id_forms(candidate, self.manifest.folders)
+            if entry is not None and _is_id_choice(entry.id, *forms):
+                ids[candidate.path] = entry.id
+            else:
+                pending.append(candidate)
+                if entry is not None and self.paths_by_id.get(entry.id) == candidate.path:
+                    del self.paths_by_id[entry.id]
+        for candidate in pending:
+            file_id = next(
+                choice
+                for choice in _id_choices(*_id_forms(candidate, self.manifest.folders))
+                if self.paths_by_id.get(choice, candidate.path) == candidate.path
+            )
+            self.paths_by_id[file_id] = candidate.path
+            ids[candidate.path] = file_id
+        return ids
 
     def _count_unchanged(self, entry: FileEntry, path: str) -> None:
         if entry.skip is not None:
@@ -196,7 +239,8 @@ class _Run:
 
     def _remove(self, path: str) -> None:
         entry = self.manifest.files.pop(path)
-        self.paths_by_id.pop(entry.id, None)
+        if self.paths_by_id.get(entry.id) == path:
+            del self.paths_by_id[entry.id]
         self._drop_articles(path, entry)
         self.report.removed += 1
 
@@ -205,10 +249,9 @@ class _Run:
             self.batch.remove_file(path)
             self.report.articles_removed += entry.articles
 
-    def _read(self, candidate: _Candidate) -> None:
+    def _read(self, candidate: _Candidate, file_id: str) -> None:
         path = candidate.path
         old = self.manifest.files.get(path)
-        file_id = self._file_id(candidate)
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
@@ -228,48 +271,48 @@ class _Run:
         self.report.skipped_records.extend(Problem(path, s.where, s.reason) for s in parsed.skipped)
         self.report.notes.extend(Problem(path, "", note) for note in parsed.notes)
         self._drop_articles(path, old)
-        self.batch.add_articles(path, file_id, digest, parsed.articles)
+        folder = _covering_folder(candidate, self.manifest.folders)
+        self.batch.add_articles(SourceFile(path, file_id, folder, digest), parsed.articles)
         self.report.articles_added += len(parsed.articles)
         if old is None or old.skip is not None:
             self.report.added += 1
         else:
             self.report.updated += 1
         entry = FileEntry(file_id, candidate.size, candidate.mtime_ns, digest, len(parsed.articles))
-        self._record(path, entry)
+        self.manifest.files[path] = entry
 
     def _skip(self, candidate: _Candidate, file_id: str, reason: str, digest: str) -> None:
         # A file that was indexed and can no longer be read loses its old articles.
         self._drop_articles(candidate.path, self.manifest.files.get(candidate.path))
         self.report.skipped_files.append(Problem(candidate.path, "", reason))
         entry = FileEntry(file_id, candidate.size, candidate.mtime_ns, digest, 0, reason)
-        self._record(candidate.path, entry)
-
-    def _record(self, path: str, entry: FileEntry) -> None:
-        old = self.manifest.files.get(path)
-        if old is not None and self.paths_by_id.get(old.id) == path:
-            del self.paths_by_id[old.id]
-        self.manifest.files[path] = entry
-        self.paths_by_id[entry.id] = path
-
-    def _file_id(self, candidate: _Candidate) -> str:
-        """The file's id: its path relative to the folder that covers it (a lone file: its
-        name). First come, first served when two folders hold the same relative path."""
-        root = next(
-            (r for r in self.manifest.folders if _is_within(candidate.path, r)), candidate.root
-        )
-        if root == candidate.path:
-            relative = os.path.basename(root)
-        else:
-            relative = os.path.relpath(candidate.path, root).replace(os.sep, "/")
-        qualified = f"{os.path.basename(root)}/{relative}"
-        return next(
-            option
-            for option in _id_options(relative, qualified)
-            if self.paths_by_id.get(option, candidate.path) == candidate.path
-        )
+        self.manifest.files[candidate.path] = entry
 
 
-def _id_options(relative: str, qualified: str) -> Iterator[str]:
+def _same_stat(entry: FileEntry, candidate: _Candidate) -> bool:
+    return entry.size == candidate.size and entry.mtime_ns == candidate.mtime_ns
+
+
+def _id_forms(candidate: _Candidate, folders: list[str]) -> tuple[str, str]:
+    """A file's id and its qualified form: the path relative to the folder that covers it
+    (a file indexed by itself: its name), and that prefixed with the folder's name."""
+    path = candidate.path
+    root = _covering_folder(candidate, folders)
+    if root == path:
+        name = os.path.basename(path)
+        return name, f"{os.path.basename(os.path.dirname(path))}/{name}"
+    relative = os.path.relpath(path, root).replace(os.sep, "/")
+    return relative, f"{os.path.basename(root)}/{relative}"
+
+
+def _covering_folder(candidate: _Candidate, folders: list[str]) -> str:
+    return next(
+        (folder for folder in folders if _is_within(candidate.path, folder)), candidate.root
+    )
+
+
+def _id_choices(relative: str, qualified: str) -> Iterator[str]:
+    """The ids a file may take, best first: first come, first served."""
     yield relative
     yield qualified
     number = 2
@@ -278,14 +321,24 @@ def _id_options(relative: str, qualified: str) -> Iterator[str]:
         number += 1
 
 
-def _walk(root: str, index_real: str, report: IndexReport) -> Iterator[_Candidate]:
-    """Supported files under `root` (or `root` itself), hidden names and the index skipped."""
+def _is_id_choice(file_id: str, relative: str, qualified: str) -> bool:
+    numbered = file_id.removeprefix(qualified + "~")
+    return file_id in (relative, qualified) or (numbered != file_id and numbered.isdigit())
+
+
+def _walk(
+    root: str, index_real: str, report: IndexReport, unreadable: list[str]
+) -> Iterator[_Candidate]:
+    """Supported files under `root` (or `root` itself), hidden names and the index skipped.
+    Folders that cannot be read are reported and listed in `unreadable`."""
     if os.path.isfile(root):
         yield from _stat_candidate(root, root, report)
         return
 
     def on_error(error: OSError) -> None:
-        report.skipped_files.append(Problem(error.filename or root, "", _os_reason(error)))
+        folder = error.filename or root
+        unreadable.append(folder)
+        report.skipped_files.append(Problem(folder, "", _os_reason(error)))
 
     for folder, subfolders, files in os.walk(root, onerror=on_error):
         subfolders[:] = sorted(

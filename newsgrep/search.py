@@ -10,7 +10,9 @@ no Whoosh object leaves this module.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import re
+import struct
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from newsgrep.analysis import index_terms
 from newsgrep.dates import parse_date_span
 from newsgrep.errors import QueryError
 from newsgrep.snippets import DEFAULT_SNIPPET_CHARS, Snippet, Span, make_snippets, match_spans
-from newsgrep.store import IndexStore
+from newsgrep.store import IndexStore, damaged_index_error
 
 TEXT_FIELDS = ("title", "body")
 QUERY_FIELDS = ("title", "body", "date", "source", "url", "tags", "id")
@@ -90,14 +92,17 @@ def search(index_dir: Path, request: SearchRequest) -> SearchResult:
     ix = IndexStore(index_dir).open()
     parsed, notices = parse_query(request.query, ix.schema)
     date_filter = _date_filter(request.since, request.until)
-    with ix.searcher() as searcher:
-        results = _run(searcher, parsed, date_filter, request)
-        terms = _highlight_terms(parsed, searcher.reader())
-        hits = tuple(
-            _hit(request.offset + rank, stored, score, terms, request)
-            for rank, (stored, score) in enumerate(results.page, start=1)
-        )
-        total = results.total
+    try:
+        with ix.searcher() as searcher:
+            results = _run(searcher, parsed, date_filter, request)
+            terms = _highlight_terms(parsed, searcher.reader())
+            hits = tuple(
+                _hit(request.offset + rank, stored, score, terms, request)
+                for rank, (stored, score) in enumerate(results.page, start=1)
+            )
+            total = results.total
+    except (OSError, EOFError, struct.error, pickle.UnpicklingError) as error:
+        raise damaged_index_error(index_dir, error) from None
     return SearchResult(request.query, total, hits, time.perf_counter() - started, tuple(notices))
 
 
@@ -175,12 +180,19 @@ def _positive_leaves(node: Any) -> Iterator[Any]:
 
 
 def _widen_prefix(node: Any) -> Any:
-    """`negotiat*` must also reach the stems it prefixes ("negoti" of "negotiations")."""
-    if isinstance(node, query.Prefix) and node.fieldname in TEXT_FIELDS:
-        stems = index_terms(node.text)
-        if stems and stems[0] != node.text and len(stems[0]) >= 2:
-            return query.Or([node, query.Prefix(node.fieldname, stems[0], boost=node.boost)])
-    return node
+    """`negotiat*` must also reach the stems of the words it begins: the index holds
+    "negoti" for "negotiations". Stemming only cuts (or bends) a word's end, so those
+    stems are the prefix's own stem and its slightly shorter beginnings."""
+    if not (isinstance(node, query.Prefix) and node.fieldname in TEXT_FIELDS):
+        return node
+    prefix = node.text
+    stems = set(index_terms(prefix)[:1])
+    stems.update(prefix[:length] for length in range(max(4, len(prefix) - 3), len(prefix)))
+    stems.discard(prefix)
+    if not stems:
+        return node
+    alternatives = [query.Term(node.fieldname, stem, boost=node.boost) for stem in sorted(stems)]
+    return query.Or([node, *alternatives])
 
 
 def _date_filter(since: str | None, until: str | None) -> Any:

@@ -82,6 +82,13 @@ class NewsDateField(fields.DATETIME):  # type: ignore[misc]
         return int(self.prepare_datetime(value))
 
 
+def damaged_index_error(directory: Path, error: BaseException) -> NewsgrepError:
+    return NewsgrepError(
+        f"the index at {directory} is damaged ({type(error).__name__}: {error})",
+        hint="run: newsgrep index --rebuild",
+    )
+
+
 def _date_span(text: str) -> Any:
     try:
         return parse_date_span(text)
@@ -103,7 +110,11 @@ def build_schema() -> Any:
         source=fields.TEXT(analyzer=label_analyzer(), stored=True),
         url=fields.ID(stored=True),
         tags=fields.KEYWORD(stored=True, commas=True, lowercase=True),
-        file_hash=fields.STORED(),  # the content hash the article was read from
+        # What a lost manifest is rebuilt from: the file's part of the id, the folder it was
+        # indexed under, and the content hash it was read from.
+        file_id=fields.STORED(),
+        folder=fields.STORED(),
+        file_hash=fields.STORED(),
     )
 
 
@@ -141,6 +152,16 @@ class Manifest:
         return cls(list(payload["folders"]), files, payload.get("updated"))
 
 
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """The file a batch of articles comes from."""
+
+    path: str
+    file_id: str
+    folder: str  # the indexed folder (or lone file) it lies under
+    file_hash: str
+
+
 # --- the store --------------------------------------------------------------------------
 
 
@@ -151,15 +172,17 @@ class IndexStore:
         self.directory = directory
 
     def exists(self) -> bool:
-        return (self.directory / META_FILE).is_file() and index.exists_in(str(self.directory))
+        """Whether an index (perhaps a damaged one) is here."""
+        return any(self.directory.glob("_MAIN_*.toc"))
 
     def open(self) -> Any:
         """The Whoosh index, for searching.
 
         Raises:
             IndexNotFoundError: no index here. IndexVersionError: an incompatible index.
+            NewsgrepError: a damaged index.
         """
-        if not self.directory.is_dir() or not index.exists_in(str(self.directory)):
+        if not self.exists():
             raise IndexNotFoundError(
                 f"no index at {self.directory}", hint="run: newsgrep index seeds/"
             )
@@ -167,10 +190,7 @@ class IndexStore:
         try:
             return index.open_dir(str(self.directory))
         except Exception as error:  # Whoosh raises many kinds for a damaged index
-            raise NewsgrepError(
-                f"cannot open the index at {self.directory}: {error}",
-                hint="run: newsgrep index --rebuild",
-            ) from None
+            raise damaged_index_error(self.directory, error) from None
 
     def _check_version(self) -> None:
         try:
@@ -202,19 +222,23 @@ class IndexStore:
             return None
 
     def recover_manifest(self, ix: Any) -> Manifest:
-        """Rebuild the file list from the stored documents, when the manifest is lost.
+        """Rebuild the manifest from the stored documents, when it is lost.
 
-        mtimes are unknown, so every file is read once more and kept if its hash matches.
+        mtimes are unknown, so every file is read once more and kept if its hash matches;
+        each document names the folder (or lone file) it was indexed under.
         """
         manifest = Manifest()
+        folders = set()
         with ix.searcher() as searcher:
             for stored in searcher.all_stored_fields():
-                entry = manifest.files.get(stored["path"])
+                path = stored["path"]
+                entry = manifest.files.get(path)
                 if entry is None:
-                    file_id = stored["id"].split("#", 1)[0]
-                    entry = FileEntry(file_id, -1, -1, stored.get("file_hash", ""))
-                    manifest.files[stored["path"]] = entry
+                    entry = FileEntry(stored["file_id"], -1, -1, stored["file_hash"])
+                    manifest.files[path] = entry
+                    folders.add(stored["folder"])
                 entry.articles += 1
+        manifest.folders = sorted(folders)
         return manifest
 
     def _manifest_path(self, generation: int) -> Path:
@@ -293,12 +317,10 @@ class Batch:
     def remove_file(self, path: str) -> None:
         self._open_writer().delete_by_term("path", path)
 
-    def add_articles(
-        self, path: str, file_id: str, file_hash: str, articles: Sequence[Article]
-    ) -> None:
+    def add_articles(self, source: SourceFile, articles: Sequence[Article]) -> None:
         writer = self._open_writer()
         for article in articles:
-            writer.add_document(**_document(article, path, file_id, file_hash))
+            writer.add_document(**_document(article, source))
 
     @property
     def changed(self) -> bool:
@@ -307,7 +329,9 @@ class Batch:
     def commit(self, manifest: Manifest) -> None:
         """Commit the changes together with the manifest that describes them."""
         if not self.changed:
-            self._store.write_manifest(manifest, self._ix.latest_generation())
+            generation = self._ix.latest_generation()
+            self._store.write_manifest(manifest, generation)
+            self._store.remove_stale_manifests(generation)
             return
         writer = self._open_writer()
         self._store.write_manifest(manifest, writer.generation)
@@ -321,14 +345,16 @@ class Batch:
             self._writer = None
 
 
-def _document(article: Article, path: str, file_id: str, file_hash: str) -> dict[str, Any]:
+def _document(article: Article, source: SourceFile) -> dict[str, Any]:
     document: dict[str, Any] = {
-        "id": file_id + article.record,
-        "path": path,
+        "id": source.file_id + article.record,
+        "path": source.path,
         "title": article.title,
         "body": article.body,
         "undated": int(article.date is None),
-        "file_hash": file_hash,
+        "file_id": source.file_id,
+        "folder": source.folder,
+        "file_hash": source.file_hash,
     }
     if article.date is not None:
         document["date"] = article.date

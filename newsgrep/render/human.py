@@ -32,8 +32,12 @@ def render_human(result: SearchResult, console: Console) -> None:
 
 
 def _render_hit(hit: Hit, console: Console) -> None:
-    heading = Text(f"{hit.rank:>{INDENT - 1}} ", style=RANK_STYLE)
-    heading.append_text(_highlighted(hit.title, hit.title_spans, TITLE_STYLE))
+    heading = Text()
+    heading.append(f"{hit.rank:>{INDENT - 1}} ", style=RANK_STYLE)
+    if hit.title:
+        heading.append_text(_highlighted(hit.title, hit.title_spans, TITLE_STYLE))
+    else:
+        heading.append("(untitled)", style=META_STYLE)
     console.print(heading)
     _print_indented(_facts(hit), console)
     for snippet in hit.snippets:

@@ -1,0 +1,24 @@
+"""The architecture's fences: the core never loads the CLI or terminal libraries."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["newsgrep.search", "newsgrep.indexer", "newsgrep.render.jsonl", "newsgrep.render.paths"],
+)
+def test_core_and_machine_output_load_neither_typer_nor_rich(module: str) -> None:
+    code = (
+        f"import sys, {module}\n"
+        "leaked = sorted(m for m in ('typer', 'rich') if m in sys.modules)\n"
+        "print(','.join(leaked))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

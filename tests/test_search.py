@@ -1,0 +1,183 @@
+"""Search: what a query finds, in what order, and the errors a user can make."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from newsgrep.errors import IndexNotFoundError, QueryError
+from newsgrep.search import SearchRequest, Sort, search
+
+
+def ids(index_dir: Path, query: str, **options: object) -> list[str]:
+    result = search(index_dir, SearchRequest(query, **options))  # type: ignore[arg-type]
+    return [hit.id for hit in result.hits]
+
+
+def test_words_are_anded_by_default(built_index: Path) -> None:
+    assert ids(built_index, "istanbul talks") == ["istanbul-talks.txt"]
+
+
+def test_or_and_not(built_index: Path) -> None:
+    assert set(ids(built_index, "floods OR grain")) == {"world/floods.md", "grain.txt"}
+    assert ids(built_index, "istanbul NOT mayor") == ["istanbul-talks.txt"]
+    assert ids(built_index, "istanbul -mayor") == ["istanbul-talks.txt"]
+
+
+def test_stemming_matches_word_forms(built_index: Path) -> None:
+    assert "istanbul-talks.txt" in ids(built_index, "talk")
+    assert "world/floods.md" in ids(built_index, "flooding")
+
+
+def test_accent_folding_both_ways(built_index: Path) -> None:
+    assert ids(built_index, "turkiye") == ["istanbul-talks.txt"]
+    assert ids(built_index, "TÜRKİYE") == ids(built_index, "Türkiye") == ["istanbul-talks.txt"]
+
+
+def test_phrase_needs_the_words_in_order(built_index: Path) -> None:
+    assert ids(built_index, '"black sea"') == ["grain.txt"]
+    assert ids(built_index, '"sea black"') == []
+
+
+def test_field_queries(built_index: Path) -> None:
+    assert ids(built_index, "title:istanbul", sort=Sort.OLDEST) == [
+        "istanbul-talks.txt",
+        "briefs.jsonl#b2",
+    ]
+    assert set(ids(built_index, 'source:"wire service"')) == {"grain.txt", "briefs.jsonl#b1"}
+    assert ids(built_index, "tags:weather") == ["world/floods.md"]
+
+
+def test_prefix_reaches_stemmed_words(built_index: Path) -> None:
+    assert ids(built_index, "negotiat*") == ["istanbul-talks.txt"]
+    assert "grain.txt" in ids(built_index, "shipm*")
+
+
+def test_fuzzy_term_forgives_a_typo(built_index: Path) -> None:
+    assert ids(built_index, "istanbl~") != []
+    assert ids(built_index, "istanbl") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("date:2025-05", {"istanbul-talks.txt", "briefs.jsonl#b2"}),
+        ("date:[2025-04-01 TO 2025-04-30]", {"grain.txt"}),
+        ("date:>2025-05-15", {"briefs.jsonl#b2"}),
+        ("date:>=2025-05-15", {"istanbul-talks.txt", "briefs.jsonl#b2"}),
+        ("date:<2025", {"world/floods.md"}),
+        ("date:2024", {"world/floods.md"}),
+    ],
+)
+def test_date_queries(built_index: Path, query: str, expected: set[str]) -> None:
+    assert set(ids(built_index, query, limit=None)) == expected
+
+
+def test_since_and_until_filter_without_changing_the_query(built_index: Path) -> None:
+    assert ids(built_index, "istanbul", since="2025-05-16") == ["briefs.jsonl#b2"]
+    assert ids(built_index, "istanbul", until="2025-05-15") == ["istanbul-talks.txt"]
+    assert ids(built_index, "istanbul", since="2025-05", until="2025-05") != []
+
+
+def test_relative_since_counts_back_from_today(built_index: Path) -> None:
+    days = (dt.date.today() - dt.date(2025, 5, 20)).days
+    assert ids(built_index, "istanbul", since=f"{days}d") == ["briefs.jsonl#b2"]
+
+
+def test_title_match_outranks_body_match(built_index: Path) -> None:
+    # "Istanbul mayor speaks" has istanbul in its title; the talks article only in its body
+    # and title... both have it in the title, so compare on a word in one title only.
+    assert ids(built_index, "grain")[0] == "grain.txt"
+    assert ids(built_index, "floods")[0] == "world/floods.md"
+
+
+def test_sort_newest_and_oldest_put_undated_last(built_index: Path) -> None:
+    newest = ids(built_index, "talk OR grain OR rate OR column", sort=Sort.NEWEST, limit=None)
+    oldest = ids(built_index, "talk OR grain OR rate OR column", sort=Sort.OLDEST, limit=None)
+    assert newest == ["istanbul-talks.txt", "grain.txt", "briefs.jsonl#b1", "undated.txt"]
+    assert oldest == ["briefs.jsonl#b1", "grain.txt", "istanbul-talks.txt", "undated.txt"]
+
+
+def test_sorted_hits_have_no_score(built_index: Path) -> None:
+    result = search(built_index, SearchRequest("istanbul", sort=Sort.NEWEST))
+    assert [hit.score for hit in result.hits] == [None, None]
+
+
+def test_limit_offset_and_total(built_index: Path) -> None:
+    everything = ids(built_index, "istanbul OR grain OR floods", limit=None)
+    assert len(everything) == 4
+    page = search(built_index, SearchRequest("istanbul OR grain OR floods", limit=2, offset=1))
+    assert [hit.id for hit in page.hits] == everything[1:3]
+    assert [hit.rank for hit in page.hits] == [2, 3]
+    assert page.total == 4
+
+
+def test_hit_carries_the_article_fields(built_index: Path) -> None:
+    (hit,) = search(built_index, SearchRequest("wheat")).hits
+    assert hit.title == "Grain exports recover"
+    assert hit.date == dt.datetime(2025, 4, 2)
+    assert hit.source == "Wire Service"
+    assert hit.url == "https://example.org/grain"
+    assert hit.path.endswith("news/grain.txt")
+    assert hit.score is not None and hit.score > 0
+
+
+def test_title_spans_mark_the_matched_words(built_index: Path) -> None:
+    (hit,) = search(built_index, SearchRequest("exports")).hits
+    assert [hit.title[s:e] for s, e in hit.title_spans] == ["exports"]
+
+
+def test_snippet_marks_stemmed_and_folded_variants(built_index: Path) -> None:
+    (hit,) = search(built_index, SearchRequest("talk turkiye")).hits
+    snippet = hit.snippets[0]
+    assert [snippet.text[s:e] for s, e in snippet.spans] == ["talks", "Türkiye"]
+
+
+def test_negated_words_are_not_highlighted(built_index: Path) -> None:
+    (hit,) = search(built_index, SearchRequest("istanbul -mayor NOT wheat")).hits
+    marked = {hit.snippets[0].text[s:e].lower() for s, e in hit.snippets[0].spans}
+    assert marked == {"istanbul"}
+
+
+def test_no_match_is_an_empty_result_not_an_error(built_index: Path) -> None:
+    result = search(built_index, SearchRequest("zeppelin"))
+    assert result.total == 0 and result.hits == ()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "empty query"),
+        ("   ", "empty query"),
+        ("the of and", "no words to search for"),
+        ("title:", "'title:' has no value"),
+        ("istanbul date:2025-13", "cannot read '2025-13' as a date"),
+        ("date:[banana TO 2025]", "cannot read 'banana' as a date"),
+    ],
+)
+def test_queries_that_cannot_run_say_why(built_index: Path, query: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        search(built_index, SearchRequest(query))
+
+
+def test_bad_since_is_a_query_error(built_index: Path) -> None:
+    with pytest.raises(QueryError, match="cannot read 'soon' as a date"):
+        search(built_index, SearchRequest("istanbul", since="soon"))
+
+
+def test_unknown_field_is_searched_as_words_with_a_notice(built_index: Path) -> None:
+    result = search(built_index, SearchRequest("auther:istanbul"))
+    assert result.total == 0 or result.hits  # the words are still searched
+    assert any("'auther:' is not a field" in notice for notice in result.notices)
+
+
+def test_times_are_not_taken_for_fields(built_index: Path) -> None:
+    assert search(built_index, SearchRequest("10:30 istanbul")).notices == ()
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="no index at") as raised:
+        search(tmp_path / "nowhere", SearchRequest("istanbul"))
+    assert raised.value.hint == "run: newsgrep index seeds/"

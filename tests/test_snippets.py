@@ -1,0 +1,76 @@
+"""Snippets: whole-word passages around the matches, with spans into their own text."""
+
+from __future__ import annotations
+
+from newsgrep.analysis import index_terms
+from newsgrep.snippets import make_snippets, match_spans
+
+
+def terms(*words: str) -> frozenset[str]:
+    return frozenset(term for word in words for term in index_terms(word))
+
+
+def marked(snippet) -> list[str]:  # type: ignore[no-untyped-def]
+    return [snippet.text[start:end] for start, end in snippet.spans]
+
+
+def test_spans_cover_stemmed_and_folded_forms() -> None:
+    text = "Talks in Türkiye: the talking continued."
+    assert [text[s:e] for s, e in match_spans(text, terms("talk", "turkiye"))] == [
+        "Talks",
+        "Türkiye",
+        "talking",
+    ]
+
+
+def test_best_sentence_wins_over_the_first() -> None:
+    text = (
+        "Markets were calm on Monday. Nothing else happened. "
+        "Grain prices rose as grain exports recovered through the Black Sea. Then it rained."
+    )
+    (snippet,) = make_snippets(text, terms("grain", "exports"), count=1, max_chars=80)
+    assert snippet.text.startswith("Grain prices rose")
+    assert marked(snippet) == ["Grain", "grain", "exports"]
+
+
+def test_passage_is_one_line_and_spans_follow_the_folded_whitespace() -> None:
+    text = "The bank\n    kept   its rate\nunchanged.   Inflation rose."
+    (snippet,) = make_snippets(text, terms("rate", "inflation"), max_chars=200)
+    assert "\n" not in snippet.text and "  " not in snippet.text
+    assert marked(snippet) == ["rate", "Inflation"]
+
+
+def test_long_sentence_is_cut_at_words_around_the_match() -> None:
+    words = [f"word{i}" for i in range(200)]
+    words[120] = "ceasefire"
+    text = " ".join(words) + "."
+    (snippet,) = make_snippets(text, terms("ceasefire"), max_chars=100)
+    assert len(snippet.text) <= 100
+    assert marked(snippet) == ["ceasefire"]
+    assert snippet.cut_before and snippet.cut_after
+    # Whole words only at both ends.
+    assert all(part.startswith("word") or part == "ceasefire" for part in snippet.text.split())
+    assert snippet.text.split()[0] in words and snippet.text.split()[-1].rstrip(".") in words
+
+
+def test_several_snippets_come_in_reading_order_without_overlap() -> None:
+    sentences = [f"Sentence {i} is filler text for the test." for i in range(30)]
+    sentences[3] = "The summit opened in Venice."
+    sentences[25] = "Leaders left the summit early."
+    text = " ".join(sentences)
+    first, second = make_snippets(text, terms("summit"), count=2, max_chars=60)
+    assert "Venice" in first.text and "early" in second.text
+    assert marked(first) == marked(second) == ["summit"]
+
+
+def test_no_match_in_body_shows_the_opening() -> None:
+    text = "The opening sentence sets the scene. A second sentence follows it."
+    (snippet,) = make_snippets(text, terms("zeppelin"), max_chars=40)
+    assert snippet.text.startswith("The opening sentence")
+    assert snippet.spans == ()
+    assert not snippet.cut_before and snippet.cut_after
+
+
+def test_count_zero_and_empty_text_give_no_snippets() -> None:
+    assert make_snippets("Some text.", terms("text"), count=0) == []
+    assert make_snippets("   ", terms("text")) == []

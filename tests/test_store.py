@@ -1,0 +1,604 @@
+"""The index on disk: opening and its errors, the schema version, the manifest written per
+generation (and recovered when lost), the write lock, searching beside a writer, and the
+date field."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import subprocess
+import sys
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CORPUS, write_corpus
+
+from newsgrep.articles import Article
+from newsgrep.errors import (
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexVersionError,
+    NewsgrepError,
+    QueryError,
+    SourcePathError,
+)
+from newsgrep.indexer import run_index
+from newsgrep.search import SearchRequest, search
+from newsgrep.store import (
+    LOCK_FILE,
+    META_FILE,
+    SCHEMA_VERSION,
+    Batch,
+    FileEntry,
+    IndexStore,
+    Manifest,
+    SourceFile,
+)
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def found(index_dir: Path, query: str) -> list[str]:
+    result = search(index_dir, SearchRequest(query, limit=None))
+    return sorted(hit.id for hit in result.hits)
+
+
+def ids(index_dir: Path) -> list[str]:
+    with IndexStore(index_dir).open().searcher() as searcher:
+        return sorted(document["id"] for document in searcher.all_stored_fields())
+
+
+def generation(index_dir: Path) -> int:
+    return int(IndexStore(index_dir).open().latest_generation())
+
+
+def manifest_files(index_dir: Path) -> list[str]:
+    return sorted(path.name for path in index_dir.glob("manifest-*.json"))
+
+
+def committed_manifest(index_dir: Path) -> Manifest:
+    store = IndexStore(index_dir)
+    manifest = store.read_manifest(store.open())
+    assert manifest is not None
+    return manifest
+
+
+def set_schema_version(index_dir: Path, version: object) -> None:
+    meta_path = index_dir / META_FILE
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["schema_version"] = version
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+
+
+# --- opening ----------------------------------------------------------------------------
+
+
+def test_opening_a_missing_folder_raises_index_not_found(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError) as caught:
+        IndexStore(tmp_path / "nowhere").open()
+
+    assert str(tmp_path / "nowhere") in str(caught.value)
+    assert caught.value.hint is not None and "newsgrep index" in caught.value.hint
+
+
+def test_opening_an_empty_folder_raises_index_not_found(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+
+    with pytest.raises(IndexNotFoundError) as caught:
+        IndexStore(tmp_path / "empty").open()
+
+    assert caught.value.hint is not None and "newsgrep index" in caught.value.hint
+
+
+def test_searching_where_there_is_no_index_raises_index_not_found(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError):
+        search(tmp_path / "nowhere", SearchRequest("peace"))
+
+
+def test_exists_only_once_an_index_is_made(corpus: Path, index_dir: Path) -> None:
+    store = IndexStore(index_dir)
+    assert not store.exists()
+    index_dir.mkdir()
+    assert not store.exists()
+
+    run_index(index_dir, [corpus])
+
+    assert store.exists()
+    assert json.loads((index_dir / META_FILE).read_text())["schema_version"] == SCHEMA_VERSION
+
+
+def test_create_gives_an_empty_index(index_dir: Path) -> None:
+    IndexStore(index_dir).create()
+
+    assert IndexStore(index_dir).exists()
+    assert ids(index_dir) == []
+
+
+@pytest.mark.parametrize("version", [SCHEMA_VERSION + 1, 0, None, "1"])
+def test_another_schema_version_raises_version_error_suggesting_rebuild(
+    built_index: Path, version: object
+) -> None:
+    set_schema_version(built_index, version)
+
+    with pytest.raises(IndexVersionError) as caught:
+        IndexStore(built_index).open()
+
+    assert "another version" in str(caught.value)
+    assert caught.value.hint is not None and "--rebuild" in caught.value.hint
+
+
+def test_an_unreadable_meta_file_raises_version_error(built_index: Path) -> None:
+    (built_index / META_FILE).write_text("not json", encoding="utf-8")
+
+    with pytest.raises(IndexVersionError):
+        IndexStore(built_index).open()
+
+
+def test_search_on_another_version_raises_version_error(built_index: Path) -> None:
+    set_schema_version(built_index, SCHEMA_VERSION + 1)
+
+    with pytest.raises(IndexVersionError):
+        search(built_index, SearchRequest("istanbul"))
+
+
+def test_indexing_into_another_version_is_refused_and_changes_nothing(
+    built_index: Path, corpus: Path
+) -> None:
+    set_schema_version(built_index, SCHEMA_VERSION + 1)
+    write_corpus(corpus, {"new.txt": "Zeppelin.\n"})
+
+    with pytest.raises(IndexVersionError):
+        run_index(built_index, [corpus])
+
+    set_schema_version(built_index, SCHEMA_VERSION)
+    assert found(built_index, "zeppelin") == []
+    assert found(built_index, "istanbul") == ["briefs.jsonl#b2", "istanbul-talks.txt"]
+
+
+def test_rebuild_recovers_from_another_version(built_index: Path, corpus: Path) -> None:
+    set_schema_version(built_index, SCHEMA_VERSION + 1)
+
+    report = run_index(built_index, [corpus], rebuild=True)
+
+    assert report.added == 5 and report.total_articles == 6
+    assert IndexStore(built_index).open() is not None
+    assert found(built_index, "istanbul") == ["briefs.jsonl#b2", "istanbul-talks.txt"]
+    assert len(ids(built_index)) == 6
+
+
+def outcome(action: Callable[[], object]) -> tuple[type[BaseException] | None, str | None]:
+    """Run `action`; returns the type of what it raised (None if nothing) and the hint.
+
+    Whoosh leaves a damaged file open when it fails to read it: the handle is collected
+    here, with its ResourceWarning ignored, so that it cannot fail some later test."""
+    result: tuple[type[BaseException] | None, str | None] = (None, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            action()
+        except Exception as error:
+            result = (type(error), getattr(error, "hint", None))
+        gc.collect()
+    return result
+
+
+def damage(index_dir: Path, how: str) -> None:
+    for toc in index_dir.glob("_MAIN_*.toc"):
+        toc.write_bytes(b"garbage" if how == "garbage" else b"")
+
+
+@pytest.mark.parametrize("how", ["garbage", "empty"])
+def test_a_damaged_index_raises_a_newsgrep_error_suggesting_rebuild(
+    built_index: Path, how: str
+) -> None:
+    damage(built_index, how)
+
+    raised, hint = outcome(lambda: IndexStore(built_index).open())
+
+    assert raised is not None and issubclass(raised, NewsgrepError)
+    assert hint is not None and "--rebuild" in hint
+
+
+@pytest.mark.parametrize("how", ["garbage", "empty"])
+def test_rebuild_recovers_from_a_damaged_index(built_index: Path, corpus: Path, how: str) -> None:
+    damage(built_index, how)
+
+    raised, _ = outcome(lambda: run_index(built_index, [corpus], rebuild=True))
+
+    assert raised is None
+    assert len(ids(built_index)) == 6
+
+
+# --- the manifest -----------------------------------------------------------------------
+
+
+def test_manifest_round_trips_through_json() -> None:
+    manifest = Manifest(
+        folders=["/news", "/more news"],
+        files={
+            "/news/a.txt": FileEntry("a.txt", 10, 123, "abc", 1),
+            "/news/b.json": FileEntry("b.json", 5, 456, "def", 0, "invalid JSON"),
+            "/news/é.md": FileEntry("é.md", 7, 789, "0f", 1),
+        },
+        updated="2025-01-01T00:00:00Z",
+    )
+
+    assert Manifest.from_json(manifest.to_json()) == manifest
+
+
+def test_a_manifest_is_written_for_the_committed_generation(corpus: Path, index_dir: Path) -> None:
+    run_index(index_dir, [corpus])
+
+    assert manifest_files(index_dir) == [f"manifest-{generation(index_dir)}.json"]
+    manifest = committed_manifest(index_dir)
+    assert manifest.folders == [str(corpus)]
+    assert {path: entry.id for path, entry in manifest.files.items()} == {
+        str(corpus / name): name for name in CORPUS
+    }
+    entry = manifest.files[str(corpus / "briefs.jsonl")]
+    stat = (corpus / "briefs.jsonl").stat()
+    assert (entry.size, entry.mtime_ns, entry.articles, entry.skip) == (
+        stat.st_size,
+        stat.st_mtime_ns,
+        2,
+        None,
+    )
+    assert manifest.updated is not None
+
+
+def test_each_commit_moves_the_manifest_to_the_new_generation(
+    built_index: Path, corpus: Path
+) -> None:
+    first = generation(built_index)
+    write_corpus(corpus, {"new.txt": "Zeppelin.\n"})
+
+    run_index(built_index)
+
+    assert generation(built_index) == first + 1
+    assert manifest_files(built_index) == [f"manifest-{first + 1}.json"]
+    assert str(corpus / "new.txt") in committed_manifest(built_index).files
+
+
+def test_a_run_with_no_changes_commits_no_new_generation(built_index: Path) -> None:
+    first = generation(built_index)
+
+    run_index(built_index)
+
+    assert generation(built_index) == first
+    assert manifest_files(built_index) == [f"manifest-{first}.json"]
+
+
+def test_skipped_files_are_remembered_with_their_reason(corpus: Path, index_dir: Path) -> None:
+    (corpus / "broken.json").write_text("{", encoding="utf-8")
+
+    run_index(index_dir, [corpus])
+
+    entry = committed_manifest(index_dir).files[str(corpus / "broken.json")]
+    assert entry.skip is not None and "JSON" in entry.skip
+    assert entry.articles == 0
+
+
+def test_recover_manifest_rebuilds_the_file_list_from_documents(built_index: Path) -> None:
+    store = IndexStore(built_index)
+    kept = committed_manifest(built_index)
+
+    recovered = store.recover_manifest(store.open())
+
+    assert recovered.files.keys() == kept.files.keys()
+    for path, entry in recovered.files.items():
+        assert entry.id == kept.files[path].id
+        assert entry.hash == kept.files[path].hash
+        assert entry.articles == kept.files[path].articles
+        assert (entry.size, entry.mtime_ns) == (-1, -1)  # unknown: every file is read again
+
+
+def test_a_deleted_manifest_is_recovered_without_duplicates(
+    built_index: Path, corpus: Path
+) -> None:
+    for path in built_index.glob("manifest-*.json"):
+        path.unlink()
+
+    report = run_index(built_index, [corpus])
+
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 5)
+    assert report.total_articles == 6
+    assert len(ids(built_index)) == len(set(ids(built_index))) == 6
+    assert committed_manifest(built_index).folders == [str(corpus)]
+    assert run_index(built_index).unchanged == 5  # remembered again
+
+
+def test_a_deleted_manifest_still_notices_real_changes(built_index: Path, corpus: Path) -> None:
+    for path in built_index.glob("manifest-*.json"):
+        path.unlink()
+    (corpus / "grain.txt").write_text("Title: Copper\n\nCopper prices.\n", encoding="utf-8")
+    (corpus / "undated.txt").unlink()
+
+    report = run_index(built_index, [corpus])
+
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 1, 1, 3)
+    assert found(built_index, "copper") == ["grain.txt"]
+    assert found(built_index, "wheat") == []
+    assert found(built_index, "columnist") == []
+    assert report.total_articles == 5
+
+
+def test_a_garbled_manifest_is_treated_as_lost(built_index: Path, corpus: Path) -> None:
+    (built_index / f"manifest-{generation(built_index)}.json").write_text("{", encoding="utf-8")
+
+    report = run_index(built_index, [corpus])
+
+    assert report.unchanged == 5 and report.added == 0
+    assert len(ids(built_index)) == 6
+
+
+def test_a_bare_refresh_after_losing_the_manifest_still_knows_its_folders(
+    built_index: Path, corpus: Path
+) -> None:
+    for path in built_index.glob("manifest-*.json"):
+        path.unlink()
+
+    report = run_index(built_index)
+
+    assert report.folders == [str(corpus)]
+    assert report.unchanged == 5
+
+
+def test_recovery_keeps_ids_of_file_names_holding_a_hash_sign(
+    tmp_path: Path, index_dir: Path
+) -> None:
+    news = write_corpus(
+        tmp_path / "news",
+        {"issue#12.txt": "Zeppelin issue.\n", "c#/notes.md": "# Notes\n\nZeppelin notes.\n"},
+    )
+    run_index(index_dir, [news])
+    for path in index_dir.glob("manifest-*.json"):
+        path.unlink()
+
+    report = run_index(index_dir, [news])
+
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 2)
+
+
+def test_a_stale_manifest_from_a_killed_run_is_ignored(built_index: Path, corpus: Path) -> None:
+    # A run killed between writing manifest-<N+1> and Whoosh's commit of generation N+1
+    # leaves a manifest that describes files the index does not hold.
+    current = generation(built_index)
+    new = corpus / "new.txt"
+    new.write_text("Zeppelin sighted.\n", encoding="utf-8")
+    stale = committed_manifest(built_index)
+    stat = new.stat()
+    stale.files[str(new)] = FileEntry("new.txt", stat.st_size, stat.st_mtime_ns, "x", 1)
+    (built_index / f"manifest-{current + 1}.json").write_text(stale.to_json(), encoding="utf-8")
+
+    assert str(new) not in committed_manifest(built_index).files
+    report = run_index(built_index)
+
+    assert report.added == 1
+    assert found(built_index, "zeppelin") == ["new.txt"]
+    assert manifest_files(built_index) == [f"manifest-{current + 1}.json"]
+    assert str(new) in committed_manifest(built_index).files
+
+
+def test_a_stale_manifest_does_not_hide_files_on_an_unchanged_run(
+    built_index: Path, corpus: Path
+) -> None:
+    current = generation(built_index)
+    (built_index / f"manifest-{current + 1}.json").write_text("{", encoding="utf-8")
+
+    report = run_index(built_index)
+
+    assert report.unchanged == 5 and report.added == 0
+    assert generation(built_index) == current
+
+
+# --- the lock ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def lock_held_by_thread(index_dir: Path) -> Iterator[threading.Event]:
+    """Hold the index's write lock in another thread; set the yielded event to let go."""
+    acquired, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def hold() -> None:
+        try:
+            with IndexStore(index_dir).lock(5):
+                acquired.set()
+                release.wait(5)
+        except BaseException as error:  # surfaced below, not lost in the thread
+            errors.append(error)
+            acquired.set()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert acquired.wait(5)
+        assert not errors
+        yield release
+    finally:
+        release.set()
+        thread.join(5)
+    assert not errors
+
+
+HOLDER = """
+import sys
+from pathlib import Path
+from newsgrep.store import IndexStore
+with IndexStore(Path(sys.argv[1])).lock(5):
+    print("locked", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_a_run_waits_out_another_process_holding_the_lock_and_names_it(
+    built_index: Path,
+) -> None:
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(built_index)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+            with pytest.raises(IndexLockedError) as caught:
+                run_index(built_index, wait_seconds=0.2)
+        finally:
+            assert holder.stdin is not None
+            with contextlib.suppress(BrokenPipeError):
+                holder.stdin.write("\n")
+                holder.stdin.flush()
+        assert holder.wait(5) == 0
+
+    assert f"pid {holder.pid}" in str(caught.value)
+    assert caught.value.hint is not None and "--wait" in caught.value.hint
+    assert run_index(built_index, wait_seconds=0).unchanged == 5
+
+
+def test_a_held_lock_stops_a_run_and_release_lets_it_through(
+    built_index: Path, corpus: Path
+) -> None:
+    write_corpus(corpus, {"new.txt": "Zeppelin.\n"})
+
+    with lock_held_by_thread(built_index), pytest.raises(IndexLockedError) as caught:
+        run_index(built_index, wait_seconds=0.2)
+    assert "pid" in str(caught.value)
+    assert found(built_index, "zeppelin") == []  # the refused run changed nothing
+
+    report = run_index(built_index, wait_seconds=0)
+    assert report.added == 1
+    assert found(built_index, "zeppelin") == ["new.txt"]
+
+
+def test_a_run_waits_for_a_lock_released_within_its_wait(built_index: Path, corpus: Path) -> None:
+    write_corpus(corpus, {"new.txt": "Zeppelin.\n"})
+
+    with lock_held_by_thread(built_index) as release:
+        threading.Timer(0.1, release.set).start()
+        report = run_index(built_index, wait_seconds=5)
+
+    assert report.added == 1
+
+
+def test_the_lock_file_names_its_holder(index_dir: Path) -> None:
+    with IndexStore(index_dir).lock(0):
+        text = (index_dir / LOCK_FILE).read_text(encoding="utf-8")
+
+    assert text.startswith(f"pid {os.getpid()}, started ")
+
+
+def test_the_lock_is_let_go_after_a_failed_run(index_dir: Path) -> None:
+    with pytest.raises(SourcePathError):
+        run_index(index_dir)  # fails inside the lock: no folders yet
+
+    with IndexStore(index_dir).lock(0):
+        pass
+
+
+def test_the_lock_creates_the_index_folder(tmp_path: Path) -> None:
+    with IndexStore(tmp_path / "new" / "index").lock(0):
+        assert (tmp_path / "new" / "index" / LOCK_FILE).is_file()
+
+
+# --- searching while writing ------------------------------------------------------------
+
+
+def test_search_works_while_the_lock_is_held(built_index: Path) -> None:
+    with lock_held_by_thread(built_index):
+        assert found(built_index, "istanbul") == ["briefs.jsonl#b2", "istanbul-talks.txt"]
+
+
+def test_search_sees_the_last_commit_while_a_batch_is_open(built_index: Path, corpus: Path) -> None:
+    store = IndexStore(built_index)
+    with store.lock(0):
+        batch = Batch(store, store.open(), clear=False)
+        batch.remove_file(str(corpus / "grain.txt"))
+        source = SourceFile("/elsewhere/z.txt", "z.txt", "/elsewhere", "h")
+        batch.add_articles(source, [Article("", "Zeppelin", "Up.")])
+        try:
+            assert found(built_index, "zeppelin") == []
+            assert found(built_index, "wheat") == ["grain.txt"]
+        finally:
+            batch.cancel()
+
+    assert found(built_index, "zeppelin") == []
+    assert len(ids(built_index)) == 6
+
+
+def test_search_works_in_the_middle_of_an_indexing_run(built_index: Path, corpus: Path) -> None:
+    (corpus / "grain.txt").write_text("Title: Copper\n\nCopper prices.\n", encoding="utf-8")
+    write_corpus(corpus, {"zz-new.txt": "Zeppelin.\n"})
+    seen: list[tuple[list[str], list[str]]] = []
+
+    def peek(done: int, total: int) -> None:
+        seen.append((found(built_index, "wheat"), found(built_index, "copper")))
+
+    run_index(built_index, progress=peek)
+
+    assert seen == [(["grain.txt"], [])] * 2  # the old content until the commit
+    assert found(built_index, "copper") == ["grain.txt"]
+
+
+def test_a_batch_with_nothing_in_it_commits_no_generation(built_index: Path) -> None:
+    store = IndexStore(built_index)
+    before = generation(built_index)
+    manifest = committed_manifest(built_index)
+
+    with store.lock(0):
+        Batch(store, store.open(), clear=False).commit(manifest)
+
+    assert generation(built_index) == before
+    assert committed_manifest(built_index).files == manifest.files
+
+
+# --- the date field ---------------------------------------------------------------------
+
+
+def test_date_field_matches_a_month(built_index: Path) -> None:
+    assert found(built_index, "date:2025-05") == ["briefs.jsonl#b2", "istanbul-talks.txt"]
+
+
+def test_date_field_greater_than_is_strict(built_index: Path) -> None:
+    assert found(built_index, "date:>2025-05-15") == ["briefs.jsonl#b2"]
+    assert found(built_index, "date:>=2025-05-15") == ["briefs.jsonl#b2", "istanbul-talks.txt"]
+
+
+def test_date_field_less_than_is_strict(built_index: Path) -> None:
+    assert found(built_index, "date:<2025-03-01") == ["world/floods.md"]
+
+
+def test_date_field_range_includes_both_ends(built_index: Path) -> None:
+    assert found(built_index, "date:[2025-03-01 TO 2025-04-02]") == [
+        "briefs.jsonl#b1",
+        "grain.txt",
+    ]
+
+
+def test_date_field_open_range(built_index: Path) -> None:
+    assert found(built_index, "date:[2025-05-16 TO]") == ["briefs.jsonl#b2"]
+
+
+def test_an_unreadable_date_in_a_query_raises_query_error(built_index: Path) -> None:
+    with pytest.raises(QueryError) as caught:
+        search(built_index, SearchRequest("date:whenever"))
+
+    assert "date" in str(caught.value)
+
+
+def _stored_dates(index_dir: Path) -> dict[str, Any]:
+    with IndexStore(index_dir).open().searcher() as searcher:
+        return {d["id"]: d.get("date") for d in searcher.all_stored_fields()}
+
+
+def test_undated_articles_store_no_date(built_index: Path) -> None:
+    dates = _stored_dates(built_index)
+
+    assert dates["undated.txt"] is None
+    assert dates["grain.txt"] is not None and dates["grain.txt"].date().isoformat() == "2025-04-02"

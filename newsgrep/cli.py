@@ -154,7 +154,7 @@ def index_command(
 
     err = _err_console()
     show_progress = not quiet and err.is_terminal
-    with _progress_bar(err, show_progress) as progress:
+    with ProgressBar(err, show_progress) as progress:
         report = run_index(
             index_dir, paths or [], rebuild=rebuild, wait_seconds=wait, progress=progress
         )
@@ -164,7 +164,7 @@ def index_command(
         _print_index_summary(report, err, verbose)
 
 
-class _progress_bar:  # noqa: N801 - used as a context manager, named like one
+class ProgressBar:
     """A Rich progress bar on stderr, created on the first file read; or nothing at all."""
 
     def __init__(self, console: Console, enabled: bool) -> None:

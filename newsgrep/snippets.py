@@ -23,12 +23,13 @@ Span = tuple[int, int]
 # Sentence ends: . ! ? (with closing quotes) before whitespace, or a blank line.
 _SENTENCE_BREAK = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+|\n\s*\n""")
 _WHITESPACE = re.compile(r"\s")
+_SENTENCE_ENDINGS = (".", "!", "?", '"', "'", "”", "’", ")", "]", ":")
 
 
 @dataclass(frozen=True, slots=True)
 class Snippet:
     """A passage on one line; `spans` mark the matched words as [start, end) offsets.
-    `cut_before`/`cut_after` say whether the article goes on before or after it."""
+    `cut_before`/`cut_after` say whether it starts or ends in the middle of a sentence."""
 
     text: str
     spans: tuple[Span, ...]
@@ -143,9 +144,10 @@ def _passage(text: str, window: Span, spans: list[Span]) -> Snippet:
     passage = "".join(pieces)
     offsets.append(length)
     moved = tuple((offsets[s - start], offsets[e - start]) for s, e in _inside(spans, (start, end)))
-    return Snippet(
-        passage, moved, start > 0 and bool(text[:start].strip()), bool(text[end:].strip())
-    )
+    before, after = text[:start].rstrip(), text[end:].strip()
+    cut_before = bool(before) and not before.endswith(_SENTENCE_ENDINGS)
+    cut_after = bool(after) and not passage.endswith(_SENTENCE_ENDINGS)
+    return Snippet(passage, moved, cut_before, cut_after)
 
 
 def _to_word_edges(text: str, window: Span) -> Span:

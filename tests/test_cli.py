@@ -316,3 +316,32 @@ def test_ctrl_c_exits_130_without_traceback(built_index: Path) -> None:
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130
     assert stderr == b"newsgrep: interrupted\n"
+
+
+def test_second_writer_gives_up_with_exit_2(corpus: Path, index_dir: Path) -> None:
+    from newsgrep.store import IndexStore
+
+    with IndexStore(index_dir).lock(0):
+        result = newsgrep("index", corpus, "--index", index_dir, "--wait", "0.2")
+    assert result.exit_code == 2
+    assert f"being updated by another newsgrep run (pid {os.getpid()}" in result.stderr
+    assert "gave up after 0.2 s" in result.stderr
+    assert newsgrep("index", corpus, "--index", index_dir).exit_code == 0
+
+
+def test_progress_bar_shows_on_a_terminal_only(corpus: Path, index_dir: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from newsgrep.cli import ProgressBar
+
+    out = io.StringIO()
+    terminal = Console(file=out, force_terminal=True, width=80)
+    with ProgressBar(terminal, enabled=True) as progress:
+        assert progress is not None
+        progress(1, 4)
+        progress(4, 4)
+    assert "reading" in out.getvalue()
+    with ProgressBar(terminal, enabled=False) as progress:
+        assert progress is None

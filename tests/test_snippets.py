@@ -74,3 +74,10 @@ def test_no_match_in_body_shows_the_opening() -> None:
 def test_count_zero_and_empty_text_give_no_snippets() -> None:
     assert make_snippets("Some text.", terms("text"), count=0) == []
     assert make_snippets("   ", terms("text")) == []
+
+
+def test_whole_sentences_carry_no_cut_marks() -> None:
+    text = "First one here. The summit opened in Venice. Last one."
+    (snippet,) = make_snippets(text, terms("summit"), max_chars=30)
+    assert snippet.text == "The summit opened in Venice."
+    assert not snippet.cut_before and not snippet.cut_after

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from newsgrep.articles import SUPPORTED_SUFFIXES, ArticleFileError, parse_article_file
 from newsgrep.errors import NewsgrepError, SourcePathError
@@ -120,7 +121,7 @@ def _absolute(path: Path) -> str:
     return os.path.abspath(os.fspath(path))
 
 
-def _open_or_create(store: IndexStore, rebuild: bool) -> tuple[object, Manifest]:
+def _open_or_create(store: IndexStore, rebuild: bool) -> tuple[Any, Manifest]:
     if not store.exists():
         return store.create(), Manifest()
     try:
@@ -128,7 +129,8 @@ def _open_or_create(store: IndexStore, rebuild: bool) -> tuple[object, Manifest]
     except NewsgrepError:
         if not rebuild:
             raise
-        return store.create(), Manifest()  # unreadable or another version: start afresh
+        # Unreadable, or from another version: start afresh, over the folders it covered.
+        return store.create(), Manifest(folders=store.salvage_folders())
     manifest = store.read_manifest(ix) or store.recover_manifest(ix)
     if rebuild:
         manifest = Manifest(folders=manifest.folders)

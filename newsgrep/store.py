@@ -241,6 +241,17 @@ class IndexStore:
         manifest.folders = sorted(folders)
         return manifest
 
+    def salvage_folders(self) -> list[str]:
+        """The folders named by the newest manifest on disk, whatever state the index is in."""
+        for path in sorted(
+            self.directory.glob(f"{MANIFEST_PREFIX}*.json"), key=_generation, reverse=True
+        ):
+            try:
+                return Manifest.from_json(path.read_text(encoding="utf-8")).folders
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return []
+
     def _manifest_path(self, generation: int) -> Path:
         return self.directory / f"{MANIFEST_PREFIX}{generation}.json"
 
@@ -369,6 +380,11 @@ def _document(article: Article, source: SourceFile) -> dict[str, Any]:
 
 def document_count(ix: Any) -> int:
     return int(ix.doc_count())
+
+
+def _generation(manifest_path: Path) -> int:
+    number = manifest_path.stem.removeprefix(MANIFEST_PREFIX)
+    return int(number) if number.isdigit() else -1
 
 
 def _now() -> str:

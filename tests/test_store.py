@@ -215,6 +215,15 @@ def test_rebuild_recovers_from_a_damaged_index(built_index: Path, corpus: Path, 
     assert len(ids(built_index)) == 6
 
 
+def test_bare_rebuild_of_a_damaged_index_remembers_its_folders(built_index: Path) -> None:
+    damage(built_index, "garbage")
+
+    raised, _ = outcome(lambda: run_index(built_index, rebuild=True))
+
+    assert raised is None
+    assert len(ids(built_index)) == 6
+
+
 # --- the manifest -----------------------------------------------------------------------
 
 

@@ -143,17 +143,23 @@ def decode_text(data: bytes) -> tuple[str, str]:
     raise ArticleFileError("not UTF-8, and no declared or likely encoding reads it as text")
 
 
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def replace_lone_surrogates(text: str) -> str:
+    """`text` with unpaired surrogates (from JSON escapes or odd file names) as U+FFFD;
+    they cannot be encoded, so no index or terminal can take them."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def clean_text(text: str) -> str:
-    """Normalise line ends; drop NULs and unpaired surrogates, which no index can hold."""
+    """Normalise line ends; drop NULs and unpaired surrogates."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if text.startswith("\ufeff"):
         text = text[1:]
-    if _LONE_SURROGATE.search(text):
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text
+    return replace_lone_surrogates(text)
 
 
 # --- titles -----------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import re
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Bidirectional overrides and isolates can reorder what a terminal shows.
 _BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Surrogates cannot be printed; each becomes U+FFFD (keeping offsets, unlike clean_text).
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _stand_in(match: re.Match[str]) -> str:
@@ -25,8 +26,7 @@ def _stand_in(match: re.Match[str]) -> str:
 def terminal_safe(text: str) -> str:
     """`text` with control, bidi and unpaired-surrogate characters replaced one for one."""
     text = _CONTROL.sub(_stand_in, text)
-    text = _BIDI.sub("\ufffd", text)
-    return _LONE_SURROGATE.sub("\ufffd", text)
+    return _SURROGATE.sub("\ufffd", _BIDI.sub("\ufffd", text))
 
 
 def display_path(path: str, cwd: str | None = None) -> str:

@@ -1,8 +1,9 @@
 """The command line: options in, core calls, a renderer chosen, errors mapped to exit codes.
 
-Exit codes follow grep: 0 when something matched (or indexing succeeded), 1 when nothing
-matched, 2 on any error; 130 when interrupted. Data goes to stdout, everything else
-(summaries, notices, errors, progress) to stderr.
+Exit codes follow grep: 0 when something matched (or a command succeeded), 1 when nothing
+matched, 2 on any error; 130 when interrupted. Data goes to stdout; everything else
+(summaries, notes, errors, progress, --explain) to stderr. Settings come from flags, then
+environment variables, then the config file (see `config`), then defaults.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -20,6 +22,7 @@ from rich.console import Console
 from rich.text import Text
 
 from newsgrep import __version__
+from newsgrep.config import Config, config_path, load_config
 from newsgrep.errors import NewsgrepError
 from newsgrep.render.common import display_path, terminal_safe
 
@@ -47,25 +50,20 @@ class SortChoice(StrEnum):
     OLDEST = "oldest"
 
 
+class ByChoice(StrEnum):
+    MONTH = "month"
+    YEAR = "year"
+    SOURCE = "source"
+
+
 app = typer.Typer(
     name="newsgrep",
     help="Full-text search over a folder of news articles: ranked, highlighted, scriptable.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-IndexOption = Annotated[
-    Path,
-    typer.Option(
-        "--index",
-        envvar="NEWSGREP_INDEX",
-        help="Index folder (env NEWSGREP_INDEX).",
-        show_default=True,
-    ),
-]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -102,6 +100,22 @@ def handle_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# --- settings: flag > environment > config file > default ---------------------------------
+
+
+def _config(ctx: typer.Context) -> Config:
+    config = ctx.find_object(Config)
+    return config if config is not None else Config()
+
+
+def _from_config(ctx: typer.Context, name: str, value: Any, configured: Any) -> Any:
+    """`value` unless it is the built-in default and the config file sets one."""
+    source = ctx.get_parameter_source(name)
+    if configured is not None and source is not None and source.name == "DEFAULT":
+        return configured
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"newsgrep {__version__}")
@@ -109,18 +123,48 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
+@handle_errors
 def main(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            envvar="NEWSGREP_CONFIG",
+            metavar="FILE",
+            help="Config file (env NEWSGREP_CONFIG) "
+            "[default: $XDG_CONFIG_HOME/newsgrep/config.toml].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Full-text search over a folder of news articles: ranked, highlighted, scriptable.
 
     Example: newsgrep index seeds/ && newsgrep search "peace talks"
     """
+    path, required = config_path(config, os.environ)
+    ctx.obj = load_config(path, required=required)
+
+
+IndexOption = Annotated[
+    Path,
+    typer.Option(
+        "--index",
+        envvar="NEWSGREP_INDEX",
+        help="Index folder (env NEWSGREP_INDEX, config 'index').",
+        show_default=True,
+    ),
+]
+
+
+def _index_dir(ctx: typer.Context, value: Path) -> Path:
+    return Path(_from_config(ctx, "index_dir", value, _config(ctx).index))
 
 
 # --- index ------------------------------------------------------------------------------
@@ -129,14 +173,22 @@ def main(
 @app.command("index")
 @handle_errors
 def index_command(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Files or folders to index (default: the folders the index covers).",
+            help="Files or folders to index; '-' reads paths from stdin "
+            "(default: the folders the index covers).",
             show_default=False,
         ),
     ] = None,
     index_dir: IndexOption = DEFAULT_INDEX,
+    from_stdin: Annotated[
+        bool, typer.Option("--from-stdin", help="Read the paths to index from stdin, one a line.")
+    ] = False,
+    null: Annotated[
+        bool, typer.Option("--null", "-0", help="With stdin paths: they end with NUL, not newline.")
+    ] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start from an empty index.")] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every skipped file and note.")
@@ -149,19 +201,31 @@ def index_command(
     """Build or update the index: new files added, changed ones replaced, deleted ones removed.
 
     Example: newsgrep index seeds/     (later, a bare `newsgrep index` refreshes seeds/)
+             find news -name '*.json' -print0 | newsgrep index -0 -
     """
     from newsgrep.indexer import run_index
 
+    given = list(paths or [])
+    if from_stdin or Path("-") in given:
+        given = [p for p in given if p != Path("-")] + list(_stdin_paths(null))
     err = _err_console()
     show_progress = not quiet and err.is_terminal
     with ProgressBar(err, show_progress) as progress:
         report = run_index(
-            index_dir, paths or [], rebuild=rebuild, wait_seconds=wait, progress=progress
+            _index_dir(ctx, index_dir), given, rebuild=rebuild, wait_seconds=wait, progress=progress
         )
     for warning in report.warnings:
         err.print(Text(f"newsgrep: warning: {terminal_safe(warning)}"))
     if not quiet:
         _print_index_summary(report, err, verbose)
+
+
+def _stdin_paths(null: bool) -> Iterator[Path]:
+    """Paths from stdin, as the file system's bytes (any name, even one that is not UTF-8)."""
+    data = sys.stdin.buffer.read()
+    for raw in data.split(b"\0" if null else b"\n"):
+        if raw.strip(b"\r" if not null else b""):
+            yield Path(os.fsdecode(raw if null else raw.rstrip(b"\r")))
 
 
 class ProgressBar:
@@ -222,117 +286,196 @@ def _problem_text(problem: Any) -> str:
     return terminal_safe(f"{display_path(problem.path)}{where}: {problem.reason}")
 
 
-# --- search -----------------------------------------------------------------------------
+# --- output modes shared by search and similar -----------------------------------------
+
+LimitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        "-n",
+        min=0,
+        help="Most hits to show; 0 for all. [default: 10 (config 'limit'); all with -l/-c]",
+        show_default=False,
+    ),
+]
+OffsetOption = Annotated[
+    int, typer.Option("--offset", min=0, help="Skip this many hits first (paging).")
+]
+SinceOption = Annotated[
+    str | None,
+    typer.Option("--since", help="Only articles from this date on: 2025-05-01, 2025-05, 7d, 2w."),
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Only articles up to this date (inclusive).")
+]
+SortOption = Annotated[
+    SortChoice, typer.Option("--sort", help="Order of the hits (config 'sort').")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines, one object per hit.")]
+FilesOption = Annotated[
+    bool,
+    typer.Option("--files-with-matches", "-l", help="Print only the paths of matching files."),
+]
+CountOption = Annotated[
+    bool, typer.Option("--count", "-c", help="Print only the number of matches.")
+]
+NullOption = Annotated[
+    bool, typer.Option("--null", "-0", help="With -l: end each path with NUL, not newline.")
+]
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        metavar="TEMPLATE",
+        help="One line per hit from a template, e.g. '{date}\\t{path}\\t{title}'. Fields: "
+        "{rank} {score} {id} {path} {title} {date} {source} {url} {snippet}.",
+    ),
+]
+SnippetsOption = Annotated[int, typer.Option("--snippets", min=0, help="Snippets per hit.")]
+ColorOption = Annotated[
+    ColorChoice,
+    typer.Option("--color", help="Colour in human output (auto honours NO_COLOR; config 'color')."),
+]
+HyperlinkOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--hyperlinks/--no-hyperlinks",
+        help="Titles link to their files. [default: on terminals known to support it]",
+        show_default=False,
+    ),
+]
 
 
-@app.command("search")
-@handle_errors
-def search_command(
-    query: Annotated[
-        list[str], typer.Argument(help="The query; several words are joined by spaces.")
-    ],
-    index_dir: IndexOption = DEFAULT_INDEX,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit",
-            "-n",
-            min=0,
-            help="Most hits to show; 0 for all. [default: 10; all with -l/-c]",
-        ),
-    ] = None,
-    offset: Annotated[
-        int, typer.Option("--offset", min=0, help="Skip this many hits first (paging).")
-    ] = 0,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since", help="Only articles from this date on: 2025-05-01, 2025-05, 7d, 2w."
-        ),
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help="Only articles up to this date (inclusive).")
-    ] = None,
-    sort: Annotated[
-        SortChoice, typer.Option("--sort", help="Order of the hits.")
-    ] = SortChoice.RELEVANCE,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="JSON Lines, one object per hit.")
-    ] = False,
-    files_with_matches: Annotated[
-        bool,
-        typer.Option("--files-with-matches", "-l", help="Print only the paths of matching files."),
-    ] = False,
-    count: Annotated[
-        bool, typer.Option("--count", "-c", help="Print only the number of matches.")
-    ] = False,
-    null: Annotated[
-        bool, typer.Option("--null", "-0", help="With -l: end each path with NUL, not newline.")
-    ] = False,
-    snippets: Annotated[int, typer.Option("--snippets", min=0, help="Snippets per hit.")] = 1,
-    color: Annotated[
-        ColorChoice,
-        typer.Option("--color", help="Colour in human output (NO_COLOR is honoured by auto)."),
-    ] = ColorChoice.AUTO,
-) -> None:
-    """Search the index; print ranked hits with highlighted snippets.
+class Mode(StrEnum):
+    HUMAN = "human"
+    JSON = "json"
+    PATHS = "paths"
+    COUNT = "count"
+    TEMPLATE = "template"
+    QUIET = "quiet"
 
-    Query syntax: words (all must match), OR, NOT or -word, "a phrase", title:word,
-    source:name, date:2025-05, date:[2025-05-01 TO 2025-05-31], date:>2025-05-01,
-    word* (prefix), word~ (fuzzy).
 
-    Example: newsgrep search 'ceasefire talks' --since 2025-05 --sort newest
-    """
-    from newsgrep.search import SearchRequest, Sort, search
+@dataclass(frozen=True, slots=True)
+class Output:
+    """How results are written, decided once from the options."""
 
-    if sum((json_output, files_with_matches or null, count)) > 1:
-        raise _fail("choose one output mode: --json, -l/-0 or -c")
-    summary = files_with_matches or null or count
+    mode: Mode
+    null: bool = False
+    template: str = ""
+    color: ColorChoice = ColorChoice.AUTO
+    hyperlinks: bool | None = None
+
+    @property
+    def summary(self) -> bool:
+        """Modes that cover every match, not a page of ranked hits."""
+        return self.mode in (Mode.PATHS, Mode.COUNT, Mode.QUIET)
+
+
+def _output(
+    ctx: typer.Context,
+    *,
+    json_output: bool,
+    files: bool,
+    count: bool,
+    null: bool,
+    template: str | None,
+    color: ColorChoice,
+    hyperlinks: bool | None,
+    quiet: bool = False,
+) -> Output:
+    chosen = [
+        mode
+        for mode, wanted in (
+            (Mode.JSON, json_output),
+            (Mode.PATHS, files or null),
+            (Mode.COUNT, count),
+            (Mode.TEMPLATE, template is not None),
+            (Mode.QUIET, quiet),
+        )
+        if wanted
+    ]
+    if len(chosen) > 1:
+        raise _fail("choose one output mode: --json, -l/-0, -c, --format or -q")
+    compiled = ""
+    if template is not None:
+        from newsgrep.render.template import compile_template
+
+        compiled = compile_template(template)
+    configured_color = _from_config(ctx, "color", color, _config(ctx).color)
+    return Output(
+        mode=chosen[0] if chosen else Mode.HUMAN,
+        null=null,
+        template=compiled,
+        color=ColorChoice(configured_color),
+        hyperlinks=hyperlinks,
+    )
+
+
+def _request(
+    ctx: typer.Context,
+    output: Output,
+    query: str,
+    *,
+    limit: int | None,
+    offset: int,
+    since: str | None,
+    until: str | None,
+    sort: SortChoice,
+    snippets: int,
+) -> Any:
+    from newsgrep.search import SearchRequest, Sort
+
+    config = _config(ctx)
     if limit is None:
-        limit = 0 if summary else DEFAULT_LIMIT
-    request = SearchRequest(
-        query=" ".join(query),
+        if output.mode is Mode.QUIET:
+            limit = 1
+        elif output.summary:
+            limit = 0
+        else:
+            limit = config.limit if config.limit is not None else DEFAULT_LIMIT
+    shows_snippets = output.mode in (Mode.HUMAN, Mode.JSON, Mode.TEMPLATE)
+    return SearchRequest(
+        query=query,
         limit=limit or None,
         offset=offset,
         since=since,
         until=until,
-        sort=Sort(sort.value),
-        snippets=0 if summary else snippets,
+        sort=Sort(_from_config(ctx, "sort", sort, config.sort)),
+        snippets=snippets if shows_snippets else 0,
     )
-    result = search(index_dir, request)
-    err = _err_console()
-    for notice in result.notices:
-        err.print(Text(f"newsgrep: note: {terminal_safe(notice)}"))
-    _write_result(result, json_output, files_with_matches or null, count, null, color)
-    if not (json_output or summary):
-        from newsgrep.render.human import render_footer
-
-        render_footer(result, err)
-    raise typer.Exit(ExitCode.MATCH if result.total else ExitCode.NO_MATCH)
 
 
-def _write_result(
-    result: Any, json_output: bool, paths: bool, count: bool, null: bool, color: ColorChoice
-) -> None:
-    if json_output:
+def _emit(result: Any, output: Output) -> ExitCode:
+    """Write `result` as `output` says; the exit code follows whether anything matched."""
+    if output.mode is Mode.JSON:
         from newsgrep.render.jsonl import write_jsonl
 
         write_jsonl(result, sys.stdout)
-    elif paths:
+    elif output.mode is Mode.PATHS:
         from newsgrep.render.paths import write_paths
 
         sys.stdout.flush()
-        write_paths(result, sys.stdout.buffer, null=null, to_terminal=sys.stdout.isatty())
+        write_paths(result, sys.stdout.buffer, null=output.null, to_terminal=sys.stdout.isatty())
         sys.stdout.buffer.flush()
-    elif count:
+    elif output.mode is Mode.COUNT:
         from newsgrep.render.paths import write_count
 
         write_count(result, sys.stdout)
-    else:
-        from newsgrep.render.human import render_human
+    elif output.mode is Mode.TEMPLATE:
+        from newsgrep.render.template import write_template
 
-        render_human(result, _stdout_console(color))
+        # File names that are not UTF-8 go out as their own bytes, as with -l.
+        sys.stdout.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
+        write_template(result, output.template, sys.stdout, to_terminal=sys.stdout.isatty())
+    elif output.mode is Mode.HUMAN:
+        from newsgrep.render.human import hyperlinks_wanted, render_footer, render_human
+
+        console = _stdout_console(output.color)
+        links = output.hyperlinks if output.hyperlinks is not None else hyperlinks_wanted(console)
+        render_human(result, console, hyperlinks=links)
+        render_footer(result, _err_console())
     sys.stdout.flush()
+    return ExitCode.MATCH if result.total else ExitCode.NO_MATCH
 
 
 def _stdout_console(color: ColorChoice) -> Console:
@@ -348,6 +491,295 @@ def _stdout_console(color: ColorChoice) -> Console:
     if not console.is_terminal:
         console.soft_wrap = True  # a pipe gets whole lines, as grep gives them
     return console
+
+
+def _print_notices(notices: tuple[str, ...]) -> None:
+    err = _err_console()
+    for notice in notices:
+        err.print(Text(f"newsgrep: note: {terminal_safe(notice)}"))
+
+
+# --- search -----------------------------------------------------------------------------
+
+
+@app.command("search")
+@handle_errors
+def search_command(
+    ctx: typer.Context,
+    query: Annotated[
+        list[str] | None,
+        typer.Argument(help="The query; several words are joined by spaces.", show_default=False),
+    ] = None,
+    index_dir: IndexOption = DEFAULT_INDEX,
+    limit: LimitOption = None,
+    offset: OffsetOption = 0,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    sort: SortOption = SortChoice.RELEVANCE,
+    json_output: JsonOption = False,
+    files_with_matches: FilesOption = False,
+    count: CountOption = False,
+    null: NullOption = False,
+    template: FormatOption = None,
+    snippets: SnippetsOption = 1,
+    color: ColorOption = ColorChoice.AUTO,
+    hyperlinks: HyperlinkOption = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit status tells.")
+    ] = False,
+    batch: Annotated[
+        bool,
+        typer.Option(
+            "--batch",
+            help="Read one query per line from stdin; write JSON Lines tagged with the "
+            "query and its line number.",
+        ),
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Print how the query was read, on stderr.")
+    ] = False,
+    timeline: Annotated[
+        bool,
+        typer.Option("--timeline", help="Chart the matches by month (or year), not the hits."),
+    ] = False,
+) -> None:
+    """Search the index; print ranked hits with highlighted snippets.
+
+    Query syntax: words (all must match), OR, NOT or -word, "a phrase", title:word,
+    source:name, date:2025-05, date:[2025-05-01 TO 2025-05-31], date:>2025-05-01,
+    word* (prefix), word~ (fuzzy).
+
+    Example: newsgrep search 'ceasefire talks' --since 2025-05 --sort newest
+    """
+    from newsgrep.search import SearchSession
+
+    directory = _index_dir(ctx, index_dir)
+    if batch:
+        if query:
+            raise _fail("--batch reads its queries from stdin; give no query")
+        raise typer.Exit(_run_batch(ctx, directory, limit, offset, since, until, sort, snippets))
+    if not query:
+        raise _fail("no query given — e.g. newsgrep search 'peace talks'")
+    output = _output(
+        ctx,
+        json_output=json_output,
+        files=files_with_matches,
+        count=count,
+        null=null,
+        template=template,
+        color=color,
+        hyperlinks=hyperlinks,
+        quiet=quiet,
+    )
+    request = _request(
+        ctx, output, " ".join(query),
+        limit=limit, offset=offset, since=since, until=until, sort=sort, snippets=snippets,
+    )  # fmt: skip
+    with SearchSession(directory) as session:
+        if explain:
+            _print_explanation(session.parse(request))
+        if timeline:
+            raise typer.Exit(_timeline(session, request, json_output))
+        result = session.search(request)
+    _print_notices(result.notices)
+    raise typer.Exit(_emit(result, output))
+
+
+def _print_explanation(parsed: Any) -> None:
+    from newsgrep.query import explain
+    from newsgrep.render.human import render_explanation
+
+    render_explanation(explain(parsed), _err_console())
+
+
+def _timeline(session: Any, request: Any, json_output: bool) -> ExitCode:
+    from newsgrep.search import Facet
+
+    counts = session.count_by(Facet.MONTH, request)
+    by = "month"
+    if len(counts) > 36:  # more than three years of months: count by year instead
+        counts, by = session.count_by(Facet.YEAR, request), "year"
+    _write_counts(by, counts, json_output, empty_label="(no date)")
+    return ExitCode.MATCH if any(count for _, count in counts) else ExitCode.NO_MATCH
+
+
+def _write_counts(
+    by: str, counts: list[tuple[str, int]], json_output: bool, empty_label: str
+) -> None:
+    if json_output:
+        from newsgrep.render.jsonl import counts_record, write_object
+
+        write_object({"v": 1, **counts_record(by, counts)}, sys.stdout)
+        return
+    from newsgrep.render.human import render_bars
+
+    render_bars(counts, _stdout_console(ColorChoice.AUTO), empty_label=empty_label)
+
+
+def _run_batch(
+    ctx: typer.Context,
+    index_dir: Path,
+    limit: int | None,
+    offset: int,
+    since: str | None,
+    until: str | None,
+    sort: SortChoice,
+    snippets: int,
+) -> ExitCode:
+    """One search per stdin line, in one process; a bad line gives an error object, and the
+    run goes on. Exit 2 if any line failed (as grep does), else 0 or 1."""
+    from newsgrep.render.jsonl import write_jsonl, write_object
+    from newsgrep.search import SearchSession
+
+    output = Output(Mode.JSON)
+    matched = failed = False
+    with SearchSession(index_dir) as session:
+        for number, raw in enumerate(sys.stdin, start=1):
+            text = raw.rstrip("\r\n")
+            tags = {"query": text, "line": number}
+            if not text.strip():
+                continue
+            try:
+                request = _request(
+                    ctx, output, text,
+                    limit=limit, offset=offset, since=since, until=until, sort=sort,
+                    snippets=snippets,
+                )  # fmt: skip
+                result = session.search(request)
+            except NewsgrepError as error:
+                write_object({"v": 1, **tags, "error": str(error)}, sys.stdout)
+                failed = True
+                continue
+            write_jsonl(result, sys.stdout, tags)
+            matched = matched or result.total > 0
+            sys.stdout.flush()
+    if failed:
+        return ExitCode.ERROR
+    return ExitCode.MATCH if matched else ExitCode.NO_MATCH
+
+
+# --- similar, show, stats ---------------------------------------------------------------
+
+
+@app.command("similar")
+@handle_errors
+def similar_command(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(help="An article id, or the path of an indexed file.")],
+    index_dir: IndexOption = DEFAULT_INDEX,
+    limit: LimitOption = None,
+    offset: OffsetOption = 0,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    sort: SortOption = SortChoice.RELEVANCE,
+    json_output: JsonOption = False,
+    files_with_matches: FilesOption = False,
+    count: CountOption = False,
+    null: NullOption = False,
+    template: FormatOption = None,
+    snippets: SnippetsOption = 1,
+    color: ColorOption = ColorChoice.AUTO,
+    hyperlinks: HyperlinkOption = None,
+) -> None:
+    """Find articles like one in the index (more-like-this over its title and body).
+
+    Example: newsgrep similar briefs.jsonl#b2 -n 5
+    """
+    from newsgrep.search import SearchSession
+
+    output = _output(
+        ctx,
+        json_output=json_output,
+        files=files_with_matches,
+        count=count,
+        null=null,
+        template=template,
+        color=color,
+        hyperlinks=hyperlinks,
+    )
+    request = _request(
+        ctx, output, target,
+        limit=limit, offset=offset, since=since, until=until, sort=sort, snippets=snippets,
+    )  # fmt: skip
+    with SearchSession(_index_dir(ctx, index_dir)) as session:
+        result = session.similar(target, request)
+    raise typer.Exit(_emit(result, output))
+
+
+@app.command("show")
+@handle_errors
+def show_command(
+    ctx: typer.Context,
+    targets: Annotated[
+        list[str],
+        typer.Argument(help="Article ids, or paths of indexed files (all their articles)."),
+    ],
+    index_dir: IndexOption = DEFAULT_INDEX,
+    query: Annotated[
+        str | None, typer.Option("--query", help="Mark the words of this query in the article.")
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="JSON Lines, one object per article, with the body.")
+    ] = False,
+    color: ColorOption = ColorChoice.AUTO,
+    hyperlinks: HyperlinkOption = None,
+) -> None:
+    """Print whole articles: title, date, source, url, path and body.
+
+    Example: newsgrep show briefs.jsonl#b1 --query 'interest rate'
+    """
+    from newsgrep.search import SearchSession
+
+    with SearchSession(_index_dir(ctx, index_dir)) as session:
+        shown = [item for target in targets for item in session.articles(target, query)]
+    if json_output:
+        from newsgrep.render.jsonl import article_record, write_object
+
+        for item in shown:
+            write_object(article_record(item), sys.stdout)
+        return
+    from newsgrep.render.human import hyperlinks_wanted, render_articles
+
+    console = _stdout_console(ColorChoice(_from_config(ctx, "color", color, _config(ctx).color)))
+    links = hyperlinks if hyperlinks is not None else hyperlinks_wanted(console)
+    render_articles(shown, console, hyperlinks=links)
+
+
+@app.command("stats")
+@handle_errors
+def stats_command(
+    ctx: typer.Context,
+    index_dir: IndexOption = DEFAULT_INDEX,
+    by: Annotated[
+        ByChoice | None,
+        typer.Option("--by", help="Chart the article counts by month, year or source."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Describe the index: articles, date span, sources, size, last update, folders.
+
+    Example: newsgrep stats --by month
+    """
+    from newsgrep.search import Facet, SearchSession
+
+    directory = _index_dir(ctx, index_dir)
+    if by is not None:
+        with SearchSession(directory) as session:
+            counts = session.count_by(Facet(by.value))
+        empty = "(no date)" if by is not ByChoice.SOURCE else "(no source)"
+        _write_counts(by.value, counts, json_output, empty_label=empty)
+        return
+    from newsgrep.stats import index_stats
+
+    stats = index_stats(directory)
+    if json_output:
+        from newsgrep.render.jsonl import stats_record, write_object
+
+        write_object(stats_record(stats, str(directory)), sys.stdout)
+        return
+    from newsgrep.render.human import render_stats
+
+    render_stats(stats, directory, _stdout_console(ColorChoice.AUTO))
 
 
 def run() -> None:

@@ -1,41 +1,46 @@
-"""Queries in, ranked hits out: parsing the query language and running it as plain data.
+"""Running queries: ranked hits, articles like one given, whole articles, and counts by date
+or source — all copied into plain values before the searcher closes.
 
-The query language is Whoosh's over title and body: AND by default, OR/NOT/`-word`,
-"phrases", `field:value`, `word*`, `word~`, and dates (`date:2025-05`,
-`date:[2025-05-01 TO 2025-05-31]`, `date:>2025-05-01`). Ranking is BM25F with the title
-weighted above the body. Hits are copied into `Hit` values before the searcher closes, so
-no Whoosh object leaves this module.
+Ranking is BM25F over title and body with the title weighted above the body (see `store`).
+No Whoosh object leaves this module or `query`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
-import re
 import struct
 import time
+from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from whoosh import qparser, query, sorting
+from whoosh import query, sorting
 
-from newsgrep.analysis import index_terms
-from newsgrep.dates import parse_date_span
-from newsgrep.errors import QueryError
+from newsgrep.errors import NewsgrepError
+from newsgrep.query import TEXT_FIELDS, ParsedQuery, date_filter, parse, positive_leaves
 from newsgrep.snippets import DEFAULT_SNIPPET_CHARS, Snippet, Span, make_snippets, match_spans
 from newsgrep.store import IndexStore, damaged_index_error
 
-TEXT_FIELDS = ("title", "body")
-QUERY_FIELDS = ("title", "body", "date", "source", "url", "tags", "id")
+# How many key terms `similar` takes from the article, per field.
+SIMILAR_TERMS = {"title": 5, "body": 15}
 
 
 class Sort(StrEnum):
     RELEVANCE = "relevance"
     NEWEST = "newest"
     OLDEST = "oldest"
+
+
+class Facet(StrEnum):
+    MONTH = "month"
+    YEAR = "year"
+    SOURCE = "source"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,162 +86,201 @@ class SearchResult:
     notices: tuple[str, ...] = field(default=())
 
 
-def search(index_dir: Path, request: SearchRequest) -> SearchResult:
-    """Run `request` against the index at `index_dir`.
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as the index holds it."""
 
-    Raises:
+    id: str
+    path: str
+    title: str
+    body: str
+    date: dt.datetime | None
+    source: str | None
+    url: str | None
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShownArticle:
+    """An article to show whole, with the query's words marked in its title and body."""
+
+    article: StoredArticle
+    title_spans: tuple[Span, ...]
+    body_spans: tuple[Span, ...]
+
+
+class ArticleNotFoundError(NewsgrepError):
+    """No indexed article has this id or path."""
+
+
+class SearchSession:
+    """An open index for many requests in one process (`--batch`, benchmarks): the index and
+    its searcher are opened once. Use as a context manager.
+
+    Raises (on entry):
         IndexNotFoundError, IndexVersionError: no usable index.
-        QueryError: the query or a date bound cannot be read, or has nothing to search.
     """
-    started = time.perf_counter()
-    ix = IndexStore(index_dir).open()
-    parsed, notices = parse_query(request.query, ix.schema)
-    date_filter = _date_filter(request.since, request.until)
-    try:
-        with ix.searcher() as searcher:
-            results = _run(searcher, parsed, date_filter, request)
-            terms = _highlight_terms(parsed, searcher.reader())
-            hits = tuple(
-                _hit(request.offset + rank, stored, score, terms, request)
-                for rank, (stored, score) in enumerate(results.page, start=1)
-            )
-            total = results.total
-    except (OSError, EOFError, struct.error, pickle.UnpicklingError) as error:
-        raise damaged_index_error(index_dir, error) from None
-    return SearchResult(request.query, total, hits, time.perf_counter() - started, tuple(notices))
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self._ix = IndexStore(index_dir).open()
+        self._searcher: Any = None
+
+    def __enter__(self) -> SearchSession:
+        try:
+            self._searcher = self._ix.searcher()
+        except (OSError, EOFError, struct.error, pickle.UnpicklingError) as error:
+            raise damaged_index_error(self.index_dir, error) from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._searcher.close()
+
+    def parse(self, request: SearchRequest) -> ParsedQuery:
+        """The query of `request` as this index reads it (what --explain shows).
+
+        Raises:
+            QueryError: the query or a date bound cannot be read, or has nothing to search.
+        """
+        return parse(request.query, self._ix.schema, since=request.since, until=request.until)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Ranked hits for `request`.
+
+        Raises:
+            QueryError: see `parse`.
+        """
+        started = time.perf_counter()
+        parsed = self.parse(request)
+        with self._reading():
+            total, hits = _ranked(self._searcher, parsed.whoosh_query, parsed.date_filter, request)
+        elapsed = time.perf_counter() - started
+        return SearchResult(request.query, total, hits, elapsed, parsed.notices)
+
+    def similar(self, target: str, request: SearchRequest) -> SearchResult:
+        """Articles like the one with id (or file path) `target`, ranked like a search.
+
+        The article's key terms in title and body (Whoosh's more-like-this, Bo1 weights)
+        make the query; the article itself is left out.
+
+        Raises:
+            ArticleNotFoundError: no article has that id or path.
+        """
+        started = time.perf_counter()
+        filter_ = date_filter(request.since, request.until)
+        searcher = self._searcher
+        with self._reading():
+            docnums = _docnums(searcher, target)
+            terms = [
+                query.Term(name, term, boost=weight)
+                for name, count in SIMILAR_TERMS.items()
+                for term, weight in searcher.key_terms(docnums, name, numterms=count)
+            ]
+            own = query.Or([query.Term("id", searcher.stored_fields(n)["id"]) for n in docnums])
+            total, hits = _ranked(searcher, query.Or(terms), filter_, request, mask=own)
+        return SearchResult(f"like {target}", total, hits, time.perf_counter() - started)
+
+    def articles(self, target: str, query_text: str | None = None) -> list[ShownArticle]:
+        """The article with id `target`, or every article of the file at path `target`, with
+        the words of `query_text` (if given) marked.
+
+        Raises:
+            ArticleNotFoundError: neither an id nor an indexed file.
+            QueryError: `query_text` cannot be read.
+        """
+        whoosh_query = None
+        if query_text is not None:
+            whoosh_query = parse(query_text, self._ix.schema).whoosh_query
+        with self._reading():
+            terms = _highlight_terms(whoosh_query, self._searcher.reader())
+            stored = [self._searcher.stored_fields(n) for n in _docnums(self._searcher, target)]
+        shown = []
+        for fields in stored:
+            article = _stored_article(fields)
+            title_spans = tuple(match_spans(article.title, terms["title"]))
+            body_spans = tuple(match_spans(article.body, terms["body"]))
+            shown.append(ShownArticle(article, title_spans, body_spans))
+        return shown
+
+    def count_by(self, facet: Facet, request: SearchRequest | None = None) -> list[tuple[str, int]]:
+        """How many articles (all, or those matching `request`) fall in each month, year or
+        source. Months and years come in time order, empty ones included, then articles with
+        no date under ""; sources by count, those without one under "".
+
+        Raises:
+            QueryError: see `parse`.
+        """
+        if request is None:
+            whoosh_query, filter_ = query.Every(), None
+        else:
+            parsed = self.parse(request)
+            whoosh_query, filter_ = parsed.whoosh_query, parsed.date_filter
+        searcher = self._searcher
+        with self._reading():
+            docnums = list(searcher.search(whoosh_query, filter=filter_, limit=None).docs())
+            if facet is Facet.SOURCE:
+                sources = Counter(searcher.stored_fields(n).get("source") or "" for n in docnums)
+                return sorted(sources.items(), key=lambda item: (-item[1], item[0]))
+            dates = searcher.reader().column_reader("date")
+            undated = searcher.reader().column_reader("undated")
+            dated = [dates[n] for n in docnums if not undated[n]]
+        missing = len(docnums) - len(dated)
+        return _time_buckets(dated, facet) + ([("", missing)] if missing else [])
+
+    def date_span(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The first and last article dates in the index."""
+        with self._reading():
+            dated = self._searcher.search(query.Term("undated", 0), limit=None).docs()
+            dates = self._searcher.reader().column_reader("date")
+            values = [dates[n] for n in dated]
+        return (min(values), max(values)) if values else (None, None)
+
+    def article_count(self) -> int:
+        return int(self._searcher.doc_count())
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Files of a damaged index fail as one clear error."""
+        try:
+            yield
+        except (OSError, EOFError, struct.error, pickle.UnpicklingError) as error:
+            raise damaged_index_error(self.index_dir, error) from None
 
 
-# --- parsing ----------------------------------------------------------------------------
-
-_EMPTY_FIELD = re.compile(r"(?:^|[\s(])(\w+):(?=$|[\s)])")
-_FIELD_NAME = re.compile(r"(?:^|[\s(+-])([A-Za-z_]+):(?=\S)")
-# A leading minus negates, as in most search engines: `-mayor` is `NOT mayor`.
-_MINUS = re.compile(r"(^|[\s(])-(?=[\w\"(])")
-
-
-def parse_query(text: str, schema: Any) -> tuple[Any, list[str]]:
-    """The Whoosh query for `text`, and notices about it.
-
-    Raises:
-        QueryError: an empty query, a field with no value, an unreadable date, or a query
-            whose every word is a stop word.
-    """
-    if not text.strip():
-        raise QueryError(
-            "empty query", hint='give words to search for, e.g. newsgrep search "peace talks"'
-        )
-    empty = _EMPTY_FIELD.search(text)
-    if empty:
-        raise QueryError(f"'{empty.group(1)}:' has no value", hint=f"e.g. {empty.group(1)}:word")
-    notices = [
-        f"'{name}:' is not a field, searched as words (fields: {', '.join(QUERY_FIELDS)})"
-        for name in dict.fromkeys(_FIELD_NAME.findall(text))
-        if name not in QUERY_FIELDS
-    ]
-    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema)
-    parser.add_plugin(qparser.FuzzyTermPlugin())
-    parser.add_plugin(qparser.GtLtPlugin())
-    try:
-        parsed = parser.parse(_MINUS.sub(r"\1NOT ", text), normalize=False)
-    except QueryError:
-        raise
-    except Exception as error:  # Whoosh's parser signals bad input in many ways
-        raise QueryError(f"cannot parse query: {error}") from None
-    _raise_first_error(parsed)
-    parsed = parsed.normalize().accept(_widen_prefix)
-    if parsed is query.NullQuery or not list(_positive_leaves(parsed)):
-        raise QueryError(
-            "the query has no words to search for",
-            hint="common words such as 'the' or 'of' are not indexed",
-        )
-    return parsed, notices
-
-
-def _raise_first_error(parsed: Any) -> None:
-    for node in _walk(parsed):
-        error = getattr(node, "error", None)
-        if error is not None:
-            if isinstance(error, QueryError):
-                raise error
-            raise QueryError(f"cannot parse query: {error}")
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    yield node
-    if not node.is_leaf():
-        for child in node.children():
-            yield from _walk(child)
-
-
-def _positive_leaves(node: Any) -> Iterator[Any]:
-    """Leaves that can match, not counting those under a NOT."""
-    if isinstance(node, query.Not) or node is query.NullQuery:
-        return
-    if node.is_leaf():
-        yield node
-        return
-    for child in node.children():
-        yield from _positive_leaves(child)
-
-
-def _widen_prefix(node: Any) -> Any:
-    """`negotiat*` must also reach the stems of the words it begins: the index holds
-    "negoti" for "negotiations". Stemming only cuts (or bends) a word's end, so those
-    stems are the prefix's own stem and its slightly shorter beginnings."""
-    if not (isinstance(node, query.Prefix) and node.fieldname in TEXT_FIELDS):
-        return node
-    prefix = node.text
-    stems = set(index_terms(prefix)[:1])
-    stems.update(prefix[:length] for length in range(max(4, len(prefix) - 3), len(prefix)))
-    stems.discard(prefix)
-    if not stems:
-        return node
-    alternatives = [query.Term(node.fieldname, stem, boost=node.boost) for stem in sorted(stems)]
-    return query.Or([node, *alternatives])
-
-
-def _date_filter(since: str | None, until: str | None) -> Any:
-    if since is None and until is None:
-        return None
-    try:
-        start = parse_date_span(since).start if since else None
-        end = parse_date_span(until).end if until else None
-    except ValueError as error:
-        raise QueryError(str(error)) from None
-    return query.DateRange("date", start, end)
+def search(index_dir: Path, request: SearchRequest) -> SearchResult:
+    """Run one `request` against the index at `index_dir` (see `SearchSession.search`)."""
+    with SearchSession(index_dir) as session:
+        return session.search(request)
 
 
 # --- running ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Results:
-    page: list[tuple[dict[str, Any], float | None]]
-    total: int
-
-
-def _run(searcher: Any, parsed: Any, date_filter: Any, request: SearchRequest) -> _Results:
+def _ranked(
+    searcher: Any, whoosh_query: Any, filter_: Any, request: SearchRequest, *, mask: Any = None
+) -> tuple[int, tuple[Hit, ...]]:
     end = None if request.limit is None else request.offset + request.limit
-    options: dict[str, Any] = {"limit": end, "filter": date_filter}
+    options: dict[str, Any] = {"limit": end, "filter": filter_, "mask": mask}
     sorted_by_date = request.sort is not Sort.RELEVANCE
     if sorted_by_date:
-        newest = request.sort is Sort.NEWEST
         options["sortedby"] = [
             sorting.FieldFacet("undated"),
-            sorting.FieldFacet("date", reverse=newest),
+            sorting.FieldFacet("date", reverse=request.sort is Sort.NEWEST),
         ]
-    results = searcher.search(parsed, **options)
-    page = [
-        (hit.fields(), None if sorted_by_date else float(hit.score))
-        for hit in results[request.offset : end]
-    ]
-    return _Results(page, len(results))
+    results = searcher.search(whoosh_query, **options)
+    terms = _highlight_terms(whoosh_query, searcher.reader())
+    hits = tuple(
+        _hit(rank, hit.fields(), None if sorted_by_date else float(hit.score), terms, request)
+        for rank, hit in enumerate(results[request.offset : end], start=request.offset + 1)
+    )
+    return len(results), hits
 
 
-def _highlight_terms(parsed: Any, reader: Any) -> dict[str, frozenset[str]]:
+def _highlight_terms(whoosh_query: Any, reader: Any) -> dict[str, frozenset[str]]:
     """Per text field, the index terms the query matches (prefixes and fuzzy terms expanded)."""
     terms: dict[str, set[str]] = {name: set() for name in TEXT_FIELDS}
-    for leaf in _positive_leaves(parsed):
+    leaves = positive_leaves(whoosh_query) if whoosh_query is not None else iter(())
+    for leaf in leaves:
         if leaf.field() not in terms:
             continue  # a date range would expand to every date in it
         for fieldname, term in leaf.existing_terms(reader, phrases=True, expand=True):
@@ -252,19 +296,65 @@ def _hit(
     terms: dict[str, frozenset[str]],
     request: SearchRequest,
 ) -> Hit:
-    title = stored.get("title", "")
-    body = stored.get("body", "")
-    tags = stored.get("tags")
+    article = _stored_article(stored)
     return Hit(
         rank=rank,
+        id=article.id,
+        path=article.path,
+        title=article.title,
+        title_spans=tuple(match_spans(article.title, terms["title"])),
+        date=article.date,
+        source=article.source,
+        url=article.url,
+        tags=article.tags,
+        score=score,
+        snippets=tuple(
+            make_snippets(article.body, terms["body"], request.snippets, request.snippet_chars)
+        ),
+    )
+
+
+def _stored_article(stored: dict[str, Any]) -> StoredArticle:
+    tags = stored.get("tags")
+    return StoredArticle(
         id=stored["id"],
         path=stored["path"],
-        title=title,
-        title_spans=tuple(match_spans(title, terms["title"])),
+        title=stored.get("title", ""),
+        body=stored.get("body", ""),
         date=stored.get("date"),
         source=stored.get("source"),
         url=stored.get("url"),
         tags=tuple(tags.split(",")) if tags else (),
-        score=score,
-        snippets=tuple(make_snippets(body, terms["body"], request.snippets, request.snippet_chars)),
     )
+
+
+def _docnums(searcher: Any, target: str) -> list[int]:
+    """Documents for an id, else for a file path (as given, or relative to here)."""
+    docnums = list(searcher.document_numbers(id=target))
+    if not docnums:
+        docnums = list(searcher.document_numbers(path=os.path.abspath(target)))
+    if not docnums:
+        raise ArticleNotFoundError(
+            f"no indexed article has the id or path {target!r}",
+            hint="ids are shown by: newsgrep search --format '{id}' QUERY",
+        )
+    return docnums
+
+
+def _time_buckets(values: list[dt.datetime], facet: Facet) -> list[tuple[str, int]]:
+    width = 4 if facet is Facet.YEAR else 7  # "2025" or "2025-05"
+    counts = Counter(value.isoformat()[:width] for value in values)
+    if not counts:
+        return []
+    buckets = _all_buckets(min(counts), max(counts), facet)
+    return [(bucket, counts.get(bucket, 0)) for bucket in buckets]
+
+
+def _all_buckets(first: str, last: str, facet: Facet) -> Iterator[str]:
+    if facet is Facet.YEAR:
+        yield from (f"{year:04d}" for year in range(int(first), int(last) + 1))
+        return
+    year, month = int(first[:4]), int(first[5:])
+    while f"{year:04d}-{month:02d}" <= last:
+        yield f"{year:04d}-{month:02d}"
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)

@@ -213,6 +213,10 @@ class IndexStore:
         _write_atomically(self.directory / META_FILE, json.dumps(meta))
         return ix
 
+    def current_manifest(self) -> Manifest | None:
+        """The manifest of the committed generation, read without holding the lock."""
+        return self.read_manifest(self.open())
+
     # The manifest of the committed generation; None when there is none to trust.
     def read_manifest(self, ix: Any) -> Manifest | None:
         path = self._manifest_path(ix.latest_generation())

@@ -302,9 +302,9 @@ def test_ctrl_c_exits_130_without_traceback(built_index: Path) -> None:
         "def slow(*a, **k):\n"
         "    print('busy', flush=True)\n"
         "    time.sleep(30)\n"
-        "s.search = slow\n"
+        "s.SearchSession.search = slow\n"
         "from newsgrep.cli import run\n"
-        "sys.argv = ['newsgrep', 'search', 'x']\n"
+        f"sys.argv = ['newsgrep', 'search', 'x', '--index', {str(built_index)!r}]\n"
         "run()\n"
     )
     process = subprocess.Popen(

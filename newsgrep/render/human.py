@@ -7,37 +7,59 @@ Matches are styled by span. The caller passes the Console, which decides colour.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
 from rich.console import Console
 from rich.padding import Padding
+from rich.style import Style
 from rich.text import Text
 
 from newsgrep.dates import format_date
+from newsgrep.query import Explanation
 from newsgrep.render.common import display_path, terminal_safe
-from newsgrep.search import Hit, SearchResult
+from newsgrep.search import Hit, SearchResult, ShownArticle
 from newsgrep.snippets import Snippet, Span
+from newsgrep.stats import IndexStats
 
 MATCH_STYLE = "bold red"
 TITLE_STYLE = "bold"
 META_STYLE = "dim"
 RANK_STYLE = "cyan"
+BAR_STYLE = "cyan"
 INDENT = 4
+BAR_WIDTH = 40
+
+# Terminals known to open OSC 8 hyperlinks; elsewhere the escape could show as garbage.
+_HYPERLINK_TERMINALS = ("iTerm.app", "WezTerm", "vscode", "ghostty", "Hyper", "Tabby")
 
 
-def render_human(result: SearchResult, console: Console) -> None:
-    """Print every hit of `result`: rank and title, a line of facts, then its snippets."""
+def supports_hyperlinks(environ: Mapping[str, str]) -> bool:
+    """Whether the terminal described by `environ` is known to support hyperlinks."""
+    if environ.get("TERM_PROGRAM") in _HYPERLINK_TERMINALS:
+        return True
+    if environ.get("TERM", "").startswith(("xterm-kitty", "foot", "alacritty")):
+        return True
+    vte = environ.get("VTE_VERSION", "")
+    return bool(environ.get("WT_SESSION") or environ.get("KONSOLE_VERSION")) or (
+        vte.isdigit() and int(vte) >= 5000
+    )
+
+
+def render_human(result: SearchResult, console: Console, *, hyperlinks: bool = False) -> None:
+    """Print every hit of `result`: rank and title, a line of facts, then its snippets.
+    With `hyperlinks`, titles link to their article files."""
     for number, hit in enumerate(result.hits):
         if number:
             console.print()
-        _render_hit(hit, console)
+        _render_hit(hit, console, hyperlinks)
 
 
-def _render_hit(hit: Hit, console: Console) -> None:
+def _render_hit(hit: Hit, console: Console, hyperlinks: bool) -> None:
     heading = Text()
     heading.append(f"{hit.rank:>{INDENT - 1}} ", style=RANK_STYLE)
-    if hit.title:
-        heading.append_text(_highlighted(hit.title, hit.title_spans, TITLE_STYLE))
-    else:
-        heading.append("(untitled)", style=META_STYLE)
+    heading.append_text(_title(hit.title, hit.title_spans, hit.path if hyperlinks else None))
     console.print(heading)
     _print_indented(_facts(hit), console)
     for snippet in hit.snippets:
@@ -68,6 +90,16 @@ def _snippet_text(snippet: Snippet) -> Text:
     return text
 
 
+def _title(title: str, spans: tuple[Span, ...], link_to: str | None) -> Text:
+    if not title:
+        return Text("(untitled)", style=META_STYLE)
+    text = _highlighted(title, spans, TITLE_STYLE)
+    if link_to is not None:
+        # as_uri() percent-encodes the path, so no byte of it reaches the escape sequence.
+        text.stylize(Style(link=Path(link_to).as_uri()))
+    return text
+
+
 def _highlighted(raw: str, spans: tuple[Span, ...], style: str = "") -> Text:
     text = Text(terminal_safe(raw), style=style)
     for start, end in spans:
@@ -84,3 +116,80 @@ def render_footer(result: SearchResult, console: Console) -> None:
         first = result.hits[0].rank
         line += f", showing {first}–{first + shown - 1}"
     console.print(Text(f"{line} · {result.seconds * 1000:.0f} ms", style=META_STYLE))
+
+
+def render_articles(
+    shown: list[ShownArticle], console: Console, *, hyperlinks: bool = False
+) -> None:
+    """Print whole articles: title, facts, then the body with the query's words marked."""
+    for number, item in enumerate(shown):
+        if number:
+            console.rule(style=META_STYLE)
+        article = item.article
+        console.print(_title(article.title, item.title_spans, article.path if hyperlinks else None))
+        facts = [format_date(article.date), article.source, display_path(article.path)]
+        console.print(Text(" · ".join(terminal_safe(f) for f in facts if f), style=META_STYLE))
+        for extra in (article.url, ", ".join(article.tags), f"id {article.id}"):
+            if extra:
+                console.print(Text(terminal_safe(extra), style=META_STYLE))
+        console.print()
+        console.print(_highlighted(article.body, item.body_spans))
+
+
+def render_bars(counts: list[tuple[str, int]], console: Console, *, empty_label: str) -> None:
+    """A bar chart of `counts`, one row per bucket, bars scaled to the largest."""
+    labels = [terminal_safe(label) or empty_label for label, _ in counts]
+    numbers = [f"{count:,}" for _, count in counts]
+    label_width = max(map(len, labels), default=0)
+    number_width = max(map(len, numbers), default=0)
+    largest = max((count for _, count in counts), default=0)
+    for label, number, (_, count) in zip(labels, numbers, counts, strict=True):
+        length = round(BAR_WIDTH * count / largest) if largest else 0
+        bar = "█" * length or ("▏" if count else "")
+        line = Text(f"{label:<{label_width}} {number:>{number_width}}" + (" " if bar else ""))
+        line.append(bar, style=BAR_STYLE)
+        console.print(line)
+
+
+def render_stats(stats: IndexStats, index_dir: Path, console: Console) -> None:
+    """The facts of an index, one per line."""
+    span = " to ".join(filter(None, (format_date(stats.first_date), format_date(stats.last_date))))
+    sources = ", ".join(f"{name or '(none)'} {count:,}" for name, count in stats.sources[:10])
+    if len(stats.sources) > 10:
+        sources += f", … {len(stats.sources) - 10} more"
+    folders = [display_path(folder) for folder in stats.folders] or ["(none)"]
+    rows = [
+        ("articles", f"{stats.articles:,}"),
+        ("dates", span or "(none)"),
+        ("sources", sources or "(none)"),
+        ("index", f"{index_dir} · {_size(stats.index_bytes)} · updated {stats.updated or '?'}"),
+        ("folders", folders[0]),
+        *(("", folder) for folder in folders[1:]),
+    ]
+    for name, value in rows:
+        line = Text(f"{name:<9}", style="bold")
+        line.append(terminal_safe(value))
+        console.print(line)
+
+
+def _size(count: int) -> str:
+    if count < 1000:
+        return f"{count} bytes"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:,.1f} {unit}"
+    raise AssertionError("unreachable")
+
+
+def render_explanation(explanation: Explanation, console: Console) -> None:
+    """How the query was read, for stderr."""
+    console.print(Text(f"query: {terminal_safe(explanation.parsed)}"))
+    for word, meaning in explanation.words:
+        console.print(Text(f"  {terminal_safe(word)} → {terminal_safe(meaning)}"))
+    if explanation.dates:
+        console.print(Text(f"dates: {explanation.dates}"))
+
+
+def hyperlinks_wanted(console: Console) -> bool:
+    """Hyperlinks on a terminal that is known to open them."""
+    return console.is_terminal and supports_hyperlinks(os.environ)

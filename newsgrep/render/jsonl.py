@@ -1,17 +1,20 @@
-"""The machine output contract: one JSON object per hit per line (JSON Lines).
+"""The machine output contract: JSON Lines, written with the standard library, never Rich.
 
-Fields are documented in the README; `v` is the format version and changes whenever a
-field's meaning does. Written with the standard library only, never through Rich.
+Every object carries `"v": 1`, the format version; a field's meaning never changes without
+a new version. The fields are documented in docs/json.md.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, TextIO
 
 from newsgrep.dates import format_date
 from newsgrep.render.common import display_path
-from newsgrep.search import Hit, SearchResult
+from newsgrep.search import Hit, SearchResult, ShownArticle
+from newsgrep.snippets import Span
+from newsgrep.stats import IndexStats
 
 FORMAT_VERSION = 1
 
@@ -30,14 +33,67 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "tags": list(hit.tags),
         "score": None if hit.score is None else round(hit.score, 4),
         "snippets": [
-            {"text": snippet.text, "spans": [list(span) for span in snippet.spans]}
-            for snippet in hit.snippets
+            {"text": snippet.text, "spans": _spans(snippet.spans)} for snippet in hit.snippets
         ],
     }
 
 
-def write_jsonl(result: SearchResult, out: TextIO) -> None:
+def article_record(shown: ShownArticle) -> dict[str, Any]:
+    """The JSON object for a whole article (`newsgrep show --json`)."""
+    article = shown.article
+    return {
+        "v": FORMAT_VERSION,
+        "id": article.id,
+        "path": display_path(article.path),
+        "title": article.title,
+        "date": format_date(article.date),
+        "source": article.source,
+        "url": article.url,
+        "tags": list(article.tags),
+        "body": article.body,
+        "title_spans": _spans(shown.title_spans),
+        "body_spans": _spans(shown.body_spans),
+    }
+
+
+def stats_record(stats: IndexStats, index_dir: str) -> dict[str, Any]:
+    """The JSON object of `newsgrep stats --json`."""
+    return {
+        "v": FORMAT_VERSION,
+        "index": index_dir,
+        "articles": stats.articles,
+        "first_date": format_date(stats.first_date),
+        "last_date": format_date(stats.last_date),
+        "sources": {name or None: count for name, count in stats.sources},
+        "index_bytes": stats.index_bytes,
+        "folders": list(stats.folders),
+        "updated": stats.updated,
+    }
+
+
+def counts_record(by: str, counts: list[tuple[str, int]]) -> dict[str, Any]:
+    """Counts per month, year or source (`--by`, `--timeline`); "" buckets become null."""
+    return {
+        "by": by,
+        "counts": [{"key": key or None, "count": count} for key, count in counts],
+    }
+
+
+def _spans(spans: tuple[Span, ...]) -> list[list[int]]:
+    return [list(span) for span in spans]
+
+
+def write_jsonl(result: SearchResult, out: TextIO, tags: Mapping[str, Any] | None = None) -> None:
+    """One object per hit; `tags` (e.g. the batch query and line) are added to each."""
     for hit in result.hits:
-        # Unpaired surrogates (from odd file names) must not stop the stream.
-        line = json.dumps(hit_record(hit), ensure_ascii=False)
-        out.write(line.encode("utf-8", "replace").decode("utf-8") + "\n")
+        record = hit_record(hit)
+        if tags:
+            record.update(tags)
+        write_object(record, out)
+
+
+def write_object(record: Mapping[str, Any], out: TextIO) -> None:
+    """One JSON object on one line."""
+    line = json.dumps(record, ensure_ascii=False)
+    # Unpaired surrogates (from odd file names) must not stop the stream.
+    out.write(line.encode("utf-8", "replace").decode("utf-8") + "\n")

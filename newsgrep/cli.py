@@ -200,8 +200,10 @@ def index_command(
 ) -> None:
     """Build or update the index: new files added, changed ones replaced, deleted ones removed.
 
-    Example: newsgrep index seeds/     (later, a bare `newsgrep index` refreshes seeds/)
-             find news -name '*.json' -print0 | newsgrep index -0 -
+    \b
+    Examples:
+      newsgrep index seeds/        # later, a bare `newsgrep index` refreshes seeds/
+      find news -name '*.json' -print0 | newsgrep index -0 -
     """
     from newsgrep.indexer import run_index
 
@@ -783,5 +785,5 @@ def stats_command(
 
 
 def run() -> None:
-    """The console script's entry point."""
-    app()
+    """The entry point of the console script and of `python -m newsgrep`."""
+    app(prog_name="newsgrep")

@@ -115,7 +115,16 @@ def explain(parsed: ParsedQuery) -> Explanation:
 
 def _dates_in_words(match: re.Match[str]) -> str:
     low, high = (_as_datetime(int(n)) if n else None for n in match.groups())
-    return f"date:[{format_date(low) or ''} TO {format_date(high) or ''}]"
+    return f"date:[{_bound(low)} TO {_bound(high)}]"
+
+
+def _bound(value: dt.datetime | None) -> str:
+    """A range end as a user would write it: the last instant of a day is that day."""
+    if value is None:
+        return ""
+    if value.time() == dt.time.max:
+        return value.date().isoformat()
+    return format_date(value) or ""
 
 
 def _raise_first_error(parsed: Any) -> None:
@@ -189,14 +198,7 @@ def _describe_dates(parsed: ParsedQuery) -> str | None:
 
 def _describe_range(node: Any) -> str:
     start, end = (_as_datetime(node.start), _as_datetime(node.end))
-    low = format_date(start) if start else "the first article"
-    if end is None:
-        high = "the last"
-    elif end.time() == dt.time.max:  # the last instant of a day: say the day
-        high = end.date().isoformat()
-    else:
-        high = format_date(end) or ""
-    return f"from {low} to {high}"
+    return f"from {_bound(start) or 'the first article'} to {_bound(end) or 'the last'}"
 
 
 def _as_datetime(value: Any) -> dt.datetime | None:

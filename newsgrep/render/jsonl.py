@@ -64,7 +64,7 @@ def stats_record(stats: IndexStats, index_dir: str) -> dict[str, Any]:
         "articles": stats.articles,
         "first_date": format_date(stats.first_date),
         "last_date": format_date(stats.last_date),
-        "sources": {name or None: count for name, count in stats.sources},
+        "sources": [{"source": name or None, "count": count} for name, count in stats.sources],
         "index_bytes": stats.index_bytes,
         "folders": list(stats.folders),
         "updated": stats.updated,

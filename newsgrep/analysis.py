@@ -8,6 +8,7 @@ words, English stemming (`talks` finds `talk`).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from functools import cache
@@ -53,16 +54,40 @@ class FoldAccentsFilter(Filter):  # type: ignore[misc]
             yield token
 
 
+_DOTTED_LETTERS = re.compile(r"(?:[a-z]\.)+[a-z]")
+
+
+class AcronymFilter(Filter):  # type: ignore[misc]
+    """Letters joined by dots are one word: `U.S.` is `us`, `N.A.T.O.` is `nato`, so they
+    meet `US` and `NATO` written without dots. Numbers (`3.5`) keep their dots."""
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        for token in tokens:
+            if "." in token.text and _DOTTED_LETTERS.fullmatch(token.text):
+                token.text = token.text.replace(".", "")
+            yield token
+
+
+# Whether dotted letters are folded into one word (U.S. → us).
+ACRONYMS = True
+
+# Which stemmer the analyzer uses: "porter" (Whoosh's Porter) or "snowball" (Porter2).
+STEMMER = "porter"
+
+
+def _stem_filter() -> Any:
+    if STEMMER == "snowball":
+        return StemFilter(lang="en")
+    return StemFilter()
+
+
 @cache
 def text_analyzer() -> Any:
     """The analyzer for article text (title and body) and for query words against it."""
-    return (
-        RegexTokenizer(TOKEN_PATTERN)
-        | LowercaseFilter()
-        | FoldAccentsFilter()
-        | StopFilter(stoplist=NEWS_STOP_WORDS, minsize=1)
-        | StemFilter()
-    )
+    analyzer = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | FoldAccentsFilter()
+    if ACRONYMS:
+        analyzer = analyzer | AcronymFilter()
+    return analyzer | StopFilter(stoplist=NEWS_STOP_WORDS, minsize=1) | _stem_filter()
 
 
 @cache

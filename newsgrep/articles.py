@@ -41,6 +41,9 @@ class Article:
     source: str | None = None
     url: str | None = None
     tags: tuple[str, ...] = ()
+    # True when the title is the body's first sentence, not one the article gave: it is
+    # shown, but not searched as a title (it would only repeat the body, weighted up).
+    title_from_body: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,13 +180,21 @@ def split_title(text: str) -> tuple[str, str]:
     A short first line followed by a blank line is a headline and leaves the body;
     otherwise the title is the first sentence, trimmed, and the body keeps all the text.
     """
+    found = headline(text)
+    if found is not None:
+        return found
     stripped = text.strip()
-    first, _, rest = stripped.partition("\n")
+    return first_sentence(stripped), stripped
+
+
+def headline(text: str) -> tuple[str, str] | None:
+    """(headline, rest) when the text opens with a short line and a blank line, else None."""
+    first, _, rest = text.strip().partition("\n")
     first = first.strip()
     blank_line_follows = bool(rest) and not rest.partition("\n")[0].strip()
     if blank_line_follows and len(first) <= HEADLINE_MAX_CHARS:
         return first, rest.strip()
-    return first_sentence(stripped), stripped
+    return None
 
 
 def first_sentence(text: str) -> str:
@@ -377,10 +388,14 @@ def _article_from_fields(
     described = from_record and any(_string(meta.get(key)) for key in _RECORD_KEYS)
     if not title and not body and not described:
         raise ArticleFileError("no title and no text")
+    title_from_body = False
     if not title and body:
-        title, rest = split_title(body)
-        if split_body:
-            body = rest
+        found = headline(body)
+        if found is None:
+            title, title_from_body = first_sentence(body), True
+        else:
+            title = found[0]
+            body = found[1] if split_body else body
     prefix = f"{where}: " if where else ""
     return Article(
         record=record,
@@ -390,6 +405,7 @@ def _article_from_fields(
         source=_string(meta.get("source")),
         url=_string(meta.get("url")),
         tags=_tags(meta.get("tags")),
+        title_from_body=title_from_body,
     )
 
 

@@ -413,21 +413,25 @@ def _output(
     )
 
 
-def _request(
-    ctx: typer.Context,
-    output: Output,
-    query: str,
-    *,
-    limit: int | None,
-    offset: int,
-    since: str | None,
-    until: str | None,
-    sort: SortChoice,
-    snippets: int,
-) -> Any:
-    from newsgrep.search import SearchRequest, Sort
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The options that say which hits, in what order: shared by search, --batch, similar."""
+
+    limit: int | None = None
+    offset: int = 0
+    since: str | None = None
+    until: str | None = None
+    sort: SortChoice = SortChoice.RELEVANCE
+    snippets: int = 1
+    match: str = "auto"
+    synonyms: Any = None  # a Synonyms, or None for none
+
+
+def _request(ctx: typer.Context, output: Output, query: str, selection: Selection) -> Any:
+    from newsgrep.search import Match, SearchRequest, Sort
 
     config = _config(ctx)
+    limit = selection.limit
     if limit is None:
         if output.mode is Mode.QUIET:
             limit = 1
@@ -439,12 +443,23 @@ def _request(
     return SearchRequest(
         query=query,
         limit=limit or None,
-        offset=offset,
-        since=since,
-        until=until,
-        sort=Sort(_from_config(ctx, "sort", sort, config.sort)),
-        snippets=snippets if shows_snippets else 0,
+        offset=selection.offset,
+        since=selection.since,
+        until=selection.until,
+        sort=Sort(_from_config(ctx, "sort", selection.sort, config.sort)),
+        snippets=selection.snippets if shows_snippets else 0,
+        match=Match(selection.match),
+        synonyms=selection.synonyms,
     )
+
+
+def _synonyms(ctx: typer.Context, path: Path | None, off: bool) -> Any:
+    """The shipped synonyms plus the user's file (flag, else config); None with --no-synonyms."""
+    if off:
+        return None
+    from newsgrep.synonyms import load_synonyms
+
+    return load_synonyms(path if path is not None else _config(ctx).synonyms)
 
 
 def _emit(result: Any, output: Output) -> ExitCode:
@@ -544,6 +559,25 @@ def search_command(
         bool,
         typer.Option("--timeline", help="Chart the matches by month (or year), not the hits."),
     ] = False,
+    all_words: Annotated[
+        bool,
+        typer.Option("--all", help="Require every word, even when few articles have them all."),
+    ] = False,
+    any_word: Annotated[
+        bool,
+        typer.Option("--any", help="Rank articles with any of the words (most words first)."),
+    ] = False,
+    synonyms_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--synonyms",
+            metavar="FILE",
+            help="More synonyms, one group per line: 'kyiv, kiev' (config 'synonyms').",
+        ),
+    ] = None,
+    no_synonyms: Annotated[
+        bool, typer.Option("--no-synonyms", help="Search only the words as written.")
+    ] = False,
 ) -> None:
     """Search the index; print ranked hits with highlighted snippets.
 
@@ -556,10 +590,22 @@ def search_command(
     from newsgrep.search import SearchSession
 
     directory = _index_dir(ctx, index_dir)
+    if all_words and any_word:
+        raise _fail("choose --all or --any, not both")
+    selection = Selection(
+        limit=limit,
+        offset=offset,
+        since=since,
+        until=until,
+        sort=sort,
+        snippets=snippets,
+        match="all" if all_words else "any" if any_word else "auto",
+        synonyms=_synonyms(ctx, synonyms_file, no_synonyms),
+    )
     if batch:
         if query:
             raise _fail("--batch reads its queries from stdin; give no query")
-        raise typer.Exit(_run_batch(ctx, directory, limit, offset, since, until, sort, snippets))
+        raise typer.Exit(_run_batch(ctx, directory, selection))
     if not query:
         raise _fail("no query given — e.g. newsgrep search 'peace talks'")
     output = _output(
@@ -573,10 +619,7 @@ def search_command(
         hyperlinks=hyperlinks,
         quiet=quiet,
     )
-    request = _request(
-        ctx, output, " ".join(query),
-        limit=limit, offset=offset, since=since, until=until, sort=sort, snippets=snippets,
-    )  # fmt: skip
+    request = _request(ctx, output, " ".join(query), selection)
     with SearchSession(directory) as session:
         if explain:
             _print_explanation(session.parse(request))
@@ -618,16 +661,7 @@ def _write_counts(
     render_bars(counts, _stdout_console(ColorChoice.AUTO), empty_label=empty_label)
 
 
-def _run_batch(
-    ctx: typer.Context,
-    index_dir: Path,
-    limit: int | None,
-    offset: int,
-    since: str | None,
-    until: str | None,
-    sort: SortChoice,
-    snippets: int,
-) -> ExitCode:
+def _run_batch(ctx: typer.Context, index_dir: Path, selection: Selection) -> ExitCode:
     """One search per stdin line, in one process; a bad line gives an error object, and the
     run goes on. Exit 2 if any line failed (as grep does), else 0 or 1."""
     from newsgrep.render.jsonl import write_jsonl, write_object
@@ -642,12 +676,7 @@ def _run_batch(
             if not text.strip():
                 continue
             try:
-                request = _request(
-                    ctx, output, text,
-                    limit=limit, offset=offset, since=since, until=until, sort=sort,
-                    snippets=snippets,
-                )  # fmt: skip
-                result = session.search(request)
+                result = session.search(_request(ctx, output, text, selection))
             except NewsgrepError as error:
                 write_object({"v": 1, **tags, "error": str(error)}, sys.stdout)
                 failed = True
@@ -699,10 +728,8 @@ def similar_command(
         color=color,
         hyperlinks=hyperlinks,
     )
-    request = _request(
-        ctx, output, target,
-        limit=limit, offset=offset, since=since, until=until, sort=sort, snippets=snippets,
-    )  # fmt: skip
+    selection = Selection(limit, offset, since, until, sort, snippets)
+    request = _request(ctx, output, target, selection)
     with SearchSession(_index_dir(ctx, index_dir)) as session:
         result = session.similar(target, request)
     raise typer.Exit(_emit(result, output))

@@ -2,12 +2,13 @@
 
 Found at `--config FILE`, else `$NEWSGREP_CONFIG`, else `$XDG_CONFIG_HOME/newsgrep/config.toml`
 (`~/.config/newsgrep/config.toml`). Flags and environment variables win over it; it wins
-over built-in defaults. A relative `index` path is taken from the file's own folder.
+over built-in defaults. Relative paths are taken from the file's own folder.
 
     index = "~/news/index"
     limit = 20
     sort = "newest"     # relevance | newest | oldest
     color = "never"     # auto | always | never
+    synonyms = "~/news/synonyms.txt"   # more synonym groups (see newsgrep.synonyms)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from newsgrep.errors import NewsgrepError
 
+_PATHS = ("index", "synonyms")
 _CHOICES = {
     "sort": ("relevance", "newest", "oldest"),
     "color": ("auto", "always", "never"),
@@ -38,6 +40,7 @@ class Config:
     limit: int | None = None
     sort: str | None = None
     color: str | None = None
+    synonyms: Path | None = None
     path: Path | None = None  # the file it was read from
 
 
@@ -83,26 +86,26 @@ def _validated(values: dict[str, Any], text: str, path: Path) -> Config:
     settings: dict[str, Any] = {}
     for key, value in values.items():
         where = f"{path}: line {_line_of(key, text)}"
-        if key == "index" and isinstance(value, str) and value:
-            index = Path(value).expanduser()
-            settings["index"] = index if index.is_absolute() else path.parent / index
+        if key in _PATHS and isinstance(value, str) and value:
+            given = Path(value).expanduser()
+            settings[key] = given if given.is_absolute() else path.parent / given
         elif key == "limit" and isinstance(value, int) and not isinstance(value, bool):
             if value < 0:
                 raise ConfigError(f"{where}: limit must be 0 (all) or more, not {value}")
             settings["limit"] = value
         elif key in _CHOICES and value in _CHOICES[key]:
             settings[key] = value
-        elif key in ("index", "limit", *_CHOICES):
+        elif key in (*_PATHS, "limit", *_CHOICES):
             raise ConfigError(f"{where}: {key} = {value!r} is not {_expected(key)}")
         else:
-            known = ", ".join(("index", "limit", *_CHOICES))
+            known = ", ".join((*_PATHS, "limit", *_CHOICES))
             raise ConfigError(f"{where}: unknown setting {key!r} (known: {known})")
     return Config(path=path, **settings)
 
 
 def _expected(key: str) -> str:
-    if key == "index":
-        return "a folder path in quotes"
+    if key in _PATHS:
+        return "a path in quotes"
     if key == "limit":
         return "a whole number"
     return "one of " + ", ".join(f'"{choice}"' for choice in _CHOICES[key])

@@ -21,8 +21,12 @@ from whoosh.util.times import long_to_datetime
 from newsgrep.analysis import TOKEN_PATTERN, index_terms
 from newsgrep.dates import format_date, parse_date_span
 from newsgrep.errors import QueryError
+from newsgrep.synonyms import Synonyms
 
 TEXT_FIELDS = ("title", "body")
+# The coordination bonus of a relaxed (OR) query: articles that have more of the words
+# rank higher (Whoosh's OrGroup scale; its documentation suggests 0.9).
+COORDINATION = 0.9
 QUERY_FIELDS = ("title", "body", "date", "source", "url", "tags", "id")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
@@ -31,6 +35,8 @@ _FIELD_NAME = re.compile(r"(?:^|[\s(+-])([A-Za-z_]+):(?=\S)")
 # A leading minus negates, as in most search engines: `-mayor` is `NOT mayor`.
 _MINUS = re.compile(r"(^|[\s(])-(?=[\w\"(])")
 _WORD = re.compile(TOKEN_PATTERN)
+# A user who writes AND means it: such a query is never relaxed.
+_EXPLICIT_AND = re.compile(r"(?:^|\s)AND(?:\s|$)")
 # What --explain leaves out of the word list: date clauses and field names.
 _NOT_WORDS = re.compile(r"date:(?:\[[^\]]*\]|\{[^}]*\}|\S+)|\b[A-Za-z_]+:", re.IGNORECASE)
 _DATE_NUMBERS = re.compile(r"date:\[(\d*) TO (\d*)\]")
@@ -45,6 +51,11 @@ class ParsedQuery:
     whoosh_query: Any
     date_filter: Any
     notices: tuple[str, ...] = field(default=())
+    # The same query with its implicit ANDs read as a ranked OR (None when that is the
+    # same query): what a search falls back to when too few articles have every word.
+    relaxed_query: Any = None
+    # Synonym expansions: (word as in the query, its variants as written in the list).
+    expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +66,16 @@ class Explanation:
     words: tuple[tuple[str, str], ...]  # (word as typed, what it searches for)
     dates: str | None
     notices: tuple[str, ...]
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def parse(
-    text: str, schema: Any, *, since: str | None = None, until: str | None = None
+    text: str,
+    schema: Any,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    synonyms: Synonyms | None = None,
 ) -> ParsedQuery:
     """Parse `text` (and the --since/--until bounds) against `schema`.
 
@@ -78,6 +95,94 @@ def parse(
         for name in dict.fromkeys(_FIELD_NAME.findall(text))
         if name not in QUERY_FIELDS
     )
+    strict = _parse_checked(text, schema)
+    expansions: list[tuple[str, tuple[str, ...]]] = []
+    if synonyms is not None and synonyms.groups:
+        strict = strict.accept(lambda node: _expand(node, synonyms, expansions))
+    relaxed = None if _EXPLICIT_AND.search(text) else relax(strict)
+    return ParsedQuery(
+        text,
+        strict,
+        date_filter(since, until),
+        notices,
+        relaxed_query=relaxed,
+        expansions=tuple(dict.fromkeys(expansions)),
+    )
+
+
+def _expand(node: Any, synonyms: Synonyms, found: list[tuple[str, tuple[str, ...]]]) -> Any:
+    """A word or phrase clause, OR-ed with the clauses of its synonyms."""
+    terms = _clause_terms(node)
+    if terms is None:
+        return node
+    variants = synonyms.variants(terms)
+    if not variants:
+        return node
+    found.append((synonyms.written(terms), tuple(synonyms.written(v) for v in variants)))
+    return query.Or([node, *(_variant_clause(variant) for variant in variants)])
+
+
+def _clause_terms(node: Any) -> tuple[str, ...] | None:
+    """The index terms of a word (one Term per text field) or a phrase (one Phrase per
+    text field) clause; None for any other node."""
+    if not isinstance(node, query.Or):
+        return None
+    children = list(node.children())
+    if {getattr(child, "fieldname", None) for child in children} != set(TEXT_FIELDS):
+        return None
+    if all(type(child) is query.Term for child in children):
+        return (children[0].text,)
+    if all(type(child) is query.Phrase for child in children):
+        return tuple(children[0].words)
+    return None
+
+
+def _variant_clause(terms: tuple[str, ...]) -> Any:
+    if len(terms) == 1:
+        return query.Or([query.Term(name, terms[0]) for name in TEXT_FIELDS])
+    return query.Or([query.Phrase(name, list(terms)) for name in TEXT_FIELDS])
+
+
+def relax(strict: Any) -> Any:
+    """The query with its words and phrases OR-ed (articles with more of them ranking
+    higher), or None when there is nothing to relax. NOTs still exclude, and clauses on
+    other fields (date:, source:, tags:) still restrict; a hyphenated word's parts count
+    one by one."""
+    if not isinstance(strict, query.And):
+        return None
+    words, required, excluded = [], [], []
+    for clause in strict.children():
+        if isinstance(clause, query.Not):
+            excluded.append(clause.query)
+        elif _fields_of(clause) <= set(TEXT_FIELDS):
+            words.append(_loosened(clause))
+        else:
+            required.append(clause)
+    if len(words) < 2:
+        return None
+    relaxed: Any = query.Or(words, scale=COORDINATION)
+    if required:
+        relaxed = query.And([*required, relaxed])
+    if excluded:
+        relaxed = query.AndNot(relaxed, query.Or(excluded))
+    return relaxed
+
+
+def _fields_of(node: Any) -> set[str]:
+    return {leaf.field() for leaf in node.leaves()}
+
+
+def _loosened(clause: Any) -> Any:
+    """A hyphenated word (per field, an AND of its parts) as an OR of its parts."""
+    if isinstance(clause, query.Or) and all(
+        isinstance(child, query.And) and all(type(t) is query.Term for t in child.children())
+        for child in clause.children()
+    ):
+        return query.Or([term for child in clause.children() for term in child.children()])
+    return clause
+
+
+def _parse_checked(text: str, schema: Any) -> Any:
     parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema)
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
@@ -94,7 +199,7 @@ def parse(
             "the query has no words to search for",
             hint="common words such as 'the' or 'of' are not indexed",
         )
-    return ParsedQuery(text, parsed, date_filter(since, until), notices)
+    return parsed
 
 
 def explain(parsed: ParsedQuery) -> Explanation:
@@ -110,6 +215,7 @@ def explain(parsed: ParsedQuery) -> Explanation:
         words=tuple(words),
         dates=_describe_dates(parsed),
         notices=parsed.notices,
+        synonyms=parsed.expansions,
     )
 
 
@@ -141,6 +247,28 @@ def _walk(node: Any) -> Iterator[Any]:
     if not node.is_leaf():
         for child in node.children():
             yield from _walk(child)
+
+
+def plain_words(whoosh_query: Any) -> list[str]:
+    """The body terms of the query's plain words (not phrases, fields, prefixes or NOTs), in
+    the order typed: what proximity and feedback work from."""
+    clauses = [whoosh_query]
+    if isinstance(whoosh_query, query.And | query.Or) and not _is_word(whoosh_query):
+        clauses = list(whoosh_query.children())
+    words: list[str] = []
+    for clause in clauses:
+        if _is_word(clause):
+            words.extend(t.text for t in clause.children() if t.fieldname == "body")
+    return list(dict.fromkeys(words))
+
+
+def _is_word(node: Any) -> bool:
+    """A word as the parser makes it: one Term per text field, OR-ed."""
+    return (
+        isinstance(node, query.Or)
+        and {getattr(child, "fieldname", None) for child in node.children()} == set(TEXT_FIELDS)
+        and all(type(child) is query.Term for child in node.children())
+    )
 
 
 def positive_leaves(node: Any) -> Iterator[Any]:

@@ -20,12 +20,36 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from whoosh import query, sorting
+from whoosh import query, scoring, sorting
 
 from newsgrep.errors import NewsgrepError
-from newsgrep.query import TEXT_FIELDS, ParsedQuery, date_filter, parse, positive_leaves
+from newsgrep.query import (
+    TEXT_FIELDS,
+    ParsedQuery,
+    date_filter,
+    parse,
+    plain_words,
+    positive_leaves,
+)
 from newsgrep.snippets import DEFAULT_SNIPPET_CHARS, Snippet, Span, make_snippets, match_spans
 from newsgrep.store import IndexStore, damaged_index_error
+from newsgrep.synonyms import Synonyms, shipped_synonyms
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+# Proximity: the extra weight of a pair of neighbouring query words standing together
+# (as a phrase, and within PROXIMITY_WINDOW words); None turns it off.
+PROXIMITY: tuple[float, float] | None = (0.12, 0.06)
+PROXIMITY_WINDOW = 8
+
+# Pseudo-relevance feedback for queries of at least FEEDBACK_MIN_WORDS words (0: never):
+# FEEDBACK_TERMS terms from the best FEEDBACK_DOCS articles, each at FEEDBACK_WEIGHT times
+# its normalised weight. Off: on TIME it cost 0.026 nDCG@10 (docs/benchmarks.md).
+FEEDBACK_MIN_WORDS = 0
+FEEDBACK_DOCS = 10
+FEEDBACK_TERMS = 10
+FEEDBACK_WEIGHT = 0.5
 
 # How many key terms `similar` takes from the article, per field.
 SIMILAR_TERMS = {"title": 5, "body": 15}
@@ -35,6 +59,21 @@ class Sort(StrEnum):
     RELEVANCE = "relevance"
     NEWEST = "newest"
     OLDEST = "oldest"
+
+
+class Match(StrEnum):
+    """Which articles a query's plain words select: every word (`all`), any word, ranked
+    by how many and how well (`any`), or `auto`: all, unless too few articles have them
+    all (fewer than a page of 10, or none when every match is asked for)."""
+
+    AUTO = "auto"
+    ALL = "all"
+    ANY = "any"
+
+
+# In `auto`, a page of ranked hits relaxes to `any` when fewer articles than this (or than
+# the page, if smaller) have every word.
+RELAX_BELOW = 10
 
 
 class Facet(StrEnum):
@@ -55,6 +94,9 @@ class SearchRequest:
     sort: Sort = Sort.RELEVANCE
     snippets: int = 1
     snippet_chars: int = DEFAULT_SNIPPET_CHARS
+    match: Match = Match.AUTO
+    # Variant spellings the query's words also find; None: none at all.
+    synonyms: Synonyms | None = field(default_factory=shipped_synonyms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +170,7 @@ class SearchSession:
 
     def __enter__(self) -> SearchSession:
         try:
-            self._searcher = self._ix.searcher()
+            self._searcher = self._ix.searcher(weighting=ranking_model())
         except (OSError, EOFError, struct.error, pickle.UnpicklingError) as error:
             raise damaged_index_error(self.index_dir, error) from None
         return self
@@ -142,7 +184,13 @@ class SearchSession:
         Raises:
             QueryError: the query or a date bound cannot be read, or has nothing to search.
         """
-        return parse(request.query, self._ix.schema, since=request.since, until=request.until)
+        return parse(
+            request.query,
+            self._ix.schema,
+            since=request.since,
+            until=request.until,
+            synonyms=request.synonyms,
+        )
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Ranked hits for `request`.
@@ -153,9 +201,36 @@ class SearchSession:
         started = time.perf_counter()
         parsed = self.parse(request)
         with self._reading():
-            total, hits = _ranked(self._searcher, parsed.whoosh_query, parsed.date_filter, request)
-        elapsed = time.perf_counter() - started
-        return SearchResult(request.query, total, hits, elapsed, parsed.notices)
+            matching, relaxed_from = self._matching_query(parsed, request)
+            scoring = None
+            if request.sort is Sort.RELEVANCE:
+                scoring = _rescoring_query(self._searcher, matching, parsed.date_filter)
+            total, hits = _ranked(
+                self._searcher, matching, parsed.date_filter, request, scoring=scoring
+            )
+        notices = parsed.notices
+        if relaxed_from is not None and total > relaxed_from:
+            notices += (_relaxed_notice(relaxed_from),)
+        return SearchResult(request.query, total, hits, time.perf_counter() - started, notices)
+
+    def _matching_query(
+        self, parsed: ParsedQuery, request: SearchRequest
+    ) -> tuple[Any, int | None]:
+        """The query that selects the articles, and (when it was relaxed from every word to
+        most words) how many articles had every word."""
+        relaxed = parsed.relaxed_query
+        if relaxed is None or request.match is Match.ALL:
+            return parsed.whoosh_query, None
+        if request.match is Match.ANY:
+            return relaxed, None
+        wanted = 1 if request.limit is None else min(RELAX_BELOW, request.limit)
+        if wanted <= 0:
+            return parsed.whoosh_query, None
+        strict = self._searcher.search(parsed.whoosh_query, filter=parsed.date_filter, limit=wanted)
+        found = strict.scored_length()
+        if found >= wanted:
+            return parsed.whoosh_query, None
+        return relaxed, found
 
     def similar(self, target: str, request: SearchRequest) -> SearchResult:
         """Articles like the one with id (or file path) `target`, ranked like a search.
@@ -197,7 +272,7 @@ class SearchSession:
         shown = []
         for fields in stored:
             article = _stored_article(fields)
-            title_spans = tuple(match_spans(article.title, terms["title"]))
+            title_spans = tuple(match_spans(article.title, terms["title"] | terms["body"]))
             body_spans = tuple(match_spans(article.body, terms["body"]))
             shown.append(ShownArticle(article, title_spans, body_spans))
         return shown
@@ -247,6 +322,12 @@ class SearchSession:
             raise damaged_index_error(self.index_dir, error) from None
 
 
+def ranking_model() -> Any:
+    """BM25F with the textbook parameters (k1 = 1.2, b = 0.75); the title's weight comes
+    from its field boost in the schema."""
+    return scoring.BM25F(B=BM25_B, K1=BM25_K1)
+
+
 def search(index_dir: Path, request: SearchRequest) -> SearchResult:
     """Run one `request` against the index at `index_dir` (see `SearchSession.search`)."""
     with SearchSession(index_dir) as session:
@@ -257,8 +338,16 @@ def search(index_dir: Path, request: SearchRequest) -> SearchResult:
 
 
 def _ranked(
-    searcher: Any, whoosh_query: Any, filter_: Any, request: SearchRequest, *, mask: Any = None
+    searcher: Any,
+    matching: Any,
+    filter_: Any,
+    request: SearchRequest,
+    *,
+    mask: Any = None,
+    scoring: Any = None,
 ) -> tuple[int, tuple[Hit, ...]]:
+    """Run `matching` (scored by `scoring` when given, which must match the same articles)
+    and copy out the requested page of hits."""
     end = None if request.limit is None else request.offset + request.limit
     options: dict[str, Any] = {"limit": end, "filter": filter_, "mask": mask}
     sorted_by_date = request.sort is not Sort.RELEVANCE
@@ -267,13 +356,72 @@ def _ranked(
             sorting.FieldFacet("undated"),
             sorting.FieldFacet("date", reverse=request.sort is Sort.NEWEST),
         ]
-    results = searcher.search(whoosh_query, **options)
-    terms = _highlight_terms(whoosh_query, searcher.reader())
+    results = searcher.search(scoring if scoring is not None else matching, **options)
+    terms = _highlight_terms(matching, searcher.reader())
     hits = tuple(
         _hit(rank, hit.fields(), None if sorted_by_date else float(hit.score), terms, request)
         for rank, hit in enumerate(results[request.offset : end], start=request.offset + 1)
     )
     return len(results), hits
+
+
+def _rescoring_query(searcher: Any, matching: Any, filter_: Any) -> Any:
+    """`matching`, scored higher where its words stand close together (proximity) and, for
+    long queries, where the words of its best articles recur (pseudo-relevance feedback).
+    Both only add to scores of articles `matching` selects: the matches stay the same."""
+    words = plain_words(matching)
+    extras = []
+    if PROXIMITY is not None and len(words) >= 2:
+        extras.extend(_proximity_clauses(words, *PROXIMITY))
+    if FEEDBACK_MIN_WORDS and len(words) >= FEEDBACK_MIN_WORDS:
+        extras.extend(_feedback_clauses(searcher, matching, filter_, set(words)))
+    if not extras:
+        return None
+    return query.AndMaybe(_with_union_matchers(matching), query.Or(extras))
+
+
+def _with_union_matchers(node: Any) -> Any:
+    """`node` with every OR scored by a tree of union matchers. On small indexes Whoosh
+    otherwise preloads an OR of three or more clauses into an array, and inside an
+    AndMaybe that array matcher scores wrongly (seen: a fifth of the true scores)."""
+    if isinstance(node, query.Or):
+        node.matcher_type = query.Or.DEFAULT_MATCHER
+    if not node.is_leaf():
+        for child in node.children():
+            _with_union_matchers(child)
+    return node
+
+
+def _proximity_clauses(words: list[str], phrase_weight: float, window_weight: float) -> list[Any]:
+    # Sequential dependence, as in Metzler and Croft's model: each pair of neighbouring query
+    # words counts again, in part, when it stands as a phrase, and within a small window.
+    clauses = []
+    for pair in zip(words, words[1:], strict=False):
+        clauses.append(query.Phrase("body", list(pair), slop=1, boost=phrase_weight))
+        clauses.append(query.Phrase("body", list(pair), slop=PROXIMITY_WINDOW, boost=window_weight))
+    return clauses
+
+
+def _feedback_clauses(searcher: Any, matching: Any, filter_: Any, words: set[str]) -> list[Any]:
+    # RM3-style expansion: the terms that distinguish the best first-pass articles (Bo1
+    # weights), added with a fraction of the query's weight.
+    top = [hit.docnum for hit in searcher.search(matching, filter=filter_, limit=FEEDBACK_DOCS)]
+    if len(top) < FEEDBACK_DOCS:
+        return []
+    expansion = [
+        (term, weight)
+        for term, weight in searcher.key_terms(top, "body", numterms=FEEDBACK_TERMS + len(words))
+        if term not in words
+    ][:FEEDBACK_TERMS]
+    return [query.Term("body", term, boost=FEEDBACK_WEIGHT * weight) for term, weight in expansion]
+
+
+def _relaxed_notice(total: int) -> str:
+    if total == 0:
+        have = "no article has"
+    else:
+        have = f"only {total} article{'s have' if total > 1 else ' has'}"
+    return f"{have} all the words; showing those with most of them (--all: every word)"
 
 
 def _highlight_terms(whoosh_query: Any, reader: Any) -> dict[str, frozenset[str]]:
@@ -302,7 +450,7 @@ def _hit(
         id=article.id,
         path=article.path,
         title=article.title,
-        title_spans=tuple(match_spans(article.title, terms["title"])),
+        title_spans=tuple(match_spans(article.title, terms["title"] | terms["body"])),
         date=article.date,
         source=article.source,
         url=article.url,

@@ -39,7 +39,7 @@ from newsgrep.errors import (
 )
 
 # Bump when the schema or the analysis changes: older indexes must then be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TITLE_BOOST = 2.0
 WRITER_MEMORY_MB = 256
 
@@ -364,7 +364,9 @@ def _document(article: Article, source: SourceFile) -> dict[str, Any]:
     document: dict[str, Any] = {
         "id": source.file_id + article.record,
         "path": source.path,
-        "title": article.title,
+        # A title made from the body's first sentence is shown, not searched as a title.
+        "title": "" if article.title_from_body else article.title,
+        "_stored_title": article.title,
         "body": article.body,
         "undated": int(article.date is None),
         "file_id": source.file_id,

@@ -161,7 +161,13 @@ def test_txt_plain_text_without_header() -> None:
         record="",
         title="Grain shipments rose in March.",
         body="Grain shipments rose in March. Prices fell.",
+        title_from_body=True,
     )
+
+
+def test_headline_and_given_titles_are_real_titles() -> None:
+    assert not only_article("a.txt", "Grain exports recover\n\nShipments rose.\n").title_from_body
+    assert not only_article("a.txt", "Title: Grain\n\nShipments rose.\n").title_from_body
 
 
 def test_txt_short_first_line_before_blank_line_is_the_headline() -> None:

@@ -43,7 +43,9 @@ def test_settings_are_read_and_relative_index_is_beside_the_file(tmp_path: Path)
         'index = "idx"\nlimit = 3\nsort = "newest"\ncolor = "never"\n',
     )
     config = load_config(path, required=True)
-    assert config == Config(tmp_path / "conf" / "idx", 3, "newest", "never", path)
+    assert config == Config(
+        index=tmp_path / "conf" / "idx", limit=3, sort="newest", color="never", path=path
+    )
 
 
 @pytest.mark.parametrize(

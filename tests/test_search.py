@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsgrep.errors import IndexNotFoundError, QueryError
-from newsgrep.search import SearchRequest, Sort, search
+from newsgrep.search import Match, SearchRequest, Sort, search
 
 
 def ids(index_dir: Path, query: str, **options: object) -> list[str]:
@@ -17,7 +17,49 @@ def ids(index_dir: Path, query: str, **options: object) -> list[str]:
 
 
 def test_words_are_anded_by_default(built_index: Path) -> None:
-    assert ids(built_index, "istanbul talks") == ["istanbul-talks.txt"]
+    assert ids(built_index, "istanbul talks", match=Match.ALL) == ["istanbul-talks.txt"]
+
+
+def test_too_few_matches_relax_to_most_words_with_a_notice(built_index: Path) -> None:
+    result = search(built_index, SearchRequest("istanbul talks"))
+    # Only one article has both words: it comes first, then those with one of them.
+    assert [hit.id for hit in result.hits] == [
+        "istanbul-talks.txt",
+        "briefs.jsonl#b2",
+        "undated.txt",
+    ]
+    assert result.total == 3
+    assert result.notices == (
+        "only 1 article has all the words; showing those with most of them (--all: every word)",
+    )
+
+
+def test_enough_matches_keep_every_word_required(built_index: Path) -> None:
+    result = search(built_index, SearchRequest("istanbul talks", limit=1))
+    assert [hit.id for hit in result.hits] == ["istanbul-talks.txt"]
+    assert result.total == 1 and result.notices == ()
+
+
+def test_all_and_any_force_the_choice(built_index: Path) -> None:
+    assert search(built_index, SearchRequest("istanbul zeppelin", match=Match.ALL)).total == 0
+    anyword = search(built_index, SearchRequest("istanbul zeppelin", match=Match.ANY))
+    assert anyword.total == 2 and anyword.notices == ()
+
+
+def test_counting_every_match_relaxes_only_when_nothing_has_every_word(built_index: Path) -> None:
+    assert search(built_index, SearchRequest("istanbul talks", limit=None)).total == 1
+    nothing = search(built_index, SearchRequest("istanbul zeppelin", limit=None))
+    assert nothing.total == 2
+    assert nothing.notices[0].startswith("no article has all the words")
+
+
+def test_relaxing_keeps_nots_and_field_restrictions(built_index: Path) -> None:
+    assert ids(built_index, "istanbul talks -thursday") == ["briefs.jsonl#b2", "undated.txt"]
+    assert ids(built_index, "istanbul talks date:2025-05") == [
+        "istanbul-talks.txt",
+        "briefs.jsonl#b2",
+    ]
+    assert ids(built_index, "istanbul AND talks") == ["istanbul-talks.txt"]  # meant it
 
 
 def test_or_and_not(built_index: Path) -> None:
@@ -130,7 +172,7 @@ def test_title_spans_mark_the_matched_words(built_index: Path) -> None:
 
 
 def test_snippet_marks_stemmed_and_folded_variants(built_index: Path) -> None:
-    (hit,) = search(built_index, SearchRequest("talk turkiye")).hits
+    (hit,) = search(built_index, SearchRequest("talk turkiye", match=Match.ALL)).hits
     snippet = hit.snippets[0]
     assert [snippet.text[s:e] for s, e in snippet.spans] == ["talks", "Türkiye"]
 
@@ -174,10 +216,32 @@ def test_unknown_field_is_searched_as_words_with_a_notice(built_index: Path) -> 
 
 
 def test_times_are_not_taken_for_fields(built_index: Path) -> None:
-    assert search(built_index, SearchRequest("10:30 istanbul")).notices == ()
+    notices = search(built_index, SearchRequest("10:30 istanbul")).notices
+    assert not any("is not a field" in notice for notice in notices)
 
 
 def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(IndexNotFoundError, match="no index at") as raised:
         search(tmp_path / "nowhere", SearchRequest("istanbul"))
     assert raised.value.hint == "run: newsgrep index seeds/"
+
+
+def test_a_title_made_from_the_first_sentence_is_not_weighted_as_a_title(
+    tmp_path: Path, index_dir: Path
+) -> None:
+    from conftest import write_corpus
+
+    from newsgrep.indexer import run_index
+
+    files = {
+        # Both mention the harbour once in the body; only b has it in a real headline.
+        "a.txt": "The harbour was quiet on Monday. Fishing boats stayed in port all week.\n",
+        "b.txt": "Harbour news\n\nFishing boats stayed in the harbour all week, it was quiet.\n",
+    }
+    run_index(index_dir, [write_corpus(tmp_path / "n", files)])
+    result = search(index_dir, SearchRequest("harbour"))
+    assert [hit.id for hit in result.hits] == ["b.txt", "a.txt"]
+    # The made-up title is still shown, and its words still marked.
+    shown = {hit.id: hit for hit in result.hits}["a.txt"]
+    assert shown.title == "The harbour was quiet on Monday."
+    assert [shown.title[s:e] for s, e in shown.title_spans] == ["harbour"]

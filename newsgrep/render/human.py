@@ -186,6 +186,9 @@ def render_explanation(explanation: Explanation, console: Console) -> None:
     console.print(Text(f"query: {terminal_safe(explanation.parsed)}"))
     for word, meaning in explanation.words:
         console.print(Text(f"  {terminal_safe(word)} → {terminal_safe(meaning)}"))
+    for word, variants in explanation.synonyms:
+        also = ", ".join(variants)
+        console.print(Text(f"synonyms: {terminal_safe(word)} also finds {terminal_safe(also)}"))
     if explanation.dates:
         console.print(Text(f"dates: {explanation.dates}"))
 

@@ -45,6 +45,7 @@ VARIANTS = [
     Variant("Snowball (Porter2) stemmer", {"newsgrep.analysis.STEMMER": "snowball"}),
     Variant("title boost 1 (no boost)", {"newsgrep.store.TITLE_BOOST": 1.0}),
     Variant("title boost 3", {"newsgrep.store.TITLE_BOOST": 3.0}),
+    Variant("Whoosh's idf, log(N/(n+1))+1", {"newsgrep.search.BM25_IDF": False}),
     Variant("BM25 k1 0.9", {"newsgrep.search.BM25_K1": 0.9}),
     Variant("BM25 k1 1.5", {"newsgrep.search.BM25_K1": 1.5}),
     Variant("BM25 b 0.5", {"newsgrep.search.BM25_B": 0.5}),

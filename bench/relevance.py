@@ -417,6 +417,37 @@ def evaluate(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dic
     }
 
 
+def similar_neighbours(index: NewsgrepIndex, collection: Collection) -> dict[str, float]:
+    """How well `newsgrep similar` finds an article's fellow relevant articles: for every
+    query with two or more relevant articles, each of them is given to `similar`, and the
+    others count as the relevant answers. Means over those (article, query) pairs, with
+    what a random ranking would give for comparison."""
+    from newsgrep.search import SearchSession
+
+    index_dir, _ = index.get()
+    precision, recall, random_precision = [], [], []
+    with SearchSession(index_dir) as session:
+        for query_id in collection.queries:
+            relevant = {d for d, grade in collection.qrels.get(query_id, {}).items() if grade > 0}
+            if len(relevant) < 2:
+                continue
+            for doc_id in sorted(relevant):
+                request = SearchRequest(doc_id, limit=10, snippets=0)
+                result = session.similar(f"{NEWSGREP_FILE}#{doc_id}", request)
+                found = {hit.id.removeprefix(NEWSGREP_FILE + "#") for hit in result.hits}
+                others = relevant - {doc_id}
+                precision.append(len(found & others) / 10)
+                recall.append(len(found & others) / len(others))
+                random_precision.append(len(others) / (len(collection.docs) - 1))
+    count = len(precision) or 1
+    return {
+        "pairs": float(len(precision)),
+        "P@10": sum(precision) / count,
+        "Recall@10": sum(recall) / count,
+        "P@10 at random": sum(random_precision) / count,
+    }
+
+
 def machine() -> dict[str, Any]:
     """Where and with what the figures were measured."""
     versions: dict[str, str | None] = {}
@@ -477,6 +508,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also run newsgrep with the query words joined by OR",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--similar",
+        action="store_true",
+        help="also measure `newsgrep similar`: do an article's fellow relevant articles rank high?",
+    )
     args = parser.parse_args(argv)
     try:
         _optional("ir_measures", "ir-measures")
@@ -486,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="newsgrep-bench-") as workdir:
         newsgrep = NewsgrepIndex(collection.docs, Path(workdir))
-        systems = [("newsgrep (default: AND)", newsgrep_builder(newsgrep, any_word=False))]
+        systems = [("newsgrep (defaults)", newsgrep_builder(newsgrep, any_word=False))]
         if args.newsgrep_any:
             systems.append(("newsgrep (words OR-ed)", newsgrep_builder(newsgrep, any_word=True)))
         systems += [
@@ -494,6 +530,7 @@ def main(argv: list[str] | None = None) -> int:
             ("tantivy (en_stem, BM25)", tantivy_builder(collection.docs)),
             ("bm25s (stop words, Snowball)", bm25s_builder(collection.docs)),
         ]
+        neighbours = similar_neighbours(newsgrep, collection) if args.similar else None
         outcomes = []
         for name, build in systems:
             print(f"running {name} …", file=sys.stderr)
@@ -510,11 +547,18 @@ def main(argv: list[str] | None = None) -> int:
             "unjudged_queries_skipped": collection.unjudged_queries,
             "depth": DEPTH,
             "systems": [asdict(outcome) for outcome in outcomes],
+            "similar": neighbours,
             "machine": machine(),
         }
         print(json.dumps(result, indent=2))
     else:
         print(table(collection, outcomes))
+        if neighbours is not None:
+            print(
+                f"\nnewsgrep similar, over {neighbours['pairs']:.0f} (relevant article, query) "
+                f"pairs: P@10 {neighbours['P@10']:.3f}, Recall@10 {neighbours['Recall@10']:.3f} "
+                f"(a random ranking: P@10 {neighbours['P@10 at random']:.3f})"
+            )
     return 0
 
 

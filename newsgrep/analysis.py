@@ -68,7 +68,20 @@ class AcronymFilter(Filter):  # type: ignore[misc]
             yield token
 
 
-# Whether dotted letters are folded into one word (U.S. → us).
+class PronounFilter(Filter):  # type: ignore[misc]
+    """In article text, the pronoun "us" (written in lower case, or "Us") is a stop word, so
+    that it does not pass for the country: "US" and "U.S." are indexed as `us`. A query
+    word `us` in any case means the country: nobody searches for the pronoun."""
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        for token in tokens:
+            if token.mode == "index" and token.text in ("us", "Us"):
+                continue
+            yield token
+
+
+# Whether dotted letters are folded into one word (U.S. → us), and the pronoun "us" told
+# apart from the country.
 ACRONYMS = True
 
 # Which stemmer the analyzer uses: "porter" (Whoosh's Porter) or "snowball" (Porter2).
@@ -84,7 +97,10 @@ def _stem_filter() -> Any:
 @cache
 def text_analyzer() -> Any:
     """The analyzer for article text (title and body) and for query words against it."""
-    analyzer = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | FoldAccentsFilter()
+    analyzer = RegexTokenizer(TOKEN_PATTERN)
+    if ACRONYMS:
+        analyzer = analyzer | PronounFilter()
+    analyzer = analyzer | LowercaseFilter() | FoldAccentsFilter()
     if ACRONYMS:
         analyzer = analyzer | AcronymFilter()
     return analyzer | StopFilter(stoplist=NEWS_STOP_WORDS, minsize=1) | _stem_filter()
@@ -98,4 +114,4 @@ def label_analyzer() -> Any:
 
 def index_terms(text: str) -> list[str]:
     """The terms `text` contributes to the index, in order (stop words dropped)."""
-    return [token.text for token in text_analyzer()(text)]
+    return [token.text for token in text_analyzer()(text, mode="index")]

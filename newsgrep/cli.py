@@ -338,6 +338,12 @@ ColorOption = Annotated[
     ColorChoice,
     typer.Option("--color", help="Colour in human output (auto honours NO_COLOR; config 'color')."),
 ]
+NoCollapseOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-collapse", help="Show near-duplicate articles (wire re-sends) as hits of their own."
+    ),
+]
 HyperlinkOption = Annotated[
     bool | None,
     typer.Option(
@@ -368,7 +374,7 @@ class Output:
     hyperlinks: bool | None = None
 
     @property
-    def summary(self) -> bool:
+    def covers_all(self) -> bool:
         """Modes that cover every match, not a page of ranked hits."""
         return self.mode in (Mode.PATHS, Mode.COUNT, Mode.QUIET)
 
@@ -425,6 +431,7 @@ class Selection:
     snippets: int = 1
     match: str = "auto"
     synonyms: Any = None  # a Synonyms, or None for none
+    collapse: bool = True
 
 
 def _request(ctx: typer.Context, output: Output, query: str, selection: Selection) -> Any:
@@ -435,7 +442,7 @@ def _request(ctx: typer.Context, output: Output, query: str, selection: Selectio
     if limit is None:
         if output.mode is Mode.QUIET:
             limit = 1
-        elif output.summary:
+        elif output.covers_all:
             limit = 0
         else:
             limit = config.limit if config.limit is not None else DEFAULT_LIMIT
@@ -450,6 +457,7 @@ def _request(ctx: typer.Context, output: Output, query: str, selection: Selectio
         snippets=selection.snippets if shows_snippets else 0,
         match=Match(selection.match),
         synonyms=selection.synonyms,
+        collapse=selection.collapse and not output.covers_all,
     )
 
 
@@ -510,10 +518,12 @@ def _stdout_console(color: ColorChoice) -> Console:
     return console
 
 
-def _print_notices(notices: tuple[str, ...]) -> None:
+def _print_notices(result: Any) -> None:
     err = _err_console()
-    for notice in notices:
+    for notice in result.notices:
         err.print(Text(f"newsgrep: note: {terminal_safe(notice)}"))
+    if result.suggestion:
+        err.print(Text(f"newsgrep: did you mean: {terminal_safe(result.suggestion)}"))
 
 
 # --- search -----------------------------------------------------------------------------
@@ -541,6 +551,7 @@ def search_command(
     snippets: SnippetsOption = 1,
     color: ColorOption = ColorChoice.AUTO,
     hyperlinks: HyperlinkOption = None,
+    no_collapse: NoCollapseOption = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit status tells.")
     ] = False,
@@ -578,6 +589,14 @@ def search_command(
     no_synonyms: Annotated[
         bool, typer.Option("--no-synonyms", help="Search only the words as written.")
     ] = False,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="With --json or --batch: after the hits of a query, one summary object "
+            '({"type": "summary", "total", "suggestion", ...}).',
+        ),
+    ] = False,
 ) -> None:
     """Search the index; print ranked hits with highlighted snippets.
 
@@ -601,11 +620,12 @@ def search_command(
         snippets=snippets,
         match="all" if all_words else "any" if any_word else "auto",
         synonyms=_synonyms(ctx, synonyms_file, no_synonyms),
+        collapse=not no_collapse,
     )
     if batch:
         if query:
             raise _fail("--batch reads its queries from stdin; give no query")
-        raise typer.Exit(_run_batch(ctx, directory, selection))
+        raise typer.Exit(_run_batch(ctx, directory, selection, summary=summary))
     if not query:
         raise _fail("no query given — e.g. newsgrep search 'peace talks'")
     output = _output(
@@ -626,8 +646,13 @@ def search_command(
         if timeline:
             raise typer.Exit(_timeline(session, request, json_output))
         result = session.search(request)
-    _print_notices(result.notices)
-    raise typer.Exit(_emit(result, output))
+    _print_notices(result)
+    exit_code = _emit(result, output)
+    if summary and output.mode is Mode.JSON:
+        from newsgrep.render.jsonl import summary_record, write_object
+
+        write_object(summary_record(result), sys.stdout)
+    raise typer.Exit(exit_code)
 
 
 def _print_explanation(parsed: Any) -> None:
@@ -661,10 +686,12 @@ def _write_counts(
     render_bars(counts, _stdout_console(ColorChoice.AUTO), empty_label=empty_label)
 
 
-def _run_batch(ctx: typer.Context, index_dir: Path, selection: Selection) -> ExitCode:
+def _run_batch(
+    ctx: typer.Context, index_dir: Path, selection: Selection, *, summary: bool
+) -> ExitCode:
     """One search per stdin line, in one process; a bad line gives an error object, and the
     run goes on. Exit 2 if any line failed (as grep does), else 0 or 1."""
-    from newsgrep.render.jsonl import write_jsonl, write_object
+    from newsgrep.render.jsonl import summary_record, write_jsonl, write_object
     from newsgrep.search import SearchSession
 
     output = Output(Mode.JSON)
@@ -682,6 +709,8 @@ def _run_batch(ctx: typer.Context, index_dir: Path, selection: Selection) -> Exi
                 failed = True
                 continue
             write_jsonl(result, sys.stdout, tags)
+            if summary:
+                write_object({**summary_record(result), **tags}, sys.stdout)
             matched = matched or result.total > 0
             sys.stdout.flush()
     if failed:
@@ -711,6 +740,7 @@ def similar_command(
     snippets: SnippetsOption = 1,
     color: ColorOption = ColorChoice.AUTO,
     hyperlinks: HyperlinkOption = None,
+    no_collapse: NoCollapseOption = False,
 ) -> None:
     """Find articles like one in the index (more-like-this over its title and body).
 
@@ -728,7 +758,7 @@ def similar_command(
         color=color,
         hyperlinks=hyperlinks,
     )
-    selection = Selection(limit, offset, since, until, sort, snippets)
+    selection = Selection(limit, offset, since, until, sort, snippets, collapse=not no_collapse)
     request = _request(ctx, output, target, selection)
     with SearchSession(_index_dir(ctx, index_dir)) as session:
         result = session.similar(target, request)

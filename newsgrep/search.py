@@ -8,6 +8,7 @@ No Whoosh object leaves this module or `query`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import pickle
 import struct
@@ -22,6 +23,7 @@ from typing import Any
 
 from whoosh import query, scoring, sorting
 
+from newsgrep.duplicates import Folder, unpack_sketch
 from newsgrep.errors import NewsgrepError
 from newsgrep.query import (
     TEXT_FIELDS,
@@ -32,11 +34,14 @@ from newsgrep.query import (
     positive_leaves,
 )
 from newsgrep.snippets import DEFAULT_SNIPPET_CHARS, Snippet, Span, make_snippets, match_spans
+from newsgrep.spelling import suggest
 from newsgrep.store import IndexStore, damaged_index_error
 from newsgrep.synonyms import Synonyms, shipped_synonyms
 
 BM25_K1 = 1.2
 BM25_B = 0.75
+# BM25's own idf (True), or Whoosh's default TF-IDF style one (False).
+BM25_IDF = True
 
 # Proximity: the extra weight of a pair of neighbouring query words standing together
 # (as a phrase, and within PROXIMITY_WINDOW words); None turns it off.
@@ -51,8 +56,11 @@ FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 10
 FEEDBACK_WEIGHT = 0.5
 
+# A query whose words fewer articles than this have (all together) gets a "did you mean".
+SUGGEST_BELOW = 3
+
 # How many key terms `similar` takes from the article, per field.
-SIMILAR_TERMS = {"title": 5, "body": 15}
+SIMILAR_TERMS = {"title": 5, "body": 25}  # 25: Lucene more-like-this's default
 
 
 class Sort(StrEnum):
@@ -95,6 +103,8 @@ class SearchRequest:
     snippets: int = 1
     snippet_chars: int = DEFAULT_SNIPPET_CHARS
     match: Match = Match.AUTO
+    # Fold near-duplicate articles into the best-ranked one of each group.
+    collapse: bool = True
     # Variant spellings the query's words also find; None: none at all.
     synonyms: Synonyms | None = field(default_factory=shipped_synonyms)
 
@@ -114,6 +124,8 @@ class Hit:
     tags: tuple[str, ...]
     score: float | None
     snippets: tuple[Snippet, ...]
+    # Ids of near-duplicate articles folded into this hit (see `duplicates`).
+    duplicates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +138,10 @@ class SearchResult:
     hits: tuple[Hit, ...]
     seconds: float
     notices: tuple[str, ...] = field(default=())
+    # A corrected query when this one found little because of an unknown word.
+    suggestion: str | None = None
+    # How many articles had every word, when the query was relaxed to most words.
+    all_words: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,10 +224,21 @@ class SearchSession:
             total, hits = _ranked(
                 self._searcher, matching, parsed.date_filter, request, scoring=scoring
             )
+            found = relaxed_from if relaxed_from is not None else total
+            suggestion = suggest(self._searcher, request.query) if found < SUGGEST_BELOW else None
         notices = parsed.notices
-        if relaxed_from is not None and total > relaxed_from:
-            notices += (_relaxed_notice(relaxed_from),)
-        return SearchResult(request.query, total, hits, time.perf_counter() - started, notices)
+        relaxed = relaxed_from is not None and total > relaxed_from
+        if relaxed:
+            notices += (_relaxed_notice(found),)
+        return SearchResult(
+            request.query,
+            total,
+            hits,
+            time.perf_counter() - started,
+            notices,
+            suggestion=suggestion,
+            all_words=found if relaxed else None,
+        )
 
     def _matching_query(
         self, parsed: ParsedQuery, request: SearchRequest
@@ -322,10 +349,23 @@ class SearchSession:
             raise damaged_index_error(self.index_dir, error) from None
 
 
+class _BM25F(scoring.BM25F):  # type: ignore[misc]
+    """Whoosh's BM25F with BM25's own idf, log(1 + (N - n + 0.5) / (n + 0.5)) as in Lucene
+    and Robertson–Spärck Jones, instead of Whoosh's TF-IDF style log(N / (n + 1)) + 1."""
+
+    def idf(self, searcher: Any, fieldname: str, text: Any) -> float:
+        parent = searcher.get_parent()
+        n = parent.doc_frequency(fieldname, text)
+        total = parent.doc_count()
+        return math.log(1 + (total - n + 0.5) / (n + 0.5))
+
+
 def ranking_model() -> Any:
     """BM25F with the textbook parameters (k1 = 1.2, b = 0.75); the title's weight comes
     from its field boost in the schema."""
-    return scoring.BM25F(B=BM25_B, K1=BM25_K1)
+    if not BM25_IDF:
+        return scoring.BM25F(B=BM25_B, K1=BM25_K1)
+    return _BM25F(B=BM25_B, K1=BM25_K1)
 
 
 def search(index_dir: Path, request: SearchRequest) -> SearchResult:
@@ -347,22 +387,72 @@ def _ranked(
     scoring: Any = None,
 ) -> tuple[int, tuple[Hit, ...]]:
     """Run `matching` (scored by `scoring` when given, which must match the same articles)
-    and copy out the requested page of hits."""
+    and copy out the requested page of hits, near-duplicates folded if asked."""
     end = None if request.limit is None else request.offset + request.limit
-    options: dict[str, Any] = {"limit": end, "filter": filter_, "mask": mask}
+    options: dict[str, Any] = {"filter": filter_, "mask": mask}
     sorted_by_date = request.sort is not Sort.RELEVANCE
     if sorted_by_date:
         options["sortedby"] = [
             sorting.FieldFacet("undated"),
             sorting.FieldFacet("date", reverse=request.sort is Sort.NEWEST),
         ]
-    results = searcher.search(scoring if scoring is not None else matching, **options)
+    scored = scoring if scoring is not None else matching
+    if request.collapse:
+        total, page = _folded(searcher, scored, options, end)
+    else:
+        results = searcher.search(scored, limit=end, **options)
+        total = len(results)
+        page = [(hit.fields(), hit.score, []) for hit in results[:end]]
     terms = _highlight_terms(matching, searcher.reader())
     hits = tuple(
-        _hit(rank, hit.fields(), None if sorted_by_date else float(hit.score), terms, request)
-        for rank, hit in enumerate(results[request.offset : end], start=request.offset + 1)
+        _hit(rank, fields, None if sorted_by_date else float(score), terms, request, tuple(folded))
+        for rank, (fields, score, folded) in enumerate(
+            page[request.offset : end], start=request.offset + 1
+        )
     )
-    return len(results), hits
+    return total, hits
+
+
+# (stored fields, score, folded ids); the score is a sort key when sorted by date
+Page = list[tuple[dict[str, Any], Any, list[str]]]
+
+
+def _folded(
+    searcher: Any, scored: Any, options: dict[str, Any], end: int | None
+) -> tuple[int, Page]:
+    """Ranked hits with near-duplicates folded, enough of them for `end` kept hits. Looks
+    at a few times more candidates than it keeps, more if the candidates fold a lot; only
+    the kept hits' stored fields are read."""
+    if end is None:
+        results = searcher.search(scored, limit=None, **options)
+        return len(results), _fold(searcher, results, None)
+    fetch = end * 3 + 10
+    while True:
+        results = searcher.search(scored, limit=fetch, **options)
+        kept = _fold(searcher, results, end)
+        if len(kept) >= end or results.scored_length() < fetch:
+            return len(results), kept
+        fetch *= 4
+
+
+def _fold(searcher: Any, results: Any, end: int | None) -> Page:
+    reader = searcher.reader()
+    sketches = reader.column_reader("sketch")
+    dates = reader.column_reader("date")
+    undated = reader.column_reader("undated")
+    folder = Folder()
+    kept: list[tuple[int, Any, list[int]]] = []
+    for hit in results:
+        docnum = hit.docnum
+        date = None if undated[docnum] else dates[docnum]
+        repeats = folder.add(unpack_sketch(sketches[docnum]), date)
+        if repeats is None:
+            kept.append((docnum, hit.score, []))
+        else:
+            kept[repeats][2].append(docnum)
+    page = kept if end is None else kept[:end]
+    stored = searcher.stored_fields
+    return [(stored(n), score, [stored(f)["id"] for f in folded]) for n, score, folded in page]
 
 
 def _rescoring_query(searcher: Any, matching: Any, filter_: Any) -> Any:
@@ -443,6 +533,7 @@ def _hit(
     score: float | None,
     terms: dict[str, frozenset[str]],
     request: SearchRequest,
+    duplicates: tuple[str, ...] = (),
 ) -> Hit:
     article = _stored_article(stored)
     return Hit(
@@ -459,6 +550,7 @@ def _hit(
         snippets=tuple(
             make_snippets(article.body, terms["body"], request.snippets, request.snippet_chars)
         ),
+        duplicates=duplicates,
     )
 
 

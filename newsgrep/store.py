@@ -24,12 +24,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh import fields, index, query
+from whoosh import columns, fields, index, query
 from whoosh.writing import CLEAR
 
 from newsgrep.analysis import label_analyzer, text_analyzer
 from newsgrep.articles import Article
 from newsgrep.dates import parse_date_span
+from newsgrep.duplicates import pack_sketch, sketch
 from newsgrep.errors import (
     IndexLockedError,
     IndexNotFoundError,
@@ -39,7 +40,7 @@ from newsgrep.errors import (
 )
 
 # Bump when the schema or the analysis changes: older indexes must then be rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TITLE_BOOST = 2.0
 WRITER_MEMORY_MB = 256
 
@@ -114,6 +115,9 @@ def build_schema() -> Any:
         # indexed under, and the content hash it was read from.
         file_id=fields.STORED(),
         folder=fields.STORED(),
+        # The MinHash sketch that tells near-duplicate articles (see `duplicates`), in a
+        # column so that folding reads it without loading whole stored documents.
+        sketch=fields.COLUMN(columns.VarBytesColumn()),
         file_hash=fields.STORED(),
     )
 
@@ -369,6 +373,7 @@ def _document(article: Article, source: SourceFile) -> dict[str, Any]:
         "_stored_title": article.title,
         "body": article.body,
         "undated": int(article.date is None),
+        "sketch": pack_sketch(sketch(article.title, article.body)),
         "file_id": source.file_id,
         "folder": source.folder,
         "file_hash": source.file_hash,

@@ -115,6 +115,7 @@ def test_jsonl_has_one_documented_object_per_hit() -> None:
         "tags": ["politics"],
         "score": 1.2346,
         "snippets": [{"text": "Delegations met for talks in Istanbul.", "spans": [[20, 25]]}],
+        "duplicates": [],
     }
     snippet = record["snippets"][0]
     assert snippet["text"][slice(*snippet["spans"][0])] == "talks"
@@ -155,3 +156,11 @@ def test_display_path_is_relative_inside_the_working_folder() -> None:
     assert display_path("/work/news/a.txt", cwd="/work") == "news/a.txt"
     assert display_path("/elsewhere/a.txt", cwd="/work") == "/elsewhere/a.txt"
     assert display_path("/workshop/a.txt", cwd="/work") == "/workshop/a.txt"
+
+
+def test_folded_duplicates_are_counted_in_human_and_listed_in_json() -> None:
+    hit = make_hit(duplicates=("a2.txt", "a3.txt"))
+    assert "score 1.23 · +2 near-duplicates" in human(result_of(hit))
+    out = io.StringIO()
+    write_jsonl(result_of(hit), out)
+    assert json.loads(out.getvalue())["duplicates"] == ["a2.txt", "a3.txt"]

@@ -78,6 +78,9 @@ def _facts(hit: Hit) -> Text:
     facts = [format_date(hit.date), hit.source, display_path(hit.path)]
     if hit.score is not None:
         facts.append(f"score {hit.score:.2f}")
+    if hit.duplicates:
+        count = len(hit.duplicates)
+        facts.append(f"+{count} near-duplicate{'s' if count > 1 else ''}")
     line = " · ".join(terminal_safe(fact) for fact in facts if fact)
     return Text(line, style=META_STYLE)
 

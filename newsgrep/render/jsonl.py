@@ -35,6 +35,22 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "snippets": [
             {"text": snippet.text, "spans": _spans(snippet.spans)} for snippet in hit.snippets
         ],
+        "duplicates": list(hit.duplicates),
+    }
+
+
+def summary_record(result: SearchResult) -> dict[str, Any]:
+    """The summary object that ends a query's hits with --summary."""
+    return {
+        "v": FORMAT_VERSION,
+        "type": "summary",
+        "query": result.query,
+        "total": result.total,
+        "shown": len(result.hits),
+        "all_words": result.all_words,
+        "suggestion": result.suggestion,
+        "notices": list(result.notices),
+        "seconds": round(result.seconds, 4),
     }
 
 

@@ -1,0 +1,86 @@
+"""Near-duplicates: re-sent wire stories fold into one hit; different stories do not."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from conftest import write_corpus
+from typer.testing import CliRunner
+
+from newsgrep.cli import app
+from newsgrep.duplicates import Folder, resemblance, sketch
+from newsgrep.indexer import run_index
+from newsgrep.search import SearchRequest, search
+
+STORY = (
+    "The central bank of Freedonia raised its main interest rate by half a point on "
+    "Tuesday, the third increase this year, saying inflation had stayed above its target "
+    "for eleven months. Economists had expected a quarter point. The currency rose against "
+    "the dollar after the decision, and bond yields climbed to their highest in a decade."
+)
+RESENT = STORY.replace("eleven months", "twelve months")  # a corrected re-send
+OTHER = (
+    "The central bank of Sylvania kept its interest rate unchanged on Tuesday, saying "
+    "growth had slowed and unemployment was rising. The decision surprised few analysts."
+)
+
+
+def article(title: str, date: str, body: str) -> str:
+    return f"Title: {title}\nDate: {date}\nSource: Wire\n\n{body}\n"
+
+
+@pytest.fixture
+def wire(tmp_path: Path, index_dir: Path) -> Path:
+    files = {
+        "a.txt": article("Freedonia raises rates", "2025-03-04", STORY),
+        "b.txt": article("Freedonia raises rates (corrected)", "2025-03-04", RESENT),
+        "c.txt": article("Sylvania holds rates", "2025-03-04", OTHER),
+        "d.txt": article("Freedonia raises rates", "2025-06-10", STORY),  # months later
+    }
+    run_index(index_dir, [write_corpus(tmp_path / "wire", files)])
+    return index_dir
+
+
+def test_a_resent_story_folds_into_the_first(wire: Path) -> None:
+    result = search(wire, SearchRequest("central bank interest rate"))
+    ids = [hit.id for hit in result.hits]
+    assert len(ids) == 3 and "c.txt" in ids and "d.txt" in ids
+    (kept,) = [hit for hit in result.hits if hit.id in ("a.txt", "b.txt")]
+    assert kept.duplicates == (({"a.txt", "b.txt"} - {kept.id}).pop(),)
+    assert result.total == 4  # every article still counts as a match
+
+
+def test_no_collapse_shows_every_article(wire: Path) -> None:
+    result = search(wire, SearchRequest("central bank interest rate", collapse=False))
+    assert len(result.hits) == 4 and all(hit.duplicates == () for hit in result.hits)
+
+
+def test_sketches_tell_near_and_far_apart() -> None:
+    assert resemblance(sketch("t", STORY), sketch("t", RESENT)) >= 0.6
+    assert resemblance(sketch("t", STORY), sketch("t", OTHER)) < 0.3
+    assert resemblance((), ()) == 0.0
+
+
+def test_folder_needs_close_dates() -> None:
+    folder = Folder()
+    day = dt.datetime(2025, 3, 4)
+    assert folder.add(sketch("t", STORY), day) is None
+    assert folder.add(sketch("t", RESENT), day + dt.timedelta(days=1)) == 0
+    assert folder.add(sketch("t", STORY), day + dt.timedelta(days=30)) is None
+    assert folder.add(sketch("t", OTHER), day) is None
+
+
+def test_cli_lists_folded_ids_and_can_show_all(wire: Path) -> None:
+    runner = CliRunner()
+    folded = runner.invoke(app, ["search", "freedonia", "--json", "--index", str(wire)])
+    records = [json.loads(line) for line in folded.stdout.splitlines()]
+    assert sorted(len(r["duplicates"]) for r in records) == [0, 1]
+    everything = runner.invoke(
+        app, ["search", "freedonia", "--json", "--no-collapse", "--index", str(wire)]
+    )
+    assert len(everything.stdout.splitlines()) == 3
+    count = runner.invoke(app, ["search", "freedonia", "-c", "--index", str(wire)])
+    assert count.stdout == "3\n"  # counts are of articles, never folded

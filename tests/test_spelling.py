@@ -1,0 +1,62 @@
+"""Did you mean: a corrected query when an unknown word leaves too few matches."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from newsgrep.cli import app
+from newsgrep.search import SearchRequest, search
+
+runner = CliRunner()
+
+
+def suggestion(index_dir: Path, text: str) -> str | None:
+    return search(index_dir, SearchRequest(text)).suggestion
+
+
+def test_a_misspelt_word_gets_the_word_articles_use(built_index: Path) -> None:
+    assert suggestion(built_index, "istambul") == "istanbul"
+    assert suggestion(built_index, "whaet") == "wheat"  # two letters swapped: one edit
+
+
+def test_the_suggestion_shows_words_as_written_not_stems(built_index: Path) -> None:
+    # The index holds the stem "negoti"; the suggestion is a word from an article.
+    assert suggestion(built_index, "negotiatons") == "negotiations"
+
+
+def test_known_words_and_the_rest_of_the_query_stay(built_index: Path) -> None:
+    assert suggestion(built_index, 'grain "black sea" exprts') == 'grain "black sea" exports'
+    assert suggestion(built_index, "istanbul talks") is None
+    assert suggestion(built_index, "date:2025 istambul") == "date:2025 istanbul"
+
+
+def test_no_suggestion_when_nothing_is_close(built_index: Path) -> None:
+    assert suggestion(built_index, "zeppelin") is None
+
+
+def test_cli_prints_it_on_stderr_and_in_the_json_summary(built_index: Path) -> None:
+    human = runner.invoke(app, ["search", "istambul", "--index", str(built_index)])
+    assert "newsgrep: did you mean: istanbul" in human.stderr
+    as_json = runner.invoke(
+        app, ["search", "istambul", "--json", "--summary", "--index", str(built_index)]
+    )
+    (summary,) = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert summary["type"] == "summary" and summary["suggestion"] == "istanbul"
+    assert summary["total"] == 0 and summary["query"] == "istambul"
+
+
+def test_batch_summary_per_query(built_index: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["search", "--batch", "--summary", "--index", str(built_index)],
+        input="istanbul\nzeppelin\n",
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    summaries = [r for r in records if r.get("type") == "summary"]
+    assert [(s["line"], s["query"], s["total"]) for s in summaries] == [
+        (1, "istanbul", 2),
+        (2, "zeppelin", 0),
+    ]

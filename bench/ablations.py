@@ -42,7 +42,7 @@ class Variant:
 VARIANTS = [
     Variant("defaults", {}),
     Variant("dotted letters kept (U.S. not us)", {"newsgrep.analysis.ACRONYMS": False}),
-    Variant("Snowball (Porter2) stemmer", {"newsgrep.analysis.STEMMER": "snowball"}),
+    Variant("Porter stemmer (Whoosh's)", {"newsgrep.analysis.STEMMER": "porter"}),
     Variant("title boost 1 (no boost)", {"newsgrep.store.TITLE_BOOST": 1.0}),
     Variant("title boost 3", {"newsgrep.store.TITLE_BOOST": 3.0}),
     Variant("Whoosh's idf, log(N/(n+1))+1", {"newsgrep.search.BM25_IDF": False}),
@@ -51,6 +51,12 @@ VARIANTS = [
     Variant("BM25 b 0.5", {"newsgrep.search.BM25_B": 0.5}),
     Variant("BM25 b 0.9", {"newsgrep.search.BM25_B": 0.9}),
     Variant("no coordination bonus", {"newsgrep.query.COORDINATION": None}),
+    Variant(
+        "coordination bonus for long queries too",
+        {
+            "newsgrep.query.COORDINATION_MAX_WORDS": 1000,
+        },
+    ),
     Variant("no proximity", {"newsgrep.search.PROXIMITY": None}),
     Variant("proximity doubled", {"newsgrep.search.PROXIMITY": (0.24, 0.12)}),
     Variant("feedback (RM3-style, Bo1) for 4+ words", {"newsgrep.search.FEEDBACK_MIN_WORDS": 4}),

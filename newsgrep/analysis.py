@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from whoosh.analysis import (
@@ -115,6 +115,69 @@ def label_analyzer() -> Any:
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | FoldAccentsFilter()
 
 
+# --- the same analysis in one pass ------------------------------------------------------
+#
+# Whoosh runs an analyzer as a chain of generators over Token objects, a few microseconds
+# per word per filter. Indexing, snippets and sketches use this single loop instead; it
+# gives exactly the terms and positions `text_analyzer()` gives in "index" mode
+# (tests/test_analysis.py compares them on real text).
+
+_TOKEN = re.compile(TOKEN_PATTERN)
+
+Analyzed = tuple[str, int, int, int]  # (term, position, start char, end char)
+
+
+@cache
+def _stemmer() -> Any:
+    if STEMMER == "snowball":
+        import Stemmer
+
+        return Stemmer.Stemmer("english").stemWord
+    from whoosh.lang.porter import stem
+
+    return stem
+
+
+@cache
+def _term_of(word: str) -> str | None:
+    """The index term of one word as the tokenizer cut it; None for a stop word."""
+    text = fold_accents(word.lower())
+    if ACRONYMS and "." in text and _DOTTED_LETTERS.fullmatch(text):
+        text = text.replace(".", "")
+    if not text or text in NEWS_STOP_WORDS:
+        return None
+    return str(_stemmer()(text))
+
+
+@lru_cache(maxsize=4)
+def analyze(text: str) -> tuple[Analyzed, ...]:
+    """Every index term of `text` with its position and character span, as indexed.
+    (The last few texts are remembered: indexing analyzes each body twice, for its terms
+    and for its near-duplicate sketch.)"""
+    found: list[Analyzed] = []
+    position = None
+    for number, match in enumerate(_TOKEN.finditer(text)):
+        word = match.group()
+        if ACRONYMS and word in ("us", "Us"):
+            continue  # the pronoun (see PronounFilter)
+        term = _term_of(word)
+        if term is None:
+            continue
+        # As Whoosh's StopFilter renumbers: the first kept word keeps its place in the
+        # text, the ones after it follow on without gaps.
+        position = number if position is None else position + 1
+        found.append((term, position, match.start(), match.end()))
+    return tuple(found)
+
+
+def clear_caches() -> None:
+    """Forget analyzers and stems (after a change of the settings above)."""
+    text_analyzer.cache_clear()
+    _stemmer.cache_clear()
+    _term_of.cache_clear()
+    analyze.cache_clear()
+
+
 def index_terms(text: str) -> list[str]:
     """The terms `text` contributes to the index, in order (stop words dropped)."""
-    return [token.text for token in text_analyzer()(text, mode="index")]
+    return [term for term, _, _, _ in analyze(text)]

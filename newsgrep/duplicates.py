@@ -27,7 +27,7 @@ Sketch = tuple[int, ...]
 def sketch(title: str, body: str) -> Sketch:
     """The bottom-k MinHash sketch of the article's word 3-grams (of its index terms, so
     case, accents and word forms do not count as edits)."""
-    terms = index_terms(title) + index_terms(body)
+    terms = index_terms(title) + index_terms(body)  # analyze() remembers them for the index
     grams = {" ".join(terms[i : i + 3]) for i in range(max(1, len(terms) - 2))} if terms else set()
     hashes = {zlib.crc32(gram.encode()) for gram in grams}
     return tuple(sorted(hashes)[:SKETCH_SIZE])

@@ -103,11 +103,14 @@ def run_index(
                 hint="run: newsgrep index seeds/",
             )
         index_real = os.path.realpath(index_dir)
-        manifest.folders = _covering_roots(manifest.folders + requested)
+        folders = _covering_roots(manifest.folders + requested)
+        folders_changed = folders != manifest.folders
+        manifest.folders = folders
         batch = Batch(store, ix, clear=rebuild)
         try:
-            _Run(manifest, batch, report, rebuild=rebuild).update(roots, index_real, progress)
-            batch.commit(manifest)
+            run = _Run(manifest, batch, report, rebuild=rebuild)
+            run.update(roots, index_real, progress)
+            batch.commit(manifest, manifest_changed=folders_changed or run.changed)
         except BaseException:
             batch.cancel()  # nothing half-written: the last commit stays as it was
             raise
@@ -166,6 +169,7 @@ class _Run:
         self.report = report
         self.rebuild = rebuild
         self.paths_by_id = {entry.id: path for path, entry in manifest.files.items()}
+        self.changed = False  # whether the manifest was changed
 
     def update(self, roots: list[str], index_real: str, progress: ProgressCallback | None) -> None:
         found, kept = self._walk_roots(roots, index_real)
@@ -201,6 +205,7 @@ class _Run:
                 kept.update(p for p in self.manifest.files if _under_any(p, unreadable))
             elif root in self.manifest.files:
                 self.manifest.folders.remove(root)  # a lone file that was deleted: forget it
+                self.changed = True
             elif self.rebuild:
                 self.report.warnings.append(f"{root} is missing; nothing from it is indexed")
             else:
@@ -240,6 +245,7 @@ class _Run:
             self.report.unchanged += 1
 
     def _remove(self, path: str) -> None:
+        self.changed = True
         entry = self.manifest.files.pop(path)
         if self.paths_by_id.get(entry.id) == path:
             del self.paths_by_id[entry.id]
@@ -252,6 +258,7 @@ class _Run:
             self.report.articles_removed += entry.articles
 
     def _read(self, candidate: _Candidate, file_id: str) -> None:
+        self.changed = True  # a new, changed or touched file: its entry changes
         path = candidate.path
         old = self.manifest.files.get(path)
         try:
@@ -303,7 +310,9 @@ def _id_forms(candidate: _Candidate, folders: list[str]) -> tuple[str, str]:
     if root == path:
         name = os.path.basename(path)
         return name, f"{os.path.basename(os.path.dirname(path))}/{name}"
-    relative = os.path.relpath(path, root).replace(os.sep, "/")
+    prefix = root.rstrip(os.sep) + os.sep
+    relative = path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, root)
+    relative = relative.replace(os.sep, "/")
     return relative, f"{os.path.basename(root)}/{relative}"
 
 
@@ -331,28 +340,31 @@ def _is_id_choice(file_id: str, relative: str, qualified: str) -> bool:
 def _walk(
     root: str, index_real: str, report: IndexReport, unreadable: list[str]
 ) -> Iterator[_Candidate]:
-    """Supported files under `root` (or `root` itself), hidden names and the index skipped.
-    Folders that cannot be read are reported and listed in `unreadable`."""
+    """Supported files under `root` (or `root` itself), hidden names and the index skipped,
+    in name order. Folders that cannot be read are reported and listed in `unreadable`."""
     if os.path.isfile(root):
         yield from _stat_candidate(root, root, report)
         return
-
-    def on_error(error: OSError) -> None:
-        folder = error.filename or root
-        unreadable.append(folder)
-        report.skipped_files.append(Problem(folder, "", _os_reason(error)))
-
-    for folder, subfolders, files in os.walk(root, onerror=on_error):
-        subfolders[:] = sorted(
-            name
-            for name in subfolders
-            if not name.startswith(".")
-            and os.path.realpath(os.path.join(folder, name)) != index_real
-        )
-        for name in sorted(files):
-            if name.startswith(".") or os.path.splitext(name)[1].lower() not in SUPPORTED_SUFFIXES:
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            unreadable.append(folder)
+            report.skipped_files.append(Problem(folder, "", _os_reason(error)))
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            yield from _stat_candidate(os.path.join(folder, name), root, report)
+            if entry.is_dir(follow_symlinks=False):
+                if os.path.realpath(entry.path) != index_real:
+                    subfolders.append(entry.path)
+            elif os.path.splitext(entry.name)[1].lower() in SUPPORTED_SUFFIXES:
+                yield from _stat_candidate(entry.path, root, report)
+        folders.extend(reversed(subfolders))  # depth first, in name order
 
 
 def _stat_candidate(path: str, root: str, report: IndexReport) -> Iterator[_Candidate]:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import query, scoring, sorting
+from whoosh.util.times import datetime_to_long
 
 from newsgrep.duplicates import Folder, unpack_sketch
 from newsgrep.errors import NewsgrepError
@@ -82,6 +83,9 @@ class Match(StrEnum):
 # In `auto`, a page of ranked hits relaxes to `any` when fewer articles than this (or than
 # the page, if smaller) have every word.
 RELAX_BELOW = 10
+
+# Proximity (and feedback) rescore the best this many first-pass candidates.
+RERANK_DEPTH = 100
 
 
 class Facet(StrEnum):
@@ -183,6 +187,8 @@ class SearchSession:
         self.index_dir = index_dir
         self._ix = IndexStore(index_dir).open()
         self._searcher: Any = None
+        self._date_column: list[tuple[int, int]] | None = None
+        self._dates_cache: dict[tuple[int | None, int | None], set[int]] = {}
 
     def __enter__(self) -> SearchSession:
         try:
@@ -217,13 +223,9 @@ class SearchSession:
         started = time.perf_counter()
         parsed = self.parse(request)
         with self._reading():
-            matching, relaxed_from = self._matching_query(parsed, request)
-            scoring = None
-            if request.sort is Sort.RELEVANCE:
-                scoring = _rescoring_query(self._searcher, matching, parsed.date_filter)
-            total, hits = _ranked(
-                self._searcher, matching, parsed.date_filter, request, scoring=scoring
-            )
+            dates = self._date_filter(parsed.date_filter)
+            matching, relaxed_from = self._matching_query(parsed, request, dates)
+            total, hits = self._ranked(matching, dates, request)
             found = relaxed_from if relaxed_from is not None else total
             suggestion = suggest(self._searcher, request.query) if found < SUGGEST_BELOW else None
         notices = parsed.notices
@@ -241,7 +243,7 @@ class SearchSession:
         )
 
     def _matching_query(
-        self, parsed: ParsedQuery, request: SearchRequest
+        self, parsed: ParsedQuery, request: SearchRequest, dates: set[int] | None
     ) -> tuple[Any, int | None]:
         """The query that selects the articles, and (when it was relaxed from every word to
         most words) how many articles had every word."""
@@ -253,11 +255,112 @@ class SearchSession:
         wanted = 1 if request.limit is None else min(RELAX_BELOW, request.limit)
         if wanted <= 0:
             return parsed.whoosh_query, None
-        strict = self._searcher.search(parsed.whoosh_query, filter=parsed.date_filter, limit=wanted)
-        found = strict.scored_length()
+        found = self._count(parsed.whoosh_query, dates, up_to=wanted)
         if found >= wanted:
             return parsed.whoosh_query, None
         return relaxed, found
+
+    def _ranked(
+        self, matching: Any, dates: set[int] | None, request: SearchRequest, mask: Any = None
+    ) -> tuple[int, tuple[Hit, ...]]:
+        """The number of matches, and the requested page of hits (near-duplicates folded
+        if asked), with only the page's stored documents read."""
+        searcher = self._searcher
+        words, date_clauses = _split_dates(matching)
+        allowed = self._intersect(dates, [self._date_docs(c.start, c.end) for c in date_clauses])
+        end = None if request.limit is None else request.offset + request.limit
+        fetch = None if end is None else max(end * 3 + 10, RERANK_DEPTH)
+        while True:
+            candidates, total = self._candidates(words, allowed, mask, request.sort, fetch)
+            if not request.collapse:
+                kept: list[tuple[int, Any, list[int]]] = [(d, s, []) for d, s in candidates]
+                break
+            kept = _fold(searcher, candidates)
+            if fetch is None or end is None or len(kept) >= end or len(candidates) < fetch:
+                break
+            fetch *= 4
+        terms = _highlight_terms(matching, searcher.reader())
+        stored = searcher.stored_fields
+        hits = tuple(
+            _hit(
+                rank, stored(docnum), score, terms, request, tuple(stored(f)["id"] for f in folded)
+            )
+            for rank, (docnum, score, folded) in enumerate(
+                kept[request.offset : end], start=request.offset + 1
+            )
+        )
+        return total, hits
+
+    def _candidates(
+        self, words: Any, allowed: set[int] | None, mask: Any, sort: Sort, fetch: int | None
+    ) -> tuple[list[tuple[int, float | None]], int]:
+        """The best `fetch` matches in order, as (docnum, score) (by date: score None), and
+        how many articles match in all (Whoosh counts them while it ranks, mostly)."""
+        searcher = self._searcher
+        options: dict[str, Any] = {"limit": fetch, "filter": allowed, "mask": mask}
+        if sort is not Sort.RELEVANCE:
+            options["sortedby"] = [
+                sorting.FieldFacet("undated"),
+                sorting.FieldFacet("date", reverse=sort is Sort.NEWEST),
+            ]
+            results = searcher.search(words, **options)
+            return [(hit.docnum, None) for hit in results], len(results)
+        results = searcher.search(_with_union_matchers(words), **options)
+        ranked = [(hit.docnum, float(hit.score)) for hit in results]
+        return list(_reranked(searcher, words, ranked)), len(results)
+
+    def _count(
+        self, whoosh_query: Any, allowed: set[int] | None, *, mask: Any = None, up_to: int = 0
+    ) -> int:
+        """How many articles match (without scoring them); with `up_to`, stop there."""
+        words, date_clauses = _split_dates(whoosh_query)
+        allowed = self._intersect(allowed, [self._date_docs(c.start, c.end) for c in date_clauses])
+        reader = self._searcher.reader()
+        excluded = set(mask.docs(self._searcher)) if mask is not None else set()
+        deleted = reader.has_deletions()
+        count = 0
+        for docnum in words.docs(self._searcher):
+            if allowed is not None and docnum not in allowed:
+                continue
+            if docnum in excluded or (deleted and reader.is_deleted(docnum)):
+                continue
+            count += 1
+            if count == up_to:
+                break
+        return count
+
+    def _date_filter(self, date_filter: Any) -> set[int] | None:
+        if date_filter is None:
+            return None
+        return self._date_docs(date_filter.start, date_filter.end)
+
+    def _date_docs(self, start: Any, end: Any) -> set[int]:
+        """The articles dated within [start, end] (Whoosh's numbers or datetimes; None for
+        open), read from the date column once per session and bound."""
+        low, high = _as_number(start), _as_number(end)
+        key = (low, high)
+        if key not in self._dates_cache:
+            if self._date_column is None:
+                reader = self._searcher.reader()
+                undated = reader.column_reader("undated")
+                dates = reader.column_reader("date", translate=False)
+                self._date_column = [
+                    (docnum, dates[docnum])
+                    for docnum in range(reader.doc_count_all())
+                    if not undated[docnum]
+                ]
+            low_bound = low if low is not None else -(2**63)
+            high_bound = high if high is not None else 2**63
+            self._dates_cache[key] = {
+                docnum for docnum, value in self._date_column if low_bound <= value <= high_bound
+            }
+        return self._dates_cache[key]
+
+    @staticmethod
+    def _intersect(first: set[int] | None, others: list[set[int]]) -> set[int] | None:
+        for other in others:
+            first = other if first is None else first & other
+        return first
 
     def similar(self, target: str, request: SearchRequest) -> SearchResult:
         """Articles like the one with id (or file path) `target`, ranked like a search.
@@ -279,7 +382,7 @@ class SearchSession:
                 for term, weight in searcher.key_terms(docnums, name, numterms=count)
             ]
             own = query.Or([query.Term("id", searcher.stored_fields(n)["id"]) for n in docnums])
-            total, hits = _ranked(searcher, query.Or(terms), filter_, request, mask=own)
+            total, hits = self._ranked(query.Or(terms), self._date_filter(filter_), request, own)
         return SearchResult(f"like {target}", total, hits, time.perf_counter() - started)
 
     def articles(self, target: str, query_text: str | None = None) -> list[ShownArticle]:
@@ -377,97 +480,94 @@ def search(index_dir: Path, request: SearchRequest) -> SearchResult:
 # --- running ----------------------------------------------------------------------------
 
 
-def _ranked(
-    searcher: Any,
-    matching: Any,
-    filter_: Any,
-    request: SearchRequest,
-    *,
-    mask: Any = None,
-    scoring: Any = None,
-) -> tuple[int, tuple[Hit, ...]]:
-    """Run `matching` (scored by `scoring` when given, which must match the same articles)
-    and copy out the requested page of hits, near-duplicates folded if asked."""
-    end = None if request.limit is None else request.offset + request.limit
-    options: dict[str, Any] = {"filter": filter_, "mask": mask}
-    sorted_by_date = request.sort is not Sort.RELEVANCE
-    if sorted_by_date:
-        options["sortedby"] = [
-            sorting.FieldFacet("undated"),
-            sorting.FieldFacet("date", reverse=request.sort is Sort.NEWEST),
-        ]
-    scored = scoring if scoring is not None else _with_union_matchers(matching)
-    if request.collapse:
-        total, page = _folded(searcher, scored, options, end)
-    else:
-        results = searcher.search(scored, limit=end, **options)
-        total = len(results)
-        page = [(hit.fields(), hit.score, []) for hit in results[:end]]
-    terms = _highlight_terms(matching, searcher.reader())
-    hits = tuple(
-        _hit(rank, fields, None if sorted_by_date else float(score), terms, request, tuple(folded))
-        for rank, (fields, score, folded) in enumerate(
-            page[request.offset : end], start=request.offset + 1
-        )
-    )
-    return total, hits
-
-
-# (stored fields, score, folded ids); the score is a sort key when sorted by date
-Page = list[tuple[dict[str, Any], Any, list[str]]]
-
-
-def _folded(
-    searcher: Any, scored: Any, options: dict[str, Any], end: int | None
-) -> tuple[int, Page]:
-    """Ranked hits with near-duplicates folded, enough of them for `end` kept hits. Looks
-    at a few times more candidates than it keeps, more if the candidates fold a lot; only
-    the kept hits' stored fields are read."""
-    if end is None:
-        results = searcher.search(scored, limit=None, **options)
-        return len(results), _fold(searcher, results, None)
-    fetch = end * 3 + 10
-    while True:
-        results = searcher.search(scored, limit=fetch, **options)
-        kept = _fold(searcher, results, end)
-        if len(kept) >= end or results.scored_length() < fetch:
-            return len(results), kept
-        fetch *= 4
-
-
-def _fold(searcher: Any, results: Any, end: int | None) -> Page:
+def _fold(searcher: Any, candidates: list[tuple[int, Any]]) -> list[tuple[int, Any, list[int]]]:
+    """The candidates, in order, with each near-duplicate folded into the first of its
+    group: (docnum, score, folded docnums). Reads only the sketch and date columns."""
     reader = searcher.reader()
     sketches = reader.column_reader("sketch")
     dates = reader.column_reader("date")
     undated = reader.column_reader("undated")
     folder = Folder()
     kept: list[tuple[int, Any, list[int]]] = []
-    for hit in results:
-        docnum = hit.docnum
+    for docnum, score in candidates:
         date = None if undated[docnum] else dates[docnum]
         repeats = folder.add(unpack_sketch(sketches[docnum]), date)
         if repeats is None:
-            kept.append((docnum, hit.score, []))
+            kept.append((docnum, score, []))
         else:
             kept[repeats][2].append(docnum)
-    page = kept if end is None else kept[:end]
-    stored = searcher.stored_fields
-    return [(stored(n), score, [stored(f)["id"] for f in folded]) for n, score, folded in page]
+    return kept
 
 
-def _rescoring_query(searcher: Any, matching: Any, filter_: Any) -> Any:
-    """`matching`, scored higher where its words stand close together (proximity) and, for
-    long queries, where the words of its best articles recur (pseudo-relevance feedback).
-    Both only add to scores of articles `matching` selects: the matches stay the same."""
-    words = plain_words(matching)
+def _reranked(
+    searcher: Any, words: Any, ranked: list[tuple[int, float]]
+) -> list[tuple[int, float]]:
+    """The first-pass ranking with proximity (and feedback) scores added to each of its
+    articles, in the new order. Only these candidates are rescored: the matches stay."""
+    extras = _rescoring_clauses(searcher, words)
+    if not extras or not ranked:
+        return ranked
+    bonus = _scores_of(searcher, query.Or(extras), sorted(docnum for docnum, _ in ranked))
+    order = {docnum: position for position, (docnum, _) in enumerate(ranked)}
+    rescored = [(docnum, score + bonus.get(docnum, 0.0)) for docnum, score in ranked]
+    return sorted(rescored, key=lambda item: (-item[1], order[item[0]]))
+
+
+def _scores_of(searcher: Any, whoosh_query: Any, docnums: list[int]) -> dict[int, float]:
+    """The scores `whoosh_query` gives the documents `docnums` (in increasing order) that it
+    matches, found by skipping to each one rather than matching the whole index."""
+    matcher = whoosh_query.matcher(searcher, searcher.context())
+    scores = {}
+    for docnum in docnums:
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                break
+        if matcher.id() == docnum:
+            scores[docnum] = float(matcher.score())
+    return scores
+
+
+def _split_dates(whoosh_query: Any) -> tuple[Any, list[Any]]:
+    """The query without its top-level date clauses (`date:2025-05 oil`), and those
+    clauses: dates are applied as a filter from the date column, which is far faster than
+    Whoosh's numeric range terms."""
+    if isinstance(whoosh_query, query.AndNot):
+        positive, dates = _split_dates(whoosh_query.a)
+        return query.AndNot(positive, whoosh_query.b), dates
+    if not isinstance(whoosh_query, query.And):
+        return whoosh_query, []
+    dates = [c for c in whoosh_query.children() if _is_date_range(c)]
+    if not dates:
+        return whoosh_query, []
+    rest = [c for c in whoosh_query.children() if not _is_date_range(c)]
+    if not rest:
+        return query.Every(), dates
+    return (rest[0] if len(rest) == 1 else query.And(rest)), dates
+
+
+def _is_date_range(node: Any) -> bool:
+    return isinstance(node, query.NumericRange) and node.fieldname == "date"
+
+
+def _as_number(value: Any) -> int | None:
+    if value is None or isinstance(value, int):
+        return value
+    return int(datetime_to_long(value))
+
+
+def _rescoring_clauses(searcher: Any, words_query: Any) -> list[Any]:
+    """What adds to a candidate's score: its query words standing close together
+    (proximity) and, for long queries, the words of the best articles (feedback)."""
+    words = plain_words(words_query)
     extras = []
     if PROXIMITY is not None and len(words) >= 2:
         extras.extend(_proximity_clauses(words, *PROXIMITY))
     if FEEDBACK_MIN_WORDS and len(words) >= FEEDBACK_MIN_WORDS:
-        extras.extend(_feedback_clauses(searcher, matching, filter_, set(words)))
-    if not extras:
-        return None
-    return query.AndMaybe(_with_union_matchers(matching), query.Or(extras))
+        extras.extend(_feedback_clauses(searcher, words_query, set(words)))
+    return extras
 
 
 def _with_union_matchers(node: Any) -> Any:
@@ -492,10 +592,10 @@ def _proximity_clauses(words: list[str], phrase_weight: float, window_weight: fl
     return clauses
 
 
-def _feedback_clauses(searcher: Any, matching: Any, filter_: Any, words: set[str]) -> list[Any]:
+def _feedback_clauses(searcher: Any, matching: Any, words: set[str]) -> list[Any]:
     # RM3-style expansion: the terms that distinguish the best first-pass articles (Bo1
     # weights), added with a fraction of the query's weight.
-    top = [hit.docnum for hit in searcher.search(matching, filter=filter_, limit=FEEDBACK_DOCS)]
+    top = [hit.docnum for hit in searcher.search(matching, limit=FEEDBACK_DOCS)]
     if len(top) < FEEDBACK_DOCS:
         return []
     expansion = [

@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from newsgrep.analysis import text_analyzer
+from newsgrep.analysis import analyze
 
 DEFAULT_SNIPPET_CHARS = 200
 # A sentence up to this much longer than a passage is still shown whole, not cut.
@@ -41,11 +41,7 @@ def match_spans(text: str, terms: Collection[str]) -> list[Span]:
     """Where in `text` the words that analyze to one of `terms` stand."""
     if not terms or not text:
         return []
-    spans = []
-    for token in text_analyzer()(text, chars=True, mode="index"):
-        if token.text in terms:
-            spans.append((token.startchar, token.endchar))
-    return spans
+    return [(start, end) for term, _, start, end in analyze(text) if term in terms]
 
 
 def make_snippets(

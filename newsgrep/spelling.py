@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from newsgrep.analysis import TOKEN_PATTERN, index_terms, text_analyzer
+from newsgrep.analysis import TOKEN_PATTERN, analyze, index_terms
 
 _SUGGESTION_FIELDS = ("body", "title")
 # Only words the index holds this rarely (or not at all) are looked at; and a word it holds
@@ -117,9 +117,7 @@ def _as_written(searcher: Any, term: str, typed: str) -> str | None:
                 break
             text = searcher.stored_fields(postings.id()).get(name) or ""
             written.update(
-                str(text[token.startchar : token.endchar]).lower()
-                for token in text_analyzer()(text, chars=True, mode="index")
-                if token.text == term
+                text[start:end].lower() for found, _, start, end in analyze(text) if found == term
             )
             postings.next()
     if not written:

@@ -1,0 +1,1 @@
+"""newsgrep's benchmark suite: `python bench/run.py --help`."""

@@ -35,6 +35,7 @@ NEWS_STOP_WORDS = frozenset(STOP_WORDS - {"us", "may"} | {"s", "t"})
 # Letters that carry no combining mark to strip, folded as a reader would type them.
 _UNMARKED_LETTERS = str.maketrans(
     {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i"}
+    | {"Ø": "O", "Ł": "L", "Đ": "D", "Ð": "D", "Þ": "Th", "ẞ": "SS", "Æ": "Ae", "Œ": "Oe"}
 )
 
 

@@ -58,6 +58,7 @@ VARIANTS = [
             "newsgrep.query.COORDINATION_MAX_WORDS": 1000,
         },
     ),
+    Variant("long queries keep their function words", {"newsgrep.query.QUERY_STOP_WORDS": []}),
     Variant("no proximity", {"newsgrep.search.PROXIMITY": None}),
     Variant("proximity doubled", {"newsgrep.search.PROXIMITY": (0.24, 0.12)}),
     Variant("feedback (RM3-style, Bo1) for 4+ words", {"newsgrep.search.FEEDBACK_MIN_WORDS": 4}),

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from whoosh import qparser, query
@@ -30,6 +31,23 @@ TEXT_FIELDS = ("title", "body")
 # with more of them, and there the bonus cost 0.005 nDCG@10 on TIME.
 COORDINATION = 0.9
 COORDINATION_MAX_WORDS = 3
+
+# Function words a long, natural-language query drops when it is relaxed ("which",
+# "would", "their"): the Snowball project's English stop list. They stay in the index, so
+# phrases and short queries still find them. (+0.010 MAP on TIME.)
+QUERY_STOP_WORDS = (  # noqa: SIM905 - the published list, kept as one readable string
+    "i me my myself we our ours ourselves you your yours yourself yourselves he him his "
+    "himself she her hers herself it its itself they them their theirs themselves what which "
+    "who whom this that these those am is are was were be been being have has had having do "
+    "does did doing would should could ought i'm you're he's she's it's we're they're i've "
+    "you've we've they've i'd you'd he'd she'd we'd they'd i'll you'll he'll she'll we'll "
+    "they'll isn't aren't wasn't weren't hasn't haven't hadn't doesn't don't didn't won't "
+    "wouldn't shan't shouldn't can't cannot couldn't mustn't let's that's who's what's here's "
+    "there's when's where's why's how's a an the and but if or because as until while of at "
+    "by for with about against between into through during before after above below to from "
+    "up down in out on off over under again further then once here there when where why how "
+    "all any both each few more most other some such no nor not only own same so than too very"
+).split()
 QUERY_FIELDS = ("title", "body", "date", "source", "url", "tags", "id")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
@@ -163,13 +181,25 @@ def relax(strict: Any) -> Any:
             required.append(clause)
     if len(words) < 2:
         return None
-    scale = COORDINATION if len(words) <= COORDINATION_MAX_WORDS else None
-    relaxed: Any = query.Or(words, scale=scale)
+    long_query = len(words) > COORDINATION_MAX_WORDS
+    if long_query:
+        content = [clause for clause in words if not _is_function_word(clause)]
+        words = content if len(content) >= 2 else words
+    relaxed: Any = query.Or(words, scale=None if long_query else COORDINATION)
     if required:
         relaxed = query.And([*required, relaxed])
     if excluded:
         relaxed = query.AndNot(relaxed, query.Or(excluded))
     return relaxed
+
+
+def _is_function_word(clause: Any) -> bool:
+    return _is_word(clause) and {term.text for term in clause.children()} <= _query_stop_terms()
+
+
+@cache
+def _query_stop_terms() -> frozenset[str]:
+    return frozenset(term for word in QUERY_STOP_WORDS for term in index_terms(word))
 
 
 def _fields_of(node: Any) -> set[str]:

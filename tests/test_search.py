@@ -253,3 +253,21 @@ def test_a_title_made_from_the_first_sentence_is_not_weighted_as_a_title(
     shown = {hit.id: hit for hit in result.hits}["a.txt"]
     assert shown.title == "The harbour was quiet on Monday."
     assert [shown.title[s:e] for s, e in shown.title_spans] == ["harbour"]
+
+
+def test_long_relaxed_queries_drop_function_words_short_ones_keep_them() -> None:
+    from newsgrep.query import parse, plain_words
+    from newsgrep.store import build_schema
+
+    schema = build_schema()
+    long_query = parse("which countries would have expected a larger wheat harvest", schema)
+    assert plain_words(long_query.relaxed_query) == [
+        "countri",
+        "expect",
+        "larger",
+        "wheat",
+        "harvest",
+    ]
+    assert "would" in plain_words(long_query.whoosh_query)  # every word, when all are found
+    short = parse("which wheat", schema)
+    assert plain_words(short.relaxed_query) == ["which", "wheat"]

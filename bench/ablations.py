@@ -101,9 +101,10 @@ def applied(settings: dict[str, Any]) -> Iterator[None]:
 
 
 def _reset_caches() -> None:
-    from newsgrep import analysis
+    from newsgrep import analysis, query
 
     analysis.clear_caches()
+    query.clear_caches()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -202,6 +202,11 @@ def _query_stop_terms() -> frozenset[str]:
     return frozenset(term for word in QUERY_STOP_WORDS for term in index_terms(word))
 
 
+def clear_caches() -> None:
+    """Forget what was derived from the settings above (after a change of them)."""
+    _query_stop_terms.cache_clear()
+
+
 def _fields_of(node: Any) -> set[str]:
     return {leaf.field() for leaf in node.leaves()}
 

@@ -44,6 +44,8 @@ class ColorChoice(StrEnum):
     NEVER = "never"
 
 
+# The choices of --sort and --by mirror search.Sort and search.Facet, which are not imported
+# here: importing `search` loads Whoosh, and `newsgrep --help` should not wait for it.
 class SortChoice(StrEnum):
     RELEVANCE = "relevance"
     NEWEST = "newest"

@@ -50,12 +50,7 @@ def cold_command(confdir: Path, word: str) -> list[str]:
 
 
 def query_text(query: BenchQuery) -> str:
-    if query.phrase:
-        text = '"' + " ".join(query.words) + '"'
-    elif query.prefix:
-        text = query.words[0] + "*"
-    else:
-        text = " ".join(query.words)
+    text = query.newsgrep_text()  # phrase, prefix* and words are written alike
     if query.since or query.until:
         text += f" date:{query.since or ''}/{query.until or ''}"
     return text

@@ -84,12 +84,7 @@ def refresh(corpus: Path, index: Path) -> dict[str, int]:
 
 
 def query_text(query: BenchQuery) -> str:
-    if query.phrase:
-        text = '"' + " ".join(query.words) + '"'
-    elif query.prefix:
-        text = query.words[0] + "*"
-    else:
-        text = " ".join(query.words)
+    text = query.newsgrep_text()  # phrase, prefix* and words are written alike
     if query.since or query.until:
         low = compact_date(query.since) if query.since else "*"
         high = compact_date(query.until) if query.until else "*"

@@ -20,7 +20,7 @@ from typing import Any
 
 from newsgrep.articles import SUPPORTED_SUFFIXES, ArticleFileError, parse_article_file
 from newsgrep.errors import NewsgrepError, SourcePathError
-from newsgrep.store import Batch, FileEntry, IndexStore, Manifest, SourceFile, document_count
+from newsgrep.store import Batch, FileEntry, IndexStore, Manifest, SourceFile
 
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
 
@@ -114,7 +114,7 @@ def run_index(
         except BaseException:
             batch.cancel()  # nothing half-written: the last commit stays as it was
             raise
-        report.total_articles = document_count(store.open())
+        report.total_articles = int(ix.doc_count())  # the index as just committed
         report.folders = list(manifest.folders)
     report.seconds = time.perf_counter() - started
     return report

@@ -266,8 +266,7 @@ class SearchSession:
         """The number of matches, and the requested page of hits (near-duplicates folded
         if asked), with only the page's stored documents read."""
         searcher = self._searcher
-        words, date_clauses = _split_dates(matching)
-        allowed = self._intersect(dates, [self._date_docs(c.start, c.end) for c in date_clauses])
+        words, allowed = self._without_dates(matching, dates)
         end = None if request.limit is None else request.offset + request.limit
         fetch = None if end is None else max(end * 3 + 10, RERANK_DEPTH)
         while True:
@@ -309,25 +308,29 @@ class SearchSession:
         ranked = [(hit.docnum, float(hit.score)) for hit in results]
         return list(_reranked(searcher, words, ranked)), len(results)
 
-    def _count(
-        self, whoosh_query: Any, allowed: set[int] | None, *, mask: Any = None, up_to: int = 0
-    ) -> int:
-        """How many articles match (without scoring them); with `up_to`, stop there."""
-        words, date_clauses = _split_dates(whoosh_query)
-        allowed = self._intersect(allowed, [self._date_docs(c.start, c.end) for c in date_clauses])
+    def _count(self, whoosh_query: Any, allowed: set[int] | None, *, up_to: int) -> int:
+        """How many articles match, without scoring them, counting no further than `up_to`."""
+        words, allowed = self._without_dates(whoosh_query, allowed)
         reader = self._searcher.reader()
-        excluded = set(mask.docs(self._searcher)) if mask is not None else set()
         deleted = reader.has_deletions()
         count = 0
         for docnum in words.docs(self._searcher):
             if allowed is not None and docnum not in allowed:
                 continue
-            if docnum in excluded or (deleted and reader.is_deleted(docnum)):
+            if deleted and reader.is_deleted(docnum):
                 continue
             count += 1
             if count == up_to:
                 break
         return count
+
+    def _without_dates(
+        self, whoosh_query: Any, allowed: set[int] | None
+    ) -> tuple[Any, set[int] | None]:
+        """The query without its top-level date clauses, and `allowed` narrowed to them."""
+        words, date_clauses = _split_dates(whoosh_query)
+        dates = [self._date_docs(clause.start, clause.end) for clause in date_clauses]
+        return words, self._intersect(allowed, dates)
 
     def _date_filter(self, date_filter: Any) -> set[int] | None:
         if date_filter is None:

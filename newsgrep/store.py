@@ -469,10 +469,6 @@ def _document(article: Article, source: SourceFile) -> dict[str, Any]:
     return document
 
 
-def document_count(ix: Any) -> int:
-    return int(ix.doc_count())
-
-
 def _generation(manifest_path: Path) -> int:
     number = manifest_path.stem.removeprefix(MANIFEST_PREFIX)
     return int(number) if number.isdigit() else -1

@@ -7,6 +7,8 @@ sources and a no-match all have something to find.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,3 +99,26 @@ def built_index(corpus: Path, index_dir: Path) -> Path:
 
 def is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def newsgrep(*args: str | Path, input: str | None = None):  # type: ignore[no-untyped-def]
+    """The CLI in this process (typer's CliRunner); stdout and stderr apart."""
+    from typer.testing import CliRunner
+
+    from newsgrep.cli import app
+
+    return CliRunner().invoke(app, [str(arg) for arg in args], input=input)
+
+
+def run(
+    *args: str | Path, stdin: bytes | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """The CLI as a real process (`python -m newsgrep`), with warnings made errors."""
+    return subprocess.run(
+        [sys.executable, "-m", "newsgrep", *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONWARNINGS": "error"},
+        timeout=60,
+    )

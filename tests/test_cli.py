@@ -8,18 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import SEEDS, write_corpus
-from typer.testing import CliRunner
+from conftest import SEEDS, newsgrep, run, write_corpus
 
 from newsgrep import __version__
 from newsgrep.cli import app
-
-runner = CliRunner()
-
-
-def newsgrep(*args: str | Path, input: str | None = None):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, [str(arg) for arg in args], input=input)
-
 
 # --- index ------------------------------------------------------------------------------
 
@@ -231,18 +223,6 @@ def test_every_command_and_option_has_help() -> None:
 
 
 # --- as a real process ------------------------------------------------------------------
-
-
-def run(*args: str | Path, cwd: Path | None = None, **kwargs) -> subprocess.CompletedProcess[bytes]:  # type: ignore[no-untyped-def]
-    env = {**os.environ, "PYTHONWARNINGS": "error"}
-    return subprocess.run(
-        [sys.executable, "-m", "newsgrep", *map(str, args)],
-        capture_output=True,
-        cwd=cwd,
-        env=env,
-        timeout=60,
-        **kwargs,
-    )
 
 
 def test_subprocess_index_search_json_and_exit_codes(corpus: Path, index_dir: Path) -> None:

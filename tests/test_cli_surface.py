@@ -9,27 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import write_corpus
-from typer.testing import CliRunner
-
-from newsgrep.cli import app
-
-runner = CliRunner()
-
-
-def newsgrep(*args: str | Path, input: str | None = None):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, [str(arg) for arg in args], input=input)
-
-
-def run(*args: str | Path, stdin: bytes | None = None, cwd: Path | None = None):  # type: ignore[no-untyped-def]
-    return subprocess.run(
-        [sys.executable, "-m", "newsgrep", *map(str, args)],
-        input=stdin,
-        capture_output=True,
-        cwd=cwd,
-        timeout=60,
-    )
-
+from conftest import newsgrep, run, write_corpus
 
 # --- --format ---------------------------------------------------------------------------
 

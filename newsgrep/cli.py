@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
@@ -233,32 +234,50 @@ def _stdin_paths(null: bool) -> Iterator[Path]:
 
 
 class ProgressBar:
-    """A Rich progress bar on stderr, created on the first file read; or nothing at all."""
+    """A Rich progress bar on stderr, created on the first file read; or nothing at all.
+    It counts files, shows articles per second and the time left, and says "committing"
+    once every file is in and the index is being written."""
 
     def __init__(self, console: Console, enabled: bool) -> None:
         self.console = console
         self.enabled = enabled
         self.bar: Any = None
         self.task: Any = None
+        self.started = 0.0
 
-    def __enter__(self) -> Callable[[int, int], None] | None:
+    def __enter__(self) -> Callable[[Any], None] | None:
         return self.update if self.enabled else None
 
-    def update(self, done: int, total: int) -> None:
+    def update(self, progress: Any) -> None:
         if self.bar is None:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             self.bar = Progress(
-                "reading",
+                TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
+                TextColumn("files · {task.fields[rate]} articles/s"),
                 TimeRemainingColumn(),
                 console=self.console,
                 transient=True,
             )
             self.bar.start()
-            self.task = self.bar.add_task("index", total=total)
-        self.bar.update(self.task, completed=done)
+            self.task = self.bar.add_task("indexing", total=progress.files_total, rate="–")
+            self.started = time.monotonic()
+        elapsed = time.monotonic() - self.started
+        done = progress.files_done >= progress.files_total
+        self.bar.update(
+            self.task,
+            completed=progress.files_done,
+            description="committing" if done else "indexing",
+            rate=f"{progress.articles / elapsed:,.0f}" if elapsed > 0.5 else "–",
+        )
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

@@ -24,8 +24,17 @@ from newsgrep.store import Batch, FileEntry, IndexStore, Manifest, SourceFile
 
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
 
-# Called as files are read: (files done, files to read).
-ProgressCallback = Callable[[int, int], None]
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a run is: files indexed of those to read, and the articles they held."""
+
+    files_done: int
+    files_total: int
+    articles: int
+
+
+ProgressCallback = Callable[[Progress], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +117,15 @@ def run_index(
         manifest.folders = folders
         batch = Batch(store, ix, clear=rebuild)
         try:
-            run = _Run(manifest, batch, report, rebuild=rebuild)
-            run.update(roots, index_real, progress)
-            batch.commit(manifest, manifest_changed=folders_changed or run.changed)
+            run = _Run(manifest, batch, report, rebuild=rebuild, progress=progress)
+            run.update(roots, index_real)
+            batch.commit(
+                manifest,
+                manifest_changed=folders_changed or run.changed,
+                waiting=run.report_progress,
+            )
+            if run.files_to_read:
+                run.report_progress()  # every file now written
         except BaseException:
             batch.cancel()  # nothing half-written: the last commit stays as it was
             raise
@@ -162,17 +177,28 @@ class _Run:
     """One pass over the roots: walk, drop what is gone, settle ids, read what changed."""
 
     def __init__(
-        self, manifest: Manifest, batch: Batch, report: IndexReport, *, rebuild: bool
+        self,
+        manifest: Manifest,
+        batch: Batch,
+        report: IndexReport,
+        *,
+        rebuild: bool,
+        progress: ProgressCallback | None = None,
     ) -> None:
         self.manifest = manifest
         self.batch = batch
         self.report = report
         self.rebuild = rebuild
+        self.progress = progress
         self.paths_by_id = {entry.id: path for path, entry in manifest.files.items()}
         self.changed = False  # whether the manifest was changed
+        self.files_read = self.files_to_read = 0
+        self.files_sent = 0  # files read whose articles went to the writer
+        self.last_progress: Progress | None = None
 
-    def update(self, roots: list[str], index_real: str, progress: ProgressCallback | None) -> None:
+    def update(self, roots: list[str], index_real: str) -> None:
         found, kept = self._walk_roots(roots, index_real)
+        self.batch.plan(sum(c.size for c in found if not self._unchanged_by_stat(c)))
         seen = {candidate.path for candidate in found} | kept
         for path in [p for p in self.manifest.files if p not in seen and _under_any(p, roots)]:
             self._remove(path)
@@ -188,10 +214,30 @@ class _Run:
                 self._count_unchanged(entry, candidate.path)
             else:
                 to_read.append(candidate)
-        for done, candidate in enumerate(to_read, start=1):
+        self.files_to_read = len(to_read)
+        for candidate in to_read:
             self._read(candidate, ids[candidate.path])
-            if progress is not None:
-                progress(done, len(to_read))
+            self.files_read += 1
+            self.report_progress()
+
+    def _unchanged_by_stat(self, candidate: _Candidate) -> bool:
+        entry = self.manifest.files.get(candidate.path)
+        return entry is not None and _same_stat(entry, candidate)
+
+    def report_progress(self) -> None:
+        """Tell the callback how far the run is: files whose articles are written (by the
+        worker processes, when there are some)."""
+        if self.progress is None:
+            return
+        written = self.batch.written()
+        if written is None:
+            files, articles = self.files_read, self.report.articles_added
+        else:
+            files, articles = self.files_read - self.files_sent + written[0], written[1]
+        progress = Progress(files, self.files_to_read, articles)
+        if progress != self.last_progress:
+            self.last_progress = progress
+            self.progress(progress)
 
     def _walk_roots(self, roots: list[str], index_real: str) -> tuple[list[_Candidate], set[str]]:
         """The files under the roots, and the indexed paths to keep though not seen (under a
@@ -281,7 +327,9 @@ class _Run:
         self.report.notes.extend(Problem(path, "", note) for note in parsed.notes)
         self._drop_articles(path, old)
         folder = _covering_folder(candidate, self.manifest.folders)
-        self.batch.add_articles(SourceFile(path, file_id, folder, digest), parsed.articles)
+        source = SourceFile(path, file_id, folder, digest)
+        self.batch.add_articles(source, parsed.articles, candidate.size)
+        self.files_sent += bool(parsed.articles)
         self.report.articles_added += len(parsed.articles)
         if old is None or old.skip is not None:
             self.report.added += 1

@@ -7,7 +7,9 @@ No Whoosh object leaves this module or `query`.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import itertools
 import math
 import os
 import pickle
@@ -304,7 +306,7 @@ class SearchSession:
             ]
             results = searcher.search(words, **options)
             return [(hit.docnum, None) for hit in results], len(results)
-        results = searcher.search(_with_union_matchers(words), **options)
+        results = searcher.search(_for_scoring(words, searcher.reader()), **options)
         ranked = [(hit.docnum, float(hit.score)) for hit in results]
         return list(_reranked(searcher, words, ranked)), len(results)
 
@@ -573,16 +575,45 @@ def _rescoring_clauses(searcher: Any, words_query: Any) -> list[Any]:
     return extras
 
 
-def _with_union_matchers(node: Any) -> Any:
-    """`node` with every OR scored by a tree of union matchers. On small indexes Whoosh
-    otherwise preloads an OR of three or more clauses into an array, and inside an
-    AndMaybe that array matcher scores wrongly (seen: a fifth of the true scores)."""
-    if isinstance(node, query.Or):
-        node.matcher_type = query.Or.DEFAULT_MATCHER
-    if not node.is_leaf():
-        for child in node.children():
-            _with_union_matchers(child)
-    return node
+# A prefix or fuzzy word standing for more index terms than this is not scored term by term.
+MAX_SCORED_EXPANSION = 64
+
+
+def _for_scoring(node: Any, reader: Any) -> Any:
+    """`node` as it is scored: every OR as a tree of union matchers, and every prefix or
+    fuzzy word as an OR of the index terms it stands for, each scored by BM25.
+
+    Left to itself, Whoosh picks how to score an OR by the size of each index segment:
+    on segments of 5,000 articles or fewer it preloads an OR of three or more clauses
+    into an array, which inside an AndMaybe scores wrongly (seen: a fifth of the true
+    scores), and which gives a prefix's words a constant score where the union scores
+    them by BM25. Ranking would then depend on how the index happens to be cut into
+    segments (one large run, or many small updates)."""
+    if isinstance(node, query.MultiTerm) and not isinstance(node, query.Every):
+        terms = [
+            query.Term(fieldname, text, boost=node.boost)
+            for fieldname, text in itertools.islice(
+                node.expanded_terms(reader), MAX_SCORED_EXPANSION + 1
+            )
+        ]
+        if not terms:
+            return query.NullQuery
+        if len(terms) > MAX_SCORED_EXPANSION:
+            # `s*`: thousands of words, each scored, would take seconds and rank nothing
+            # useful; Whoosh's own matcher is left to it (a known limit, see above).
+            return node
+        expanded = query.Or(terms) if len(terms) > 1 else terms[0]
+        return _for_scoring(expanded, reader)
+    if node.is_leaf():
+        return node
+    if isinstance(node, query.CompoundQuery):
+        # A shallow copy keeps what `apply` would drop (an OR's minmatch and scale).
+        node = copy.copy(node)
+        node.subqueries = [_for_scoring(child, reader) for child in node.subqueries]
+        if isinstance(node, query.Or):
+            node.matcher_type = query.Or.DEFAULT_MATCHER
+        return node
+    return node.apply(lambda child: _for_scoring(child, reader))
 
 
 def _proximity_clauses(words: list[str], phrase_weight: float, window_weight: float) -> list[Any]:

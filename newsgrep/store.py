@@ -19,7 +19,7 @@ import fcntl
 import json
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,9 @@ from newsgrep.errors import (
 SCHEMA_VERSION = 5
 TITLE_BOOST = 2.0
 WRITER_MEMORY_MB = 256
+# A run that reads at least this much uses worker processes: each takes ~0.3 s to start.
+PARALLEL_MIN_BYTES = 2_000_000
+WORKERS_VARIABLE = "NEWSGREP_WORKERS"
 
 META_FILE = "newsgrep.json"
 LOCK_FILE = "newsgrep.lock"
@@ -402,29 +405,79 @@ class Batch:
         self._ix = ix
         self._clear = clear
         self._writer: Any = None
+        self._workers = 1
+        self._planned_bytes = 0
+        self._sent_bytes = 0.0
+
+    def plan(self, file_bytes: int) -> None:
+        """Say how many bytes of files the run is about to read: a large run writes its
+        articles with worker processes (see `writing`), one per core."""
+        workers = writer_workers()
+        if self._writer is None and workers > 1 and file_bytes >= PARALLEL_MIN_BYTES:
+            self._workers = workers
+            self._planned_bytes = file_bytes
 
     def _open_writer(self) -> Any:
         if self._writer is None:
             # Separate segment files: Whoosh copies each part of a compound file into memory
             # when it opens an index, which made opening grow with the index size.
-            self._writer = self._ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+            if self._workers > 1:
+                from newsgrep.writing import ParallelWriter
+
+                self._writer = ParallelWriter(
+                    self._ix,
+                    workers=self._workers,
+                    make_document=_document,
+                    limitmb=WRITER_MEMORY_MB // self._workers,
+                    compound=False,
+                )
+            else:
+                self._writer = self._ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
         return self._writer
 
     def remove_file(self, path: str) -> None:
         self._open_writer().delete_by_term("path", path)
 
-    def add_articles(self, source: SourceFile, articles: Sequence[Article]) -> None:
+    def add_articles(
+        self, source: SourceFile, articles: Sequence[Article], file_size: int = 0
+    ) -> None:
         writer = self._open_writer()
-        for article in articles:
-            writer.add_document(**_document(article, source))
+        if self._workers == 1:
+            for article in articles:
+                writer.add_document(**_document(article, source))
+            return
+        # The first share of the bytes planned goes to the first worker, and so on: the
+        # documents keep their order (a long JSON Lines file is shared out by its records).
+        share = file_size / max(1, len(articles))
+        last = len(articles) - 1
+        for number, article in enumerate(articles):
+            worker = min(
+                self._workers - 1, int(self._sent_bytes * self._workers / self._planned_bytes)
+            )
+            writer.add(worker, (article, source), number == last)
+            self._sent_bytes += share
+
+    def written(self) -> tuple[int, int] | None:
+        """Files and articles written so far by worker processes; None without workers."""
+        if self._workers == 1 or self._writer is None:
+            return None
+        files, articles = self._writer.written()
+        return int(files), int(articles)
 
     @property
     def changed(self) -> bool:
         return self._writer is not None or self._clear
 
-    def commit(self, manifest: Manifest, *, manifest_changed: bool = True) -> None:
+    def commit(
+        self,
+        manifest: Manifest,
+        *,
+        manifest_changed: bool = True,
+        waiting: Callable[[], None] | None = None,
+    ) -> None:
         """Commit the changes together with the manifest that describes them (which is not
-        rewritten when neither it nor the index changed)."""
+        rewritten when neither it nor the index changed). `waiting` is called now and then
+        while worker processes finish."""
         if not self.changed and not manifest_changed:
             return
         if not self.changed:
@@ -434,7 +487,10 @@ class Batch:
             return
         writer = self._open_writer()
         self._store.write_manifest(manifest, writer.generation)
-        writer.commit(mergetype=CLEAR) if self._clear else writer.commit()
+        options: dict[str, Any] = {"mergetype": CLEAR} if self._clear else {}
+        if self._workers > 1:
+            options["waiting"] = waiting
+        writer.commit(**options)
         self._store.remove_stale_manifests(writer.generation)
         self._writer = None
 
@@ -442,6 +498,15 @@ class Batch:
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
+
+
+def writer_workers() -> int:
+    """How many worker processes a large run writes with: one per core this process may
+    use, or NEWSGREP_WORKERS (1 keeps everything in one process)."""
+    configured = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if configured.isdigit():
+        return max(1, int(configured))
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _document(article: Article, source: SourceFile) -> dict[str, Any]:

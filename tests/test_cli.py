@@ -315,13 +315,15 @@ def test_progress_bar_shows_on_a_terminal_only(corpus: Path, index_dir: Path) ->
     from rich.console import Console
 
     from newsgrep.cli import ProgressBar
+    from newsgrep.indexer import Progress
 
     out = io.StringIO()
     terminal = Console(file=out, force_terminal=True, width=80)
     with ProgressBar(terminal, enabled=True) as progress:
         assert progress is not None
-        progress(1, 4)
-        progress(4, 4)
-    assert "reading" in out.getvalue()
+        progress(Progress(1, 4, 20))
+        progress(Progress(4, 4, 80))
+    assert "indexing" in out.getvalue()
+    assert "articles/s" in out.getvalue()
     with ProgressBar(terminal, enabled=False) as progress:
         assert progress is None

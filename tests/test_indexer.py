@@ -16,7 +16,7 @@ from conftest import CORPUS, is_root, write_corpus
 
 from newsgrep import indexer
 from newsgrep.errors import SourcePathError
-from newsgrep.indexer import IndexReport, run_index
+from newsgrep.indexer import IndexReport, Progress, run_index
 from newsgrep.search import SearchRequest, search
 from newsgrep.store import IndexStore
 
@@ -640,7 +640,9 @@ def test_overlapping_paths_in_one_request_count_each_file_once(
     calls: list[tuple[int, int]] = []
 
     first = run_index(
-        index_dir, [corpus, corpus / extra], progress=lambda d, t: calls.append((d, t))
+        index_dir,
+        [corpus, corpus / extra],
+        progress=lambda p: calls.append((p.files_done, p.files_total)),
     )
     again = run_index(index_dir, [corpus, corpus / extra])
 
@@ -985,7 +987,7 @@ def test_notes_are_reported_without_skipping(tmp_path: Path, index_dir: Path) ->
 def test_progress_counts_up_to_the_number_of_files_read(corpus: Path, index_dir: Path) -> None:
     calls: list[tuple[int, int]] = []
 
-    run_index(index_dir, [corpus], progress=lambda done, total: calls.append((done, total)))
+    run_index(index_dir, [corpus], progress=lambda p: calls.append((p.files_done, p.files_total)))
 
     assert calls == [(done, 5) for done in range(1, 6)]
 
@@ -995,7 +997,7 @@ def test_progress_covers_only_the_files_that_need_reading(built_index: Path, cor
     write_corpus(corpus, {"new.txt": "New.\n"})
     calls: list[tuple[int, int]] = []
 
-    run_index(built_index, progress=lambda done, total: calls.append((done, total)))
+    run_index(built_index, progress=lambda p: calls.append((p.files_done, p.files_total)))
 
     assert calls == [(1, 2), (2, 2)]
 
@@ -1003,7 +1005,7 @@ def test_progress_covers_only_the_files_that_need_reading(built_index: Path, cor
 def test_progress_is_not_called_when_nothing_needs_reading(built_index: Path) -> None:
     calls: list[tuple[int, int]] = []
 
-    run_index(built_index, progress=lambda done, total: calls.append((done, total)))
+    run_index(built_index, progress=lambda p: calls.append((p.files_done, p.files_total)))
 
     assert calls == []
 
@@ -1076,7 +1078,7 @@ def test_an_error_in_the_progress_callback_commits_nothing(built_index: Path, co
     before = stored(built_index)
     write_corpus(corpus, {"new.txt": "Zeppelin.\n"})
 
-    def fail(done: int, total: int) -> None:
+    def fail(progress: Progress) -> None:
         raise RuntimeError("display broke")
 
     with pytest.raises(RuntimeError):

@@ -546,7 +546,7 @@ def test_search_works_in_the_middle_of_an_indexing_run(built_index: Path, corpus
     write_corpus(corpus, {"zz-new.txt": "Zeppelin.\n"})
     seen: list[tuple[list[str], list[str]]] = []
 
-    def peek(done: int, total: int) -> None:
+    def peek(progress: object) -> None:
         seen.append((found(built_index, "wheat"), found(built_index, "copper")))
 
     run_index(built_index, progress=peek)

@@ -283,6 +283,11 @@ def _print_index_summary(report: Any, err: Console, verbose: bool) -> None:
     if verbose:
         for note in report.notes:
             err.print(Text(f"  note: {_problem_text(note)}"))
+        if report.leftovers_removed:
+            count = len(report.leftovers_removed)
+            err.print(
+                Text(f"  removed {count} file{'s' if count != 1 else ''} an interrupted run left")
+            )
 
 
 def _problem_text(problem: Any) -> str:

@@ -52,6 +52,7 @@ class IndexReport:
     skipped_records: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    leftovers_removed: list[str] = field(default_factory=list)  # of an interrupted run
     articles_added: int = 0
     articles_removed: int = 0
     total_articles: int = 0
@@ -98,6 +99,8 @@ def run_index(
     with store.lock(wait_seconds):
         ix, manifest = _open_or_create(store, rebuild)
         report = IndexReport()
+        # What an interrupted run left (the lock is ours, so no run is writing them now).
+        report.leftovers_removed = [left.name for left in store.remove_leftovers(ix)]
         roots = _covering_roots(requested) or list(manifest.folders)
         if not roots:
             raise SourcePathError(
@@ -325,9 +328,7 @@ def _id_forms(candidate: Candidate, folders: list[str]) -> tuple[str, str]:
 
 
 def _covering_folder(candidate: Candidate, folders: list[str]) -> str:
-    return next(
-        (folder for folder in folders if is_within(candidate.path, folder)), candidate.root
-    )
+    return next((folder for folder in folders if is_within(candidate.path, folder)), candidate.root)
 
 
 def _id_choices(relative: str, qualified: str) -> Iterator[str]:

@@ -7,6 +7,14 @@ An index folder holds Whoosh's files plus three of ours:
   only when N is the committed generation, so it always describes exactly what is in the
   index; a run killed between the two leaves a stale file that is ignored and cleaned up;
 - `newsgrep.lock`: held (flock) for a whole indexing run, naming its pid and start time.
+  The kernel lets go of a flock when its holder dies, so the file of a killed run names a
+  dead process but never blocks the next run.
+
+A run killed part way (even by SIGKILL) leaves only files that no commit refers to:
+segment files and a temporary table of contents of the generation it was writing, Whoosh's
+`MAIN.tmp` folder, a manifest of that generation, our `.*.tmp` files. `leftovers` names
+them (a file is a leftover by its name and the committed table of contents, nothing else)
+and every indexing run removes them, under the lock, before it starts.
 
 Whoosh objects stay in this module and in `search`; everything else sees plain data.
 """
@@ -18,6 +26,8 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
+import shutil
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +57,17 @@ WRITER_MEMORY_MB = 256
 META_FILE = "newsgrep.json"
 LOCK_FILE = "newsgrep.lock"
 MANIFEST_PREFIX = "manifest-"
+
+# Whoosh's file names for the index "MAIN" (see whoosh.index.TOC and clean_files): the
+# table of contents of each generation, its temporary name while being written, the files
+# of each segment, and the lock file its writer flocks (kept: like ours, it never blocks
+# once its holder is gone).
+_WHOOSH_NAME = "MAIN"
+_TOC = re.compile(rf"^_{_WHOOSH_NAME}_([0-9]+)\.toc$")
+_TOC_TEMPORARY = re.compile(rf"^_{_WHOOSH_NAME}_[0-9]+\.toc\..+$")
+_SEGMENT_FILE = re.compile(rf"^({_WHOOSH_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
+_MANIFEST = re.compile(rf"^{MANIFEST_PREFIX}([0-9]+)\.json$")
+_KEPT = frozenset({META_FILE, LOCK_FILE, f"{_WHOOSH_NAME}_WRITELOCK"})
 
 
 class NewsDateField(fields.DATETIME):  # type: ignore[misc]
@@ -232,6 +253,16 @@ class Manifest:
 
 
 @dataclass(frozen=True, slots=True)
+class Leftover:
+    """A file (or Whoosh's temporary folder) in the index folder that the committed
+    generation does not use: what an interrupted run leaves behind."""
+
+    name: str
+    kind: str  # "segment", "toc", "manifest" or "temporary"
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class SourceFile:
     """The file a batch of articles comes from."""
 
@@ -334,6 +365,41 @@ class IndexStore:
             except (OSError, ValueError, KeyError, TypeError):
                 continue
         return []
+
+    def committed_generation(self, ix: Any) -> int:
+        """The generation whose table of contents `ix` reads now (the last commit)."""
+        return int(ix._read_toc().generation)
+
+    def leftovers(self, ix: Any) -> list[Leftover]:
+        """What in the index folder the committed generation of `ix` does not use: segment
+        files it does not list, other generations' tables of contents and manifests, and
+        temporary files. Files newsgrep does not know are not leftovers (nor touched).
+
+        Only meaningful under the lock: a running indexer's files are leftovers too."""
+        toc = ix._read_toc()
+        current = int(toc.generation)
+        segments = {segment.segment_id() for segment in toc.segments}
+        found = []
+        for name in sorted(os.listdir(self.directory)):
+            leftover = _classify(name, current, segments)
+            if leftover is not None:
+                found.append(leftover)
+        return found
+
+    def remove_leftovers(self, ix: Any) -> list[Leftover]:
+        """Remove `leftovers(ix)` (call under the lock); returns those removed."""
+        removed = []
+        for leftover in self.leftovers(ix):
+            path = self.directory / leftover.name
+            try:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except OSError:
+                continue  # gone already, or not ours to remove: `check` still names it
+            removed.append(leftover)
+        return removed
 
     def _manifest_path(self, generation: int) -> Path:
         return self.directory / f"{MANIFEST_PREFIX}{generation}.json"
@@ -467,6 +533,38 @@ def _document(article: Article, source: SourceFile) -> dict[str, Any]:
     if article.tags:
         document["tags"] = ",".join(tag.replace(",", " ") for tag in article.tags)
     return document
+
+
+def _classify(name: str, current: int, segments: set[str]) -> Leftover | None:
+    if name in _KEPT:
+        return None
+    if name.endswith(".tmp"):
+        return Leftover(name, "temporary", "a temporary file of an interrupted run")
+    if match := _TOC.match(name):
+        if int(match.group(1)) == current:
+            return None
+        return Leftover(
+            name,
+            "toc",
+            f"the table of contents of generation {match.group(1)}, "
+            f"not of the committed generation {current}",
+        )
+    if _TOC_TEMPORARY.match(name):
+        return Leftover(name, "temporary", "a table of contents an interrupted run was writing")
+    if match := _SEGMENT_FILE.match(name):
+        if match.group(1) in segments:
+            return None
+        return Leftover(name, "segment", f"a segment file that generation {current} does not use")
+    if match := _MANIFEST.match(name):
+        if int(match.group(1)) == current:
+            return None
+        return Leftover(
+            name,
+            "manifest",
+            f"the manifest of generation {match.group(1)}, "
+            f"not of the committed generation {current}",
+        )
+    return None
 
 
 def _generation(manifest_path: Path) -> int:

@@ -16,6 +16,15 @@ segment files and a temporary table of contents of the generation it was writing
 them (a file is a leftover by its name and the committed table of contents, nothing else)
 and every indexing run removes them, under the lock, before it starts.
 
+An index folder is trusted input: Whoosh stores pickled Python objects in it (the schema
+in each table of contents, stored fields) and loads them when it opens the index, so whoever
+can write a file there can run code as whoever searches it. `open` and `lock` therefore
+refuse a folder, or a file in it, that other users may write (`IndexTrustError`, with a
+`chmod o-w` hint), and an indexing run writes nothing that others may write, whatever the
+umask. Group-writable is allowed: with the user-private groups most Linux systems use (umask
+002), every file a user makes is group-writable by a group of one, and a group sharing an
+index on purpose is a group the owner chose to trust.
+
 Whoosh objects stay in this module and in `search`; everything else sees plain data.
 """
 
@@ -28,6 +37,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +54,7 @@ from newsgrep.duplicates import pack_sketch, sketch
 from newsgrep.errors import (
     IndexLockedError,
     IndexNotFoundError,
+    IndexTrustError,
     IndexVersionError,
     NewsgrepError,
     QueryError,
@@ -296,11 +307,35 @@ class IndexStore:
             raise IndexNotFoundError(
                 f"no index at {self.directory}", hint="run: newsgrep index seeds/"
             )
+        self.check_trust()
         self._check_version()
         try:
             return index.open_dir(str(self.directory))
         except Exception as error:  # Whoosh raises many kinds for a damaged index
             raise damaged_index_error(self.directory, error) from None
+
+    def check_trust(self) -> None:
+        """Refuse an index folder that other users may write, or that holds such a file:
+        Whoosh unpickles what it reads from there. (Group-writable is allowed.)
+
+        Raises:
+            IndexTrustError: naming the first such path, with a `chmod o-w` hint.
+        """
+        writable = [self.directory] if _others_may_write(self.directory) else []
+        with contextlib.suppress(OSError), os.scandir(self.directory) as listing:
+            # (a folder that cannot be listed cannot be opened either: that error tells)
+            writable += sorted(
+                Path(entry.path) for entry in listing if _others_may_write(Path(entry.path))
+            )
+        if writable:
+            first = writable[0]
+            more = f" (and {len(writable) - 1} more)" if len(writable) > 1 else ""
+            target = self.directory if len(writable) > 1 else first
+            raise IndexTrustError(
+                f"refusing the index at {self.directory}: {first}{more} is writable by other "
+                "users, and newsgrep loads pickled Python objects from an index's files",
+                hint=f"if nobody else changed it, run: chmod {'-R ' if more else ''}o-w {target}",
+            )
 
     def _check_version(self) -> None:
         try:
@@ -419,20 +454,31 @@ class IndexStore:
     def lock(self, wait_seconds: float) -> Iterator[None]:
         """Hold the write lock for a whole run; wait up to `wait_seconds` for another run.
 
+        Everything made while it is held (the folder too) is made without write
+        permission for other users, whatever the process's umask (the umask is
+        process-wide, so it is only ever made stricter, and restored afterwards).
+
         Raises:
             IndexLockedError: the other run still holds it when the wait is over.
+            IndexTrustError: the folder, or a file in it, is writable by other users.
         """
-        self.directory.mkdir(parents=True, exist_ok=True)
-        path = self.directory / LOCK_FILE
-        with open(path, "a+", encoding="utf-8") as handle:
-            _acquire(handle, wait_seconds, self.directory)
-            try:
-                handle.truncate(0)
-                handle.write(f"pid {os.getpid()}, started {_now()}\n")
-                handle.flush()
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        previous = os.umask(0o077)
+        os.umask(previous | stat.S_IWOTH)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self.check_trust()
+            path = self.directory / LOCK_FILE
+            with open(path, "a+", encoding="utf-8") as handle:
+                _acquire(handle, wait_seconds, self.directory)
+                try:
+                    handle.truncate(0)
+                    handle.write(f"pid {os.getpid()}, started {_now()}\n")
+                    handle.flush()
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+        finally:
+            os.umask(previous)
 
 
 def _acquire(handle: Any, wait_seconds: float, directory: Path) -> None:
@@ -533,6 +579,14 @@ def _document(article: Article, source: SourceFile) -> dict[str, Any]:
     if article.tags:
         document["tags"] = ",".join(tag.replace(",", " ") for tag in article.tags)
     return document
+
+
+def _others_may_write(path: Path) -> bool:
+    try:
+        mode = path.stat().st_mode  # a symlink: what Whoosh would read through it
+    except OSError:
+        return False
+    return bool(mode & stat.S_IWOTH)
 
 
 def _classify(name: str, current: int, segments: set[str]) -> Leftover | None:

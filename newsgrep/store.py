@@ -33,12 +33,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import gc
 import json
 import os
 import re
 import shutil
 import stat
 import time
+import warnings
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +123,19 @@ def damaged_index_error(directory: Path, error: BaseException) -> NewsgrepError:
         f"the index at {directory} is damaged ({type(error).__name__}: {error})",
         hint="run: newsgrep index --rebuild",
     )
+
+
+@contextlib.contextmanager
+def quiet_leaks() -> Iterator[None]:
+    """Whoosh leaves a damaged file open when it fails to read it. Around a read that may
+    fail: the handle is let go (with its traceback) and collected inside, quietly, rather
+    than have its ResourceWarning surface at some later moment."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            yield
+        finally:
+            gc.collect()
 
 
 def _date_span(text: str) -> Any:
@@ -264,6 +280,17 @@ class Manifest:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexContents:
+    """What the stored documents of one generation say, for `check`."""
+
+    generation: int
+    doc_count: int  # as Whoosh counts them
+    readable: int  # documents whose stored fields were read
+    ids: Counter[str]  # articles per id
+    paths: Counter[str]  # articles per file
+
+
+@dataclass(frozen=True, slots=True)
 class Leftover:
     """A file (or Whoosh's temporary folder) in the index folder that the committed
     generation does not use: what an interrupted run leaves behind."""
@@ -309,10 +336,12 @@ class IndexStore:
             )
         self.check_trust()
         self._check_version()
-        try:
-            return index.open_dir(str(self.directory))
-        except Exception as error:  # Whoosh raises many kinds for a damaged index
-            raise damaged_index_error(self.directory, error) from None
+        with quiet_leaks():
+            try:
+                return index.open_dir(str(self.directory))
+            except Exception as error:  # Whoosh raises many kinds for a damaged index
+                failure = damaged_index_error(self.directory, error)
+        raise failure  # (outside the except: the traceback, and what it holds, is gone)
 
     def check_trust(self) -> None:
         """Refuse an index folder that other users may write, or that holds such a file:
@@ -337,12 +366,16 @@ class IndexStore:
                 hint=f"if nobody else changed it, run: chmod {'-R ' if more else ''}o-w {target}",
             )
 
-    def _check_version(self) -> None:
+    def schema_version(self) -> Any:
+        """The schema version `newsgrep.json` names (None when it cannot be read)."""
         try:
             meta = json.loads((self.directory / META_FILE).read_text(encoding="utf-8"))
-            version = meta.get("schema_version")
+            return meta.get("schema_version")
         except (OSError, ValueError, AttributeError):
-            version = None
+            return None
+
+    def _check_version(self) -> None:
+        version = self.schema_version()
         if version != SCHEMA_VERSION:
             raise IndexVersionError(
                 f"the index at {self.directory} was made by another version of newsgrep "
@@ -362,9 +395,12 @@ class IndexStore:
         """The manifest of the committed generation, read without holding the lock."""
         return self.read_manifest(self.open())
 
-    # The manifest of the committed generation; None when there is none to trust.
-    def read_manifest(self, ix: Any) -> Manifest | None:
-        path = self._manifest_path(ix.latest_generation())
+    # The manifest of the committed generation (or of `generation`); None when there is
+    # none to trust.
+    def read_manifest(self, ix: Any, generation: int | None = None) -> Manifest | None:
+        if generation is None:
+            generation = ix.latest_generation()
+        path = self._manifest_path(generation)
         try:
             return Manifest.from_json(path.read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError):
@@ -400,6 +436,24 @@ class IndexStore:
             except (OSError, ValueError, KeyError, TypeError):
                 continue
         return []
+
+    def contents(self, ix: Any) -> IndexContents:
+        """Every stored document read once (so each must be readable): ids and paths
+        counted, with the generation they were read from.
+
+        Raises whatever Whoosh raises for a damaged index."""
+        with ix.searcher() as searcher:
+            ids: Counter[str] = Counter()
+            paths: Counter[str] = Counter()
+            readable = 0
+            for stored in searcher.all_stored_fields():
+                ids[stored.get("id", "")] += 1
+                paths[stored.get("path", "")] += 1
+                readable += 1
+            generation = int(searcher.reader().generation())
+            if generation < 0:  # an index without segments reads no table of contents
+                generation = self.committed_generation(ix)
+            return IndexContents(generation, int(searcher.doc_count()), readable, ids, paths)
 
     def committed_generation(self, ix: Any) -> int:
         """The generation whose table of contents `ix` reads now (the last commit)."""
@@ -449,6 +503,29 @@ class IndexStore:
             if path.name != keep:
                 with contextlib.suppress(OSError):
                     path.unlink()
+
+    @contextlib.contextmanager
+    def probe_lock(self) -> Iterator[str | None]:
+        """Hold the write lock while the block runs if no run holds it (yields None), else
+        yield the holder's line (`pid …, started …`). Never waits, and makes no file: an
+        index without a lock file has no run going (a run makes it before anything else);
+        the lock file is opened for reading, which flock allows, so a read-only index can
+        be probed too."""
+        with contextlib.ExitStack() as stack:
+            try:
+                handle = stack.enter_context(open(self.directory / LOCK_FILE, encoding="utf-8"))
+            except OSError:
+                yield None
+                return
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield handle.read().strip() or "unknown process"
+                return
+            try:
+                yield None
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextlib.contextmanager
     def lock(self, wait_seconds: float) -> Iterator[None]:

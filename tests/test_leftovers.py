@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import newsgrep, write_corpus
 
+from newsgrep.check import check_index
 from newsgrep.indexer import run_index
 from newsgrep.search import SearchRequest, search
 from newsgrep.store import LOCK_FILE, IndexStore
@@ -209,9 +210,14 @@ def test_a_sigkilled_index_run_leaves_nothing_that_blocks_the_next(
     assert leftover_names(index_dir)  # it did leave something behind
     committed = point == "before-cleanup"
     assert len(found(index_dir, "report")) == (300 if committed else 20)
+    before = check_index(index_dir)
+    assert {problem.kind for problem in before.problems} == (
+        {"leftover"} if committed else {"leftover", "unindexed"}
+    )
     report = run_index(index_dir, wait_seconds=0)
     assert report.leftovers_removed
     assert leftover_names(index_dir) == []
+    assert check_index(index_dir).healthy
     assert report.total_articles == 300
     assert (report.added, report.unchanged) == ((0, 300) if committed else (280, 20))
     assert found(index_dir, "harvest299") == ["gen/0299.txt"]

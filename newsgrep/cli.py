@@ -302,6 +302,11 @@ def _print_index_summary(report: Any, err: Console, verbose: bool) -> None:
     if verbose:
         for note in report.notes:
             err.print(Text(f"  note: {_problem_text(note)}"))
+        if report.leftovers_removed:
+            count = len(report.leftovers_removed)
+            err.print(
+                Text(f"  removed {count} file{'s' if count != 1 else ''} an interrupted run left")
+            )
 
 
 def _problem_text(problem: Any) -> str:
@@ -860,6 +865,61 @@ def stats_command(
     from newsgrep.render.human import render_stats
 
     render_stats(stats, directory, _stdout_console(ColorChoice.AUTO))
+
+
+# --- check ------------------------------------------------------------------------------
+
+
+@app.command("check")
+@handle_errors
+def check_command(
+    ctx: typer.Context,
+    index_dir: IndexOption = DEFAULT_INDEX,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Fix what can be fixed: remove leftovers of killed runs, index the "
+            "difference again, or rebuild an index that cannot be read; then check again.",
+        ),
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit status tells.")
+    ] = False,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", min=0, help="With --repair: seconds to wait for an indexing run."),
+    ] = 10.0,
+) -> None:
+    """Verify the index: it opens, agrees with itself, and with the folders it covers.
+
+    Exit status 0 when healthy, 1 when not, 2 on an error.
+
+    \b
+    Examples:
+      newsgrep check               # problems: missing, changed, unindexed files, leftovers…
+      newsgrep check --repair      # fix them, then check again
+    """
+    from newsgrep.check import check_index, repair_index
+
+    if json_output and quiet:
+        raise _fail("choose --json or -q, not both")
+    directory = _index_dir(ctx, index_dir)
+    report = check_index(directory)
+    repaired = None
+    if repair and not report.healthy and report.repair is not None:
+        repaired = repair_index(directory, report, wait_seconds=wait)
+        report = check_index(directory)
+    if json_output:
+        from newsgrep.render.jsonl import check_record, write_object
+
+        write_object(check_record(report, repaired), sys.stdout)
+    elif not quiet:
+        from newsgrep.render.human import render_check
+
+        render_check(report, _stdout_console(ColorChoice.AUTO), repaired=repaired)
+    raise typer.Exit(ExitCode.MATCH if report.healthy else ExitCode.NO_MATCH)
 
 
 def run() -> None:

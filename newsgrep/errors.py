@@ -27,6 +27,10 @@ class IndexVersionError(NewsgrepError):
     """The index was written by an incompatible version of newsgrep."""
 
 
+class IndexTrustError(NewsgrepError):
+    """The index folder, or a file in it, is writable by other users: not read."""
+
+
 class QueryError(NewsgrepError):
     """The query cannot be parsed, or parses to nothing searchable."""
 

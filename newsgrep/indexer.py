@@ -61,6 +61,7 @@ class IndexReport:
     skipped_records: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    leftovers_removed: list[str] = field(default_factory=list)  # of an interrupted run
     articles_added: int = 0
     articles_removed: int = 0
     total_articles: int = 0
@@ -73,7 +74,9 @@ class IndexReport:
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
+class Candidate:
+    """A supported file found under a root, with the stat that change detection compares."""
+
     path: str
     root: str
     size: int
@@ -100,11 +103,13 @@ def run_index(
     for path in requested:
         if not os.path.exists(path):
             raise SourcePathError(f"no such file or folder: {path}")
-        if _is_within(os.path.realpath(path), os.path.realpath(index_dir)):
+        if is_within(os.path.realpath(path), os.path.realpath(index_dir)):
             raise SourcePathError(f"{path} is inside the index folder; give the articles' folder")
     with store.lock(wait_seconds):
         ix, manifest = _open_or_create(store, rebuild)
         report = IndexReport()
+        # What an interrupted run left (the lock is ours, so no run is writing them now).
+        report.leftovers_removed = [left.name for left in store.remove_leftovers(ix)]
         roots = _covering_roots(requested) or list(manifest.folders)
         if not roots:
             raise SourcePathError(
@@ -161,16 +166,16 @@ def _covering_roots(roots: list[str]) -> list[str]:
     return [
         root
         for root in unique
-        if not any(_is_within(root, other) for other in unique if other != root)
+        if not any(is_within(root, other) for other in unique if other != root)
     ]
 
 
-def _is_within(path: str, root: str) -> bool:
+def is_within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _under_any(path: str, roots: Iterable[str]) -> bool:
-    return any(_is_within(path, root) for root in roots)
+def under_any(path: str, roots: Iterable[str]) -> bool:
+    return any(is_within(path, root) for root in roots)
 
 
 class _Run:
@@ -200,7 +205,7 @@ class _Run:
         found, kept = self._walk_roots(roots, index_real)
         self.batch.plan(sum(c.size for c in found if not self._unchanged_by_stat(c)))
         seen = {candidate.path for candidate in found} | kept
-        for path in [p for p in self.manifest.files if p not in seen and _under_any(p, roots)]:
+        for path in [p for p in self.manifest.files if p not in seen and under_any(p, roots)]:
             self._remove(path)
         ids = self._settle_ids(found)
         to_read = []
@@ -209,7 +214,7 @@ class _Run:
             if (
                 entry is not None
                 and entry.id == ids[candidate.path]
-                and _same_stat(entry, candidate)
+                and same_stat(entry, candidate)
             ):
                 self._count_unchanged(entry, candidate.path)
             else:
@@ -220,9 +225,9 @@ class _Run:
             self.files_read += 1
             self.report_progress()
 
-    def _unchanged_by_stat(self, candidate: _Candidate) -> bool:
+    def _unchanged_by_stat(self, candidate: Candidate) -> bool:
         entry = self.manifest.files.get(candidate.path)
-        return entry is not None and _same_stat(entry, candidate)
+        return entry is not None and same_stat(entry, candidate)
 
     def report_progress(self) -> None:
         """Tell the callback how far the run is: files whose articles are written (by the
@@ -239,16 +244,16 @@ class _Run:
             self.last_progress = progress
             self.progress(progress)
 
-    def _walk_roots(self, roots: list[str], index_real: str) -> tuple[list[_Candidate], set[str]]:
+    def _walk_roots(self, roots: list[str], index_real: str) -> tuple[list[Candidate], set[str]]:
         """The files under the roots, and the indexed paths to keep though not seen (under a
         missing folder, or under one that could not be read)."""
-        found: list[_Candidate] = []
+        found: list[Candidate] = []
         kept: set[str] = set()
         for root in roots:
             if os.path.exists(root):
                 unreadable: list[str] = []
-                found.extend(_walk(root, index_real, self.report, unreadable))
-                kept.update(p for p in self.manifest.files if _under_any(p, unreadable))
+                found.extend(walk(root, index_real, self.report.skipped_files, unreadable))
+                kept.update(p for p in self.manifest.files if under_any(p, unreadable))
             elif root in self.manifest.files:
                 self.manifest.folders.remove(root)  # a lone file that was deleted: forget it
                 self.changed = True
@@ -256,10 +261,10 @@ class _Run:
                 self.report.warnings.append(f"{root} is missing; nothing from it is indexed")
             else:
                 self.report.warnings.append(f"{root} is missing; its articles stay in the index")
-                kept.update(p for p in self.manifest.files if _is_within(p, root))
+                kept.update(p for p in self.manifest.files if is_within(p, root))
         return found, kept
 
-    def _settle_ids(self, found: list[_Candidate]) -> dict[str, str]:
+    def _settle_ids(self, found: list[Candidate]) -> dict[str, str]:
         """Each file's id. A file keeps its id while that is still right for the folder that
         covers it; the others get theirs once every kept id is known, so that an id freed in
         this run goes to whoever needs it now, and the next run changes nothing."""
@@ -303,7 +308,7 @@ class _Run:
             self.batch.remove_file(path)
             self.report.articles_removed += entry.articles
 
-    def _read(self, candidate: _Candidate, file_id: str) -> None:
+    def _read(self, candidate: Candidate, file_id: str) -> None:
         self.changed = True  # a new, changed or touched file: its entry changes
         path = candidate.path
         old = self.manifest.files.get(path)
@@ -311,9 +316,9 @@ class _Run:
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as error:
-            self._skip(candidate, file_id, _os_reason(error), "")
+            self._skip(candidate, file_id, os_reason(error), "")
             return
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        digest = content_hash(data)
         if old is not None and old.hash == digest and old.id == file_id:
             old.size, old.mtime_ns = candidate.size, candidate.mtime_ns  # touched, not changed
             self._count_unchanged(old, path)
@@ -338,7 +343,7 @@ class _Run:
         entry = FileEntry(file_id, candidate.size, candidate.mtime_ns, digest, len(parsed.articles))
         self.manifest.files[path] = entry
 
-    def _skip(self, candidate: _Candidate, file_id: str, reason: str, digest: str) -> None:
+    def _skip(self, candidate: Candidate, file_id: str, reason: str, digest: str) -> None:
         # A file that was indexed and can no longer be read loses its old articles.
         self._drop_articles(candidate.path, self.manifest.files.get(candidate.path))
         self.report.skipped_files.append(Problem(candidate.path, "", reason))
@@ -346,11 +351,17 @@ class _Run:
         self.manifest.files[candidate.path] = entry
 
 
-def _same_stat(entry: FileEntry, candidate: _Candidate) -> bool:
+def content_hash(data: bytes) -> str:
+    """The hash the manifest keeps of a file's content."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def same_stat(entry: FileEntry, candidate: Candidate) -> bool:
+    """Whether a file's size and mtime are those the manifest has (then it is not read)."""
     return entry.size == candidate.size and entry.mtime_ns == candidate.mtime_ns
 
 
-def _id_forms(candidate: _Candidate, folders: list[str]) -> tuple[str, str]:
+def _id_forms(candidate: Candidate, folders: list[str]) -> tuple[str, str]:
     """A file's id and its qualified form: the path relative to the folder that covers it
     (a file indexed by itself: its name), and that prefixed with the folder's name."""
     path = candidate.path
@@ -364,10 +375,8 @@ def _id_forms(candidate: _Candidate, folders: list[str]) -> tuple[str, str]:
     return relative, f"{os.path.basename(root)}/{relative}"
 
 
-def _covering_folder(candidate: _Candidate, folders: list[str]) -> str:
-    return next(
-        (folder for folder in folders if _is_within(candidate.path, folder)), candidate.root
-    )
+def _covering_folder(candidate: Candidate, folders: list[str]) -> str:
+    return next((folder for folder in folders if is_within(candidate.path, folder)), candidate.root)
 
 
 def _id_choices(relative: str, qualified: str) -> Iterator[str]:
@@ -385,13 +394,16 @@ def _is_id_choice(file_id: str, relative: str, qualified: str) -> bool:
     return file_id in (relative, qualified) or (numbered != file_id and numbered.isdigit())
 
 
-def _walk(
-    root: str, index_real: str, report: IndexReport, unreadable: list[str]
-) -> Iterator[_Candidate]:
-    """Supported files under `root` (or `root` itself), hidden names and the index skipped,
-    in name order. Folders that cannot be read are reported and listed in `unreadable`."""
+def walk(
+    root: str, index_real: str, problems: list[Problem], unreadable: list[str]
+) -> Iterator[Candidate]:
+    """Supported files under `root` (or `root` itself), hidden names and the index folder
+    (`index_real`, a real path) skipped, in name order. Files and folders that cannot be
+    read are added to `problems`; such folders are listed in `unreadable` too.
+
+    The one walk of newsgrep: indexing and `check` see the same files."""
     if os.path.isfile(root):
-        yield from _stat_candidate(root, root, report)
+        yield from _stat_candidate(root, root, problems)
         return
     folders = [root]
     while folders:
@@ -401,7 +413,7 @@ def _walk(
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as error:
             unreadable.append(folder)
-            report.skipped_files.append(Problem(folder, "", _os_reason(error)))
+            problems.append(Problem(folder, "", os_reason(error)))
             continue
         subfolders = []
         for entry in entries:
@@ -411,18 +423,18 @@ def _walk(
                 if os.path.realpath(entry.path) != index_real:
                     subfolders.append(entry.path)
             elif os.path.splitext(entry.name)[1].lower() in SUPPORTED_SUFFIXES:
-                yield from _stat_candidate(entry.path, root, report)
+                yield from _stat_candidate(entry.path, root, problems)
         folders.extend(reversed(subfolders))  # depth first, in name order
 
 
-def _stat_candidate(path: str, root: str, report: IndexReport) -> Iterator[_Candidate]:
+def _stat_candidate(path: str, root: str, problems: list[Problem]) -> Iterator[Candidate]:
     try:
         stat = os.stat(path)
     except OSError as error:
-        report.skipped_files.append(Problem(path, "", _os_reason(error)))
+        problems.append(Problem(path, "", os_reason(error)))
         return
-    yield _Candidate(path, root, stat.st_size, stat.st_mtime_ns)
+    yield Candidate(path, root, stat.st_size, stat.st_mtime_ns)
 
 
-def _os_reason(error: OSError) -> str:
+def os_reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()

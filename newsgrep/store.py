@@ -7,6 +7,23 @@ An index folder holds Whoosh's files plus three of ours:
   only when N is the committed generation, so it always describes exactly what is in the
   index; a run killed between the two leaves a stale file that is ignored and cleaned up;
 - `newsgrep.lock`: held (flock) for a whole indexing run, naming its pid and start time.
+  The kernel lets go of a flock when its holder dies, so the file of a killed run names a
+  dead process but never blocks the next run.
+
+A run killed part way (even by SIGKILL) leaves only files that no commit refers to:
+segment files and a temporary table of contents of the generation it was writing, Whoosh's
+`MAIN.tmp` folder, a manifest of that generation, our `.*.tmp` files. `leftovers` names
+them (a file is a leftover by its name and the committed table of contents, nothing else)
+and every indexing run removes them, under the lock, before it starts.
+
+An index folder is trusted input: Whoosh stores pickled Python objects in it (the schema
+in each table of contents, stored fields) and loads them when it opens the index, so whoever
+can write a file there can run code as whoever searches it. `open` and `lock` therefore
+refuse a folder, or a file in it, that other users may write (`IndexTrustError`, with a
+`chmod o-w` hint), and an indexing run writes nothing that others may write, whatever the
+umask. Group-writable is allowed: with the user-private groups most Linux systems use (umask
+002), every file a user makes is group-writable by a group of one, and a group sharing an
+index on purpose is a group the owner chose to trust.
 
 Whoosh objects stay in this module and in `search`; everything else sees plain data.
 """
@@ -16,9 +33,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import gc
 import json
 import os
+import re
+import shutil
+import stat
 import time
+import warnings
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +57,7 @@ from newsgrep.duplicates import pack_sketch, sketch
 from newsgrep.errors import (
     IndexLockedError,
     IndexNotFoundError,
+    IndexTrustError,
     IndexVersionError,
     NewsgrepError,
     QueryError,
@@ -50,6 +74,17 @@ WORKERS_VARIABLE = "NEWSGREP_WORKERS"
 META_FILE = "newsgrep.json"
 LOCK_FILE = "newsgrep.lock"
 MANIFEST_PREFIX = "manifest-"
+
+# Whoosh's file names for the index "MAIN" (see whoosh.index.TOC and clean_files): the
+# table of contents of each generation, its temporary name while being written, the files
+# of each segment, and the lock file its writer flocks (kept: like ours, it never blocks
+# once its holder is gone).
+_WHOOSH_NAME = "MAIN"
+_TOC = re.compile(rf"^_{_WHOOSH_NAME}_([0-9]+)\.toc$")
+_TOC_TEMPORARY = re.compile(rf"^_{_WHOOSH_NAME}_[0-9]+\.toc\..+$")
+_SEGMENT_FILE = re.compile(rf"^({_WHOOSH_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
+_MANIFEST = re.compile(rf"^{MANIFEST_PREFIX}([0-9]+)\.json$")
+_KEPT = frozenset({META_FILE, LOCK_FILE, f"{_WHOOSH_NAME}_WRITELOCK"})
 
 
 class NewsDateField(fields.DATETIME):  # type: ignore[misc]
@@ -91,6 +126,19 @@ def damaged_index_error(directory: Path, error: BaseException) -> NewsgrepError:
         f"the index at {directory} is damaged ({type(error).__name__}: {error})",
         hint="run: newsgrep index --rebuild",
     )
+
+
+@contextlib.contextmanager
+def quiet_leaks() -> Iterator[None]:
+    """Whoosh leaves a damaged file open when it fails to read it. Around a read that may
+    fail: the handle is let go (with its traceback) and collected inside, quietly, rather
+    than have its ResourceWarning surface at some later moment."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            yield
+        finally:
+            gc.collect()
 
 
 def _date_span(text: str) -> Any:
@@ -235,6 +283,27 @@ class Manifest:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexContents:
+    """What the stored documents of one generation say, for `check`."""
+
+    generation: int
+    doc_count: int  # as Whoosh counts them
+    readable: int  # documents whose stored fields were read
+    ids: Counter[str]  # articles per id
+    paths: Counter[str]  # articles per file
+
+
+@dataclass(frozen=True, slots=True)
+class Leftover:
+    """A file (or Whoosh's temporary folder) in the index folder that the committed
+    generation does not use: what an interrupted run leaves behind."""
+
+    name: str
+    kind: str  # "segment", "toc", "manifest" or "temporary"
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class SourceFile:
     """The file a batch of articles comes from."""
 
@@ -268,18 +337,48 @@ class IndexStore:
             raise IndexNotFoundError(
                 f"no index at {self.directory}", hint="run: newsgrep index seeds/"
             )
+        self.check_trust()
         self._check_version()
-        try:
-            return index.open_dir(str(self.directory))
-        except Exception as error:  # Whoosh raises many kinds for a damaged index
-            raise damaged_index_error(self.directory, error) from None
+        with quiet_leaks():
+            try:
+                return index.open_dir(str(self.directory))
+            except Exception as error:  # Whoosh raises many kinds for a damaged index
+                failure = damaged_index_error(self.directory, error)
+        raise failure  # (outside the except: the traceback, and what it holds, is gone)
 
-    def _check_version(self) -> None:
+    def check_trust(self) -> None:
+        """Refuse an index folder that other users may write, or that holds such a file:
+        Whoosh unpickles what it reads from there. (Group-writable is allowed.)
+
+        Raises:
+            IndexTrustError: naming the first such path, with a `chmod o-w` hint.
+        """
+        writable = [self.directory] if _others_may_write(self.directory) else []
+        with contextlib.suppress(OSError), os.scandir(self.directory) as listing:
+            # (a folder that cannot be listed cannot be opened either: that error tells)
+            writable += sorted(
+                Path(entry.path) for entry in listing if _others_may_write(Path(entry.path))
+            )
+        if writable:
+            first = writable[0]
+            more = f" (and {len(writable) - 1} more)" if len(writable) > 1 else ""
+            target = self.directory if len(writable) > 1 else first
+            raise IndexTrustError(
+                f"refusing the index at {self.directory}: {first}{more} is writable by other "
+                "users, and newsgrep loads pickled Python objects from an index's files",
+                hint=f"if nobody else changed it, run: chmod {'-R ' if more else ''}o-w {target}",
+            )
+
+    def schema_version(self) -> Any:
+        """The schema version `newsgrep.json` names (None when it cannot be read)."""
         try:
             meta = json.loads((self.directory / META_FILE).read_text(encoding="utf-8"))
-            version = meta.get("schema_version")
+            return meta.get("schema_version")
         except (OSError, ValueError, AttributeError):
-            version = None
+            return None
+
+    def _check_version(self) -> None:
+        version = self.schema_version()
         if version != SCHEMA_VERSION:
             raise IndexVersionError(
                 f"the index at {self.directory} was made by another version of newsgrep "
@@ -299,9 +398,12 @@ class IndexStore:
         """The manifest of the committed generation, read without holding the lock."""
         return self.read_manifest(self.open())
 
-    # The manifest of the committed generation; None when there is none to trust.
-    def read_manifest(self, ix: Any) -> Manifest | None:
-        path = self._manifest_path(ix.latest_generation())
+    # The manifest of the committed generation (or of `generation`); None when there is
+    # none to trust.
+    def read_manifest(self, ix: Any, generation: int | None = None) -> Manifest | None:
+        if generation is None:
+            generation = ix.latest_generation()
+        path = self._manifest_path(generation)
         try:
             return Manifest.from_json(path.read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError):
@@ -338,6 +440,59 @@ class IndexStore:
                 continue
         return []
 
+    def contents(self, ix: Any) -> IndexContents:
+        """Every stored document read once (so each must be readable): ids and paths
+        counted, with the generation they were read from.
+
+        Raises whatever Whoosh raises for a damaged index."""
+        with ix.searcher() as searcher:
+            ids: Counter[str] = Counter()
+            paths: Counter[str] = Counter()
+            readable = 0
+            for stored in searcher.all_stored_fields():
+                ids[stored.get("id", "")] += 1
+                paths[stored.get("path", "")] += 1
+                readable += 1
+            generation = int(searcher.reader().generation())
+            if generation < 0:  # an index without segments reads no table of contents
+                generation = self.committed_generation(ix)
+            return IndexContents(generation, int(searcher.doc_count()), readable, ids, paths)
+
+    def committed_generation(self, ix: Any) -> int:
+        """The generation whose table of contents `ix` reads now (the last commit)."""
+        return int(ix._read_toc().generation)
+
+    def leftovers(self, ix: Any) -> list[Leftover]:
+        """What in the index folder the committed generation of `ix` does not use: segment
+        files it does not list, other generations' tables of contents and manifests, and
+        temporary files. Files newsgrep does not know are not leftovers (nor touched).
+
+        Only meaningful under the lock: a running indexer's files are leftovers too."""
+        toc = ix._read_toc()
+        current = int(toc.generation)
+        segments = {segment.segment_id() for segment in toc.segments}
+        found = []
+        for name in sorted(os.listdir(self.directory)):
+            leftover = _classify(name, current, segments)
+            if leftover is not None:
+                found.append(leftover)
+        return found
+
+    def remove_leftovers(self, ix: Any) -> list[Leftover]:
+        """Remove `leftovers(ix)` (call under the lock); returns those removed."""
+        removed = []
+        for leftover in self.leftovers(ix):
+            path = self.directory / leftover.name
+            try:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except OSError:
+                continue  # gone already, or not ours to remove: `check` still names it
+            removed.append(leftover)
+        return removed
+
     def _manifest_path(self, generation: int) -> Path:
         return self.directory / f"{MANIFEST_PREFIX}{generation}.json"
 
@@ -353,23 +508,57 @@ class IndexStore:
                     path.unlink()
 
     @contextlib.contextmanager
+    def probe_lock(self) -> Iterator[str | None]:
+        """Hold the write lock while the block runs if no run holds it (yields None), else
+        yield the holder's line (`pid …, started …`). Never waits, and makes no file: an
+        index without a lock file has no run going (a run makes it before anything else);
+        the lock file is opened for reading, which flock allows, so a read-only index can
+        be probed too."""
+        with contextlib.ExitStack() as stack:
+            try:
+                handle = stack.enter_context(open(self.directory / LOCK_FILE, encoding="utf-8"))
+            except OSError:
+                yield None
+                return
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield handle.read().strip() or "unknown process"
+                return
+            try:
+                yield None
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
     def lock(self, wait_seconds: float) -> Iterator[None]:
         """Hold the write lock for a whole run; wait up to `wait_seconds` for another run.
 
+        Everything made while it is held (the folder too) is made without write
+        permission for other users, whatever the process's umask (the umask is
+        process-wide, so it is only ever made stricter, and restored afterwards).
+
         Raises:
             IndexLockedError: the other run still holds it when the wait is over.
+            IndexTrustError: the folder, or a file in it, is writable by other users.
         """
-        self.directory.mkdir(parents=True, exist_ok=True)
-        path = self.directory / LOCK_FILE
-        with open(path, "a+", encoding="utf-8") as handle:
-            _acquire(handle, wait_seconds, self.directory)
-            try:
-                handle.truncate(0)
-                handle.write(f"pid {os.getpid()}, started {_now()}\n")
-                handle.flush()
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        previous = os.umask(0o077)
+        os.umask(previous | stat.S_IWOTH)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self.check_trust()
+            path = self.directory / LOCK_FILE
+            with open(path, "a+", encoding="utf-8") as handle:
+                _acquire(handle, wait_seconds, self.directory)
+                try:
+                    handle.truncate(0)
+                    handle.write(f"pid {os.getpid()}, started {_now()}\n")
+                    handle.flush()
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+        finally:
+            os.umask(previous)
 
 
 def _acquire(handle: Any, wait_seconds: float, directory: Path) -> None:
@@ -532,6 +721,46 @@ def _document(article: Article, source: SourceFile) -> dict[str, Any]:
     if article.tags:
         document["tags"] = ",".join(tag.replace(",", " ") for tag in article.tags)
     return document
+
+
+def _others_may_write(path: Path) -> bool:
+    try:
+        mode = path.stat().st_mode  # a symlink: what Whoosh would read through it
+    except OSError:
+        return False
+    return bool(mode & stat.S_IWOTH)
+
+
+def _classify(name: str, current: int, segments: set[str]) -> Leftover | None:
+    if name in _KEPT:
+        return None
+    if name.endswith(".tmp"):
+        return Leftover(name, "temporary", "a temporary file of an interrupted run")
+    if match := _TOC.match(name):
+        if int(match.group(1)) == current:
+            return None
+        return Leftover(
+            name,
+            "toc",
+            f"the table of contents of generation {match.group(1)}, "
+            f"not of the committed generation {current}",
+        )
+    if _TOC_TEMPORARY.match(name):
+        return Leftover(name, "temporary", "a table of contents an interrupted run was writing")
+    if match := _SEGMENT_FILE.match(name):
+        if match.group(1) in segments:
+            return None
+        return Leftover(name, "segment", f"a segment file that generation {current} does not use")
+    if match := _MANIFEST.match(name):
+        if int(match.group(1)) == current:
+            return None
+        return Leftover(
+            name,
+            "manifest",
+            f"the manifest of generation {match.group(1)}, "
+            f"not of the committed generation {current}",
+        )
+    return None
 
 
 def _generation(manifest_path: Path) -> int:

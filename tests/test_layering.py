@@ -10,7 +10,13 @@ import pytest
 
 @pytest.mark.parametrize(
     "module",
-    ["newsgrep.search", "newsgrep.indexer", "newsgrep.render.jsonl", "newsgrep.render.paths"],
+    [
+        "newsgrep.search",
+        "newsgrep.indexer",
+        "newsgrep.check",
+        "newsgrep.render.jsonl",
+        "newsgrep.render.paths",
+    ],
 )
 def test_core_and_machine_output_load_neither_typer_nor_rich(module: str) -> None:
     code = (

@@ -16,6 +16,7 @@ from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 
+from newsgrep.check import REBUILD, REINDEX, CheckReport, Finding, RepairReport
 from newsgrep.dates import format_date
 from newsgrep.query import Explanation
 from newsgrep.render.common import display_path, terminal_safe
@@ -30,6 +31,9 @@ RANK_STYLE = "cyan"
 BAR_STYLE = "cyan"
 INDENT = 4
 BAR_WIDTH = 40
+GOOD_STYLE = "bold green"
+BAD_STYLE = "bold red"
+FINDINGS_SHOWN = 10  # per kind; --json lists them all
 
 # Terminals known to open OSC 8 hyperlinks; elsewhere the escape could show as garbage.
 _HYPERLINK_TERMINALS = ("iTerm.app", "WezTerm", "vscode", "ghostty", "Hyper", "Tabby")
@@ -199,3 +203,91 @@ def render_explanation(explanation: Explanation, console: Console) -> None:
 def hyperlinks_wanted(console: Console) -> bool:
     """Hyperlinks on a terminal that is known to open them."""
     return console.is_terminal and supports_hyperlinks(os.environ)
+
+
+# --- check ------------------------------------------------------------------------------
+
+_KIND_LABELS = {
+    "unreadable": "unreadable",
+    "schema_version": "version",
+    "count_mismatch": "count",
+    "duplicate_id": "duplicate",
+    "not_in_manifest": "unlisted",
+    "articles_mismatch": "articles",
+    "manifest_missing": "manifest",
+    "missing": "missing",
+    "changed": "changed",
+    "unindexed": "unindexed",
+    "leftover": "leftover",
+    "folder_missing": "missing",
+}
+_REPAIR_WORDS = {
+    "clean": "removes the leftovers",
+    REINDEX: "re-indexes the difference",
+    REBUILD: "rebuilds the index",
+}
+
+
+def render_check(
+    report: CheckReport, console: Console, *, repaired: RepairReport | None = None
+) -> None:
+    """The check's report: what --repair did (if it ran), the index, its problems and
+    notes (at most FINDINGS_SHOWN of each kind), and a last line that says healthy or not."""
+    if repaired is not None:
+        found = len(repaired.before.problems)
+        console.print(Text(f"repair: found {found} problem{'s' if found != 1 else ''}"))
+        for action in repaired.actions:
+            console.print(Text(f"  {terminal_safe(action)}"))
+        for warning in repaired.warnings:
+            console.print(Text(f"  warning: {terminal_safe(warning)}"))
+    facts = f"{report.index_dir}"
+    if report.schema_version is not None:
+        facts += f" · schema {report.schema_version}"
+    if report.generation is not None:
+        facts += f" · generation {report.generation}"
+    rows = [("index", facts)]
+    if report.articles is not None:
+        skipped = f", {report.skipped_files:,} skipped" if report.skipped_files else ""
+        files = f"{report.files:,} file{'s' if report.files != 1 else ''}"
+        rows.append(("articles", f"{report.articles:,} from {files}{skipped}"))
+    folders = [display_path(folder) for folder in report.folders] or ["(none)"]
+    rows += [("folders", folders[0]), *(("", folder) for folder in folders[1:])]
+    for name, value in rows:
+        line = Text(f"{name:<9}", style="bold")
+        line.append(terminal_safe(value))
+        console.print(line)
+    _render_findings("problems", report.problems, console)
+    _render_findings("notes", report.notes, console)
+    console.print(_verdict(report))
+
+
+def _render_findings(heading: str, findings: list[Finding], console: Console) -> None:
+    if not findings:
+        return
+    console.print(Text(f"{heading} ({len(findings):,})", style="bold"))
+    by_kind: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_kind.setdefault(finding.kind, []).append(finding)
+    for kind, group in by_kind.items():
+        label = _KIND_LABELS.get(kind, kind.replace("_", " "))
+        for finding in group[:FINDINGS_SHOWN]:
+            line = Text(f"  {label:<10} ", style=META_STYLE)
+            where = f"{display_path(finding.path)}: " if finding.path else ""
+            line.append(terminal_safe(where + finding.message))
+            console.print(line)
+        if len(group) > FINDINGS_SHOWN:
+            more = len(group) - FINDINGS_SHOWN
+            console.print(Text(f"  {label:<10} … and {more:,} more (--json lists them all)"))
+
+
+def _verdict(report: CheckReport) -> Text:
+    if report.healthy:
+        return Text("healthy", style=GOOD_STYLE)
+    count = len(report.problems)
+    text = Text(f"not healthy: {count} problem{'s' if count != 1 else ''}", style=BAD_STYLE)
+    if report.repair is not None:
+        text.append(f" — run: newsgrep check --repair ({_REPAIR_WORDS[report.repair]})")
+    stuck = len(report.unrepairable)
+    if stuck:
+        text.append(f"; {stuck} newsgrep cannot repair")
+    return text

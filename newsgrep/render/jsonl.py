@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, TextIO
 
+from newsgrep.check import CheckReport, Finding, RepairReport
 from newsgrep.dates import format_date
 from newsgrep.render.common import display_path
 from newsgrep.search import Hit, SearchResult, ShownArticle
@@ -85,6 +86,35 @@ def stats_record(stats: IndexStats, index_dir: str) -> dict[str, Any]:
         "folders": list(stats.folders),
         "updated": stats.updated,
     }
+
+
+def check_record(report: CheckReport, repaired: RepairReport | None = None) -> dict[str, Any]:
+    """The JSON object of `newsgrep check`: the (final) check, and what --repair did."""
+    return {
+        "v": FORMAT_VERSION,
+        "index": report.index_dir,
+        "healthy": report.healthy,
+        "schema_version": report.schema_version,
+        "generation": report.generation,
+        "articles": report.articles,
+        "files": report.files,
+        "skipped_files": report.skipped_files,
+        "folders": list(report.folders),
+        "problems": [_finding(finding) for finding in report.problems],
+        "notes": [_finding(finding) for finding in report.notes],
+        "repair": report.repair,
+        "repaired": None
+        if repaired is None
+        else {
+            "found": [_finding(finding) for finding in repaired.before.problems],
+            "actions": list(repaired.actions),
+            "warnings": list(repaired.warnings),
+        },
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {"kind": finding.kind, "path": finding.path, "message": finding.message}
 
 
 def counts_record(by: str, counts: list[tuple[str, int]]) -> dict[str, Any]:

@@ -1,0 +1,356 @@
+"""`newsgrep check`: whether the index can be trusted, and `--repair`.
+
+The index is checked against itself, then against the folders it covers:
+
+- it opens, and was made by this schema version;
+- the committed generation has its manifest (if not, the next indexing run recovers it
+  from the stored documents: a problem, but one that loses nothing);
+- every stored document can be read; Whoosh's document count, the manifest's article
+  count and the documents read agree; ids are unique; every stored `path` is a file of
+  the manifest with as many articles as the manifest says, and the other way round;
+- no leftovers of an interrupted run lie in the folder (see `store.Leftover`);
+- against the folders, walked as indexing walks them (`indexer.walk`): files indexed but
+  gone, files whose size or mtime changed *and* whose content hash differs, and supported
+  files the index does not know.
+
+Problems make the index unhealthy; notes do not: files skipped for a reason (they are in
+the manifest with it), files touched without a change of content, folders that could not
+be read, a covered folder that is missing with nothing of it in the index, a run in
+progress. Each kind of problem has one repair (`REPAIRS`): removing leftovers,
+re-indexing the difference, or a rebuild when the index cannot be read, is of another
+schema version, or disagrees with itself. A missing folder whose articles are still in the
+index is not repaired: it may be a disk that is not mounted.
+
+This module returns data and never prints.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsgrep.errors import (
+    IndexNotFoundError,
+    IndexVersionError,
+    NewsgrepError,
+    SourcePathError,
+)
+from newsgrep.indexer import (
+    DEFAULT_LOCK_WAIT_SECONDS,
+    IndexReport,
+    Problem,
+    content_hash,
+    is_within,
+    os_reason,
+    run_index,
+    same_stat,
+    under_any,
+    walk,
+)
+from newsgrep.store import SCHEMA_VERSION, IndexStore, Manifest, quiet_leaks
+
+# The repair each kind of problem needs, mildest first; None: not repairable by newsgrep.
+CLEAN, REINDEX, REBUILD = "clean", "reindex", "rebuild"
+_ORDER = (CLEAN, REINDEX, REBUILD)
+REPAIRS: dict[str, str | None] = {
+    "unreadable": REBUILD,
+    "schema_version": REBUILD,
+    "count_mismatch": REBUILD,
+    "duplicate_id": REBUILD,
+    "not_in_manifest": REBUILD,
+    "articles_mismatch": REBUILD,
+    "manifest_missing": REINDEX,
+    "missing": REINDEX,
+    "changed": REINDEX,
+    "unindexed": REINDEX,
+    "leftover": CLEAN,
+    "folder_missing": None,
+}
+# A check that sees the index change under it starts again, this many times at most.
+_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem or note: a stable `kind` (see REPAIRS), the file or folder it is
+    about (absolute; None for the index as a whole), and a line for people."""
+
+    kind: str
+    message: str
+    path: str | None = None
+
+
+@dataclass(slots=True)
+class CheckReport:
+    index_dir: str
+    schema_version: Any = None  # as newsgrep.json names it
+    generation: int | None = None  # the committed generation checked
+    articles: int | None = None  # articles in the index (None: it could not be read)
+    files: int = 0  # files the manifest lists, skipped ones included
+    skipped_files: int = 0  # files in the manifest with a reason they are not indexed
+    folders: list[str] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+    @property
+    def repair(self) -> str | None:
+        """The one repair that fixes every repairable problem (None: nothing to do)."""
+        needed = {REPAIRS[problem.kind] for problem in self.problems} - {None}
+        return max(needed, key=_ORDER.index) if needed else None
+
+    @property
+    def unrepairable(self) -> list[Finding]:
+        return [problem for problem in self.problems if REPAIRS[problem.kind] is None]
+
+    def problem(self, kind: str, message: str, path: str | None = None) -> None:
+        self.problems.append(Finding(kind, message, path))
+
+    def note(self, kind: str, message: str, path: str | None = None) -> None:
+        self.notes.append(Finding(kind, message, path))
+
+
+@dataclass(slots=True)
+class RepairReport:
+    """What `repair_index` did, as lines for people, and the check that came before."""
+
+    before: CheckReport
+    actions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_index(index_dir: Path) -> CheckReport:
+    """Check the index at `index_dir` (read only: it takes the write lock for a moment,
+    only to list leftovers, and only if no run holds it).
+
+    Raises:
+        IndexNotFoundError: no index there. IndexTrustError: others may write it.
+    """
+    store = IndexStore(index_dir)
+    if not store.exists():
+        raise IndexNotFoundError(f"no index at {index_dir}", hint="run: newsgrep index seeds/")
+    store.check_trust()  # before Whoosh unpickles anything
+    for _ in range(_ATTEMPTS):
+        report, settled = _check_once(store)
+        if settled:
+            return report
+    report.note("changed_during_check", "the index changed while it was checked; run it again")
+    return report
+
+
+def repair_index(
+    index_dir: Path, report: CheckReport, *, wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
+) -> RepairReport:
+    """Do what `report.repair` says: remove leftovers, re-index the difference over the
+    covered folders, or rebuild from them. Problems newsgrep cannot repair stay.
+
+    Raises:
+        IndexLockedError: an indexing run holds the lock past `wait_seconds`.
+        SourcePathError: a rebuild, but the index names no folder to rebuild from.
+    """
+    done = RepairReport(before=report)
+    store = IndexStore(index_dir)
+    if report.repair == CLEAN:
+        with store.lock(wait_seconds):
+            removed = store.remove_leftovers(store.open())
+        done.actions.append(_leftovers_line(len(removed)))
+    elif report.repair in (REINDEX, REBUILD):
+        rebuild = report.repair == REBUILD
+        if not report.folders:
+            raise SourcePathError(
+                f"cannot repair the index at {index_dir}: it names no folder to index again",
+                hint="run: newsgrep index --rebuild FOLDER",
+            )
+        indexed = run_index(index_dir, rebuild=rebuild, wait_seconds=wait_seconds)
+        if indexed.leftovers_removed:
+            done.actions.append(_leftovers_line(len(indexed.leftovers_removed)))
+        done.actions.append(_indexed_line(indexed, rebuild))
+        done.warnings.extend(indexed.warnings)
+    return done
+
+
+def _leftovers_line(count: int) -> str:
+    return f"removed {count} leftover file{'s' if count != 1 else ''} of an interrupted run"
+
+
+def _indexed_line(indexed: IndexReport, rebuild: bool) -> str:
+    articles = f"{indexed.total_articles:,} article{'s' if indexed.total_articles != 1 else ''}"
+    if rebuild:
+        return f"rebuilt the index: {indexed.added} files, {articles}"
+    return (
+        f"re-indexed the difference: {indexed.added} added, {indexed.updated} updated, "
+        f"{indexed.removed} removed · {articles} in the index"
+    )
+
+
+# --- one pass ---------------------------------------------------------------------------
+
+
+def _check_once(store: IndexStore) -> tuple[CheckReport, bool]:
+    """The report, and whether the index stayed at one generation while it was made."""
+    report = CheckReport(index_dir=str(store.directory), schema_version=store.schema_version())
+    try:
+        ix = store.open()
+    except IndexVersionError as error:
+        return _unopened(report, store, "schema_version", error), True
+    except NewsgrepError as error:
+        return _unopened(report, store, "unreadable", error), True
+    damaged = ""
+    with quiet_leaks():
+        try:
+            contents = store.contents(ix)
+        except Exception as error:  # Whoosh raises many kinds for damaged files
+            damaged = f"the index is damaged ({type(error).__name__}: {error})"
+    if damaged:
+        return _unopened(report, store, "unreadable", damaged), True
+    report.schema_version = SCHEMA_VERSION
+    report.generation = contents.generation
+    report.articles = contents.readable
+    manifest = store.read_manifest(ix, contents.generation)
+    if manifest is None:
+        report.problem(
+            "manifest_missing",
+            f"the manifest of generation {contents.generation} is missing or unreadable; "
+            "it is recoverable: the next index run rebuilds it from the stored documents",
+        )
+        manifest = store.recover_manifest(ix)
+    else:
+        _check_against_manifest(report, contents, manifest)
+    report.files = len(manifest.files)
+    report.skipped_files = sum(1 for entry in manifest.files.values() if entry.skip)
+    report.folders = list(manifest.folders)
+    _check_leftovers(report, store, ix)
+    _check_folders(report, manifest, os.path.realpath(store.directory))
+    return report, int(ix.latest_generation()) == contents.generation
+
+
+def _unopened(
+    report: CheckReport, store: IndexStore, kind: str, error: NewsgrepError | str
+) -> CheckReport:
+    report.problem(kind, str(error))
+    report.folders = store.salvage_folders()
+    return report
+
+
+def _check_against_manifest(report: CheckReport, contents: Any, manifest: Manifest) -> None:
+    listed = sum(entry.articles for entry in manifest.files.values())
+    if not contents.doc_count == contents.readable == listed:
+        report.problem(
+            "count_mismatch",
+            f"the index counts {contents.doc_count:,} articles and {contents.readable:,} "
+            f"can be read, but its manifest lists {listed:,}",
+        )
+    for article_id, count in sorted(contents.ids.items()):
+        if count > 1:
+            report.problem("duplicate_id", f"id {article_id!r} is held by {count} articles")
+    for path, count in sorted(contents.paths.items()):
+        entry = manifest.files.get(path)
+        if entry is None:
+            report.problem(
+                "not_in_manifest",
+                f"{_articles(count)} in the index from a file the manifest does not list",
+                path,
+            )
+        elif entry.articles != count:
+            report.problem(
+                "articles_mismatch",
+                f"{_articles(count)} in the index, {entry.articles} in the manifest",
+                path,
+            )
+    for path, entry in sorted(manifest.files.items()):
+        if entry.articles and path not in contents.paths:
+            report.problem(
+                "articles_mismatch",
+                f"no article in the index, {entry.articles} in the manifest",
+                path,
+            )
+
+
+def _check_leftovers(report: CheckReport, store: IndexStore, ix: Any) -> None:
+    with store.probe_lock() as holder:
+        if holder is not None:
+            report.note(
+                "busy",
+                f"an indexing run is in progress ({holder}): leftovers were not looked "
+                "for, and what it has not committed yet is not in the index",
+            )
+            return
+        for leftover in store.leftovers(ix):
+            path = os.path.abspath(store.directory / leftover.name)
+            report.problem("leftover", leftover.reason, path)
+
+
+def _check_folders(report: CheckReport, manifest: Manifest, index_real: str) -> None:
+    seen: set[str] = set()
+    not_checked: list[str] = []  # missing or unreadable folders: their files are not missing
+    touched = 0
+    for root in manifest.folders:
+        if not os.path.exists(root):
+            if root not in manifest.files:  # (a lone file that is gone is a missing file)
+                _missing_folder(report, manifest, root)
+                not_checked.append(root)
+            continue
+        trouble: list[Problem] = []
+        for candidate in walk(root, index_real, trouble, not_checked):
+            seen.add(candidate.path)
+            entry = manifest.files.get(candidate.path)
+            if entry is None:
+                report.problem("unindexed", "not in the index", candidate.path)
+            elif not same_stat(entry, candidate):
+                try:
+                    with open(candidate.path, "rb") as handle:
+                        digest = content_hash(handle.read())
+                except OSError as error:
+                    trouble.append(Problem(candidate.path, "", os_reason(error)))
+                    continue
+                if digest != entry.hash:
+                    report.problem("changed", "changed since it was indexed", candidate.path)
+                else:
+                    touched += 1
+        for problem in trouble:
+            report.note("not_checked", f"could not be read ({problem.reason})", problem.path)
+    for path in sorted(_gone(manifest, seen, not_checked)):
+        report.problem("missing", "indexed, but no longer on disk", path)
+    if touched:
+        report.note(
+            "touched",
+            f"{touched} file{'s have' if touched != 1 else ' has'} a new mtime but the same "
+            "content (the next index run records it without reading them again)",
+        )
+
+
+def _missing_folder(report: CheckReport, manifest: Manifest, root: str) -> None:
+    under = [entry for path, entry in manifest.files.items() if is_within(path, root)]
+    if not under:
+        report.note(
+            "folder_missing",
+            "a covered folder that is missing (nothing of it is in the index)",
+            root,
+        )
+        return
+    articles = sum(entry.articles for entry in under)
+    report.problem(
+        "folder_missing",
+        f"a covered folder that is missing; its {len(under)} files ({_articles(articles)}) "
+        "stay in the index until it is back, or `newsgrep index --rebuild` drops them",
+        root,
+    )
+
+
+def _gone(manifest: Manifest, seen: set[str], not_checked: Iterable[str]) -> Iterable[str]:
+    skipped_roots = list(not_checked)
+    for path in manifest.files:
+        if path in seen or under_any(path, skipped_roots):
+            continue
+        if under_any(path, manifest.folders):
+            yield path
+
+
+def _articles(count: int) -> str:
+    return f"{count:,} article{'s' if count != 1 else ''}"

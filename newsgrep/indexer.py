@@ -122,7 +122,14 @@ def run_index(
         manifest.folders = folders
         batch = Batch(store, ix, clear=rebuild)
         try:
-            run = _Run(manifest, batch, report, rebuild=rebuild, progress=progress)
+            run = _Run(
+                manifest,
+                batch,
+                report,
+                rebuild=rebuild,
+                progress=progress,
+                ids_settled=not folders_changed,
+            )
             run.update(roots, index_real)
             batch.commit(
                 manifest,
@@ -189,12 +196,16 @@ class _Run:
         *,
         rebuild: bool,
         progress: ProgressCallback | None = None,
+        ids_settled: bool = False,
     ) -> None:
         self.manifest = manifest
         self.batch = batch
         self.report = report
         self.rebuild = rebuild
         self.progress = progress
+        # Whether the folders are those the manifest's ids were settled for: then every
+        # indexed file's id is still right, and only new files need one.
+        self.ids_settled = ids_settled
         self.paths_by_id = {entry.id: path for path, entry in manifest.files.items()}
         self.changed = False  # whether the manifest was changed
         self.files_read = self.files_to_read = 0
@@ -272,8 +283,10 @@ class _Run:
         pending = []
         for candidate in found:
             entry = self.manifest.files.get(candidate.path)
-            forms = _id_forms(candidate, self.manifest.folders)
-            if entry is not None and _is_id_choice(entry.id, *forms):
+            if entry is not None and (
+                self.ids_settled
+                or _is_id_choice(entry.id, *_id_forms(candidate, self.manifest.folders))
+            ):
                 ids[candidate.path] = entry.id
             else:
                 pending.append(candidate)

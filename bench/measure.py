@@ -9,6 +9,7 @@ import shutil
 import statistics
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -39,7 +40,8 @@ def run_process(
     stdin: Path | None = None,
 ) -> ProcessRun:
     """Run `command` to its end; its wall time and the peak RSS of the process (and of the
-    children it waited for). `stdin`: a file to read from.
+    children it waited for), or of the whole process tree at once when that is larger
+    (sampled every 50 ms: worker processes run side by side). `stdin`: a file to read from.
 
     The peak comes from GNU time when it is installed: a child forked from this (large)
     process would otherwise report this process's RSS as its own peak when that is higher
@@ -55,13 +57,17 @@ def run_process(
             argv = [GNU_TIME, "--format", "%M", "--output", peak_file.name, *argv]
         started = time.perf_counter()
         process = subprocess.Popen(argv, stdin=source, stdout=out, stderr=err, env=env, cwd=cwd)
+        sampler = TreeRss(process.pid)
         _pid, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        tree_peak_kib = sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         reported = peak_file.read().strip().splitlines()
         peak_kib = int(reported[-1]) if reported and reported[-1].isdigit() else usage.ru_maxrss
+        # A run with worker processes: what they hold at once counts, not the largest one.
+        peak_kib = max(peak_kib, tree_peak_kib)
         result = ProcessRun(
             seconds,
             peak_kib / 1024,
@@ -74,6 +80,50 @@ def run_process(
             f"{' '.join(command)} exited {result.returncode}: {result.stderr.strip()[-2000:]}"
         )
     return result
+
+
+class TreeRss:
+    """The largest sum of RSS over a process and its descendants, sampled from /proc."""
+
+    def __init__(self, root: int, interval: float = 0.05) -> None:
+        self.root = root
+        self.interval = interval
+        self.peak_kib = 0
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> int:
+        self._stopped.set()
+        self._thread.join()
+        return self.peak_kib
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self.interval):
+            self.peak_kib = max(self.peak_kib, _tree_rss_kib(self.root))
+
+
+def _tree_rss_kib(root: int) -> int:
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    tree, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return sum(rss.get(pid, 0) for pid in tree)
 
 
 @dataclass(frozen=True, slots=True)

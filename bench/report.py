@@ -16,7 +16,7 @@ from bench.queries import KINDS, QUERIES
 ROWS: tuple[tuple[str, str, str, bool], ...] = (
     ("full build (s)", "build_s", "{:.1f}", True),
     ("articles/s", "build_rate", "{:,.0f}", False),
-    ("peak RSS of the build (MiB)", "peak_rss_mb", "{:.0f}", True),
+    ("peak RSS of the build, all its processes (MiB)", "peak_rss_mb", "{:.0f}", True),
     ("index ÷ text", "index_ratio", "{:.2f}", True),
     ("refresh: 10 changed + 10 new (s)", "refresh_s", "{:.3f}", True),
     ("warm top-10 + snippets p50 (ms)", "query_p50_ms", "{:.1f}", True),

@@ -7,6 +7,7 @@ No Whoosh object leaves this module or `query`.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import datetime as dt
 import itertools
@@ -504,17 +505,80 @@ def _fold(searcher: Any, candidates: list[tuple[int, Any]]) -> list[tuple[int, A
 
 
 def _reranked(
-    searcher: Any, words: Any, ranked: list[tuple[int, float]]
+    searcher: Any, words_query: Any, ranked: list[tuple[int, float]]
 ) -> list[tuple[int, float]]:
     """The first-pass ranking with proximity (and feedback) scores added to each of its
     articles, in the new order. Only these candidates are rescored: the matches stay."""
-    extras = _rescoring_clauses(searcher, words)
-    if not extras or not ranked:
+    words = plain_words(words_query)
+    docnums = sorted(docnum for docnum, _ in ranked)
+    bonus: dict[int, float] = {}
+    if PROXIMITY is not None and len(words) >= 2 and ranked:
+        bonus = _proximity_bonus(searcher, words, docnums, *PROXIMITY)
+    if FEEDBACK_MIN_WORDS and len(words) >= FEEDBACK_MIN_WORDS and ranked:
+        extras = _feedback_clauses(searcher, words_query, set(words))
+        if extras:
+            for docnum, score in _scores_of(searcher, query.Or(extras), docnums).items():
+                bonus[docnum] = bonus.get(docnum, 0.0) + score
+    if not bonus:
         return ranked
-    bonus = _scores_of(searcher, query.Or(extras), sorted(docnum for docnum, _ in ranked))
     order = {docnum: position for position, (docnum, _) in enumerate(ranked)}
     rescored = [(docnum, score + bonus.get(docnum, 0.0)) for docnum, score in ranked]
     return sorted(rescored, key=lambda item: (-item[1], order[item[0]]))
+
+
+def _proximity_bonus(
+    searcher: Any,
+    words: list[str],
+    docnums: list[int],
+    phrase_weight: float,
+    window_weight: float,
+) -> dict[int, float]:
+    """What each of `docnums` (in increasing order) gains when neighbouring query words
+    stand close in its body. Sequential dependence, as in Metzler and Croft's model: each
+    pair of neighbouring words counts again, in part, as a phrase and within a window of
+    PROXIMITY_WINDOW words.
+
+    This scores exactly as Phrase("body", pair, slop, boost=weight) would (the two words'
+    BM25 scores times the weight, when the second follows the first within the slop), read
+    from the two words' postings at each candidate: Whoosh's span matchers, asked to skip
+    to a candidate, work out the spans of every other document on the way to the next
+    phrase."""
+    reader = searcher.reader()
+    bonus: dict[int, float] = {}
+    for first, second in zip(words, words[1:], strict=False):
+        if ("body", first) not in reader or ("body", second) not in reader:
+            continue
+        before, after = searcher.postings("body", first), searcher.postings("body", second)
+        for docnum in docnums:
+            if not (_stand_at(before, docnum) and _stand_at(after, docnum)):
+                continue
+            gap = _closest_gap(before.value_as("positions"), after.value_as("positions"))
+            if gap is None or gap > PROXIMITY_WINDOW:
+                continue
+            pair_score = before.score() + after.score()
+            gained = bonus.get(docnum, 0.0)
+            if gap <= 1:
+                gained += pair_score * phrase_weight
+            bonus[docnum] = gained + pair_score * window_weight
+    return bonus
+
+
+def _stand_at(matcher: Any, docnum: int) -> bool:
+    """Move `matcher` to `docnum` if it matches it; whether it does."""
+    if matcher.is_active() and matcher.id() < docnum:
+        matcher.skip_to(docnum)
+    return bool(matcher.is_active() and matcher.id() == docnum)
+
+
+def _closest_gap(first: list[int], second: list[int]) -> int | None:
+    """The fewest positions by which a word at `second` follows one at `first` (both in
+    increasing order); None when none follows."""
+    closest = None
+    for position in second:
+        before = bisect.bisect_left(first, position) - 1
+        if before >= 0 and (closest is None or position - first[before] < closest):
+            closest = position - first[before]
+    return closest
 
 
 def _scores_of(searcher: Any, whoosh_query: Any, docnums: list[int]) -> dict[int, float]:
@@ -562,18 +626,6 @@ def _as_number(value: Any) -> int | None:
     return int(datetime_to_long(value))
 
 
-def _rescoring_clauses(searcher: Any, words_query: Any) -> list[Any]:
-    """What adds to a candidate's score: its query words standing close together
-    (proximity) and, for long queries, the words of the best articles (feedback)."""
-    words = plain_words(words_query)
-    extras = []
-    if PROXIMITY is not None and len(words) >= 2:
-        extras.extend(_proximity_clauses(words, *PROXIMITY))
-    if FEEDBACK_MIN_WORDS and len(words) >= FEEDBACK_MIN_WORDS:
-        extras.extend(_feedback_clauses(searcher, words_query, set(words)))
-    return extras
-
-
 # A prefix or fuzzy word standing for more index terms than this is not scored term by term.
 MAX_SCORED_EXPANSION = 64
 
@@ -613,16 +665,6 @@ def _for_scoring(node: Any, reader: Any) -> Any:
             node.matcher_type = query.Or.DEFAULT_MATCHER
         return node
     return node.apply(lambda child: _for_scoring(child, reader))
-
-
-def _proximity_clauses(words: list[str], phrase_weight: float, window_weight: float) -> list[Any]:
-    # Sequential dependence, as in Metzler and Croft's model: each pair of neighbouring query
-    # words counts again, in part, when it stands as a phrase, and within a small window.
-    clauses = []
-    for pair in zip(words, words[1:], strict=False):
-        clauses.append(query.Phrase("body", list(pair), slop=1, boost=phrase_weight))
-        clauses.append(query.Phrase("body", list(pair), slop=PROXIMITY_WINDOW, boost=window_weight))
-    return clauses
 
 
 def _feedback_clauses(searcher: Any, matching: Any, words: set[str]) -> list[Any]:

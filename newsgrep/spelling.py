@@ -18,6 +18,9 @@ _SUGGESTION_FIELDS = ("body", "title")
 # is corrected only to one this many times more common.
 RARE_UP_TO = 3
 MORE_COMMON = 20
+# Candidates share the typed word's first letter: typos are rarely there, and searching the
+# whole term list for words within two edits took ~0.15 s per unknown word at 423 articles.
+SAME_BEGINNING = 1
 # The written forms of a suggested stem are looked for in this many articles.
 _FORMS_FROM = 20
 # At most this many index terms are looked at for one misspelt word's beginning.
@@ -75,7 +78,9 @@ def _near_terms(searcher: Any, term: str) -> list[tuple[str, int, int]]:
     found = {
         candidate
         for name in _SUGGESTION_FIELDS
-        for candidate in searcher.corrector(name).suggest(term, limit=5, maxdist=max_edits)
+        for candidate in searcher.corrector(name).suggest(
+            term, limit=5, maxdist=max_edits, prefix=SAME_BEGINNING
+        )
     }
     return [(c, _edits(term, c), _frequency(searcher, c)) for c in found if c != term]
 

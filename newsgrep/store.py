@@ -34,7 +34,9 @@ import contextlib
 import datetime as dt
 import fcntl
 import gc
+import itertools
 import json
+import operator
 import os
 import re
 import shutil
@@ -152,20 +154,19 @@ class CompactPositions(formats.Positions):  # type: ignore[misc]
     """Whoosh's Positions, stored as varints: a word's count, then the gaps between its
     positions. Whoosh pickles the list for every posting, about 10 bytes where this takes 2."""
 
+    # Most postings are a few small numbers, each one byte: those take the fast paths.
+
     def encode(self, poslist: list[int]) -> bytes:
-        gaps = [poslist[0], *(b - a for a, b in zip(poslist, poslist[1:], strict=False))]
-        return _varints([len(poslist), *gaps])
+        values = [len(poslist), poslist[0], *map(operator.sub, poslist[1:], poslist)]
+        return bytes(values) if max(values) < 0x80 else _varints(values)
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
-        count, *gaps = _read_varints(valuestring)
-        positions, position = [], 0
-        for gap in gaps[:count]:
-            position += gap
-            positions.append(position)
-        return positions
+        values = list(valuestring) if max(valuestring) < 0x80 else _read_varints(valuestring)
+        return list(itertools.accumulate(values[1 : values[0] + 1]))
 
     def decode_frequency(self, valuestring: bytes) -> int:
-        return _read_varints(valuestring, limit=1)[0]
+        first = valuestring[0]
+        return first if first < 0x80 else _read_varints(valuestring, limit=1)[0]
 
 
 def _varints(values: list[int]) -> bytes:

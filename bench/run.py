@@ -12,6 +12,7 @@ the tables are printed on stdout as Markdown, progress on stderr.
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import importlib.metadata
 import json
@@ -116,6 +117,14 @@ def machine() -> dict[str, Any]:
     }
 
 
+def compile_sources() -> None:
+    """Write the bytecode of newsgrep and the bench, as `pip install` does for an installed
+    package: with PYTHONDONTWRITEBYTECODE set (as in some shells and containers) an editable
+    checkout is compiled again by every process it starts, ~50 ms of each cold start."""
+    for folder in ("newsgrep", "bench"):
+        compileall.compile_dir(str(REPO / folder), quiet=1)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     scales = sorted(set(args.scale or ([1] if args.quick else [1, 5])))
@@ -133,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(
             settings.build_repeats, settings.refresh_rounds, settings.query_repeats, args.runs
         )
+    compile_sources()
     bench = Bench(systems, settings)
     bench.results["machine"] = machine()
     bench.results["settings"] = {"quick": args.quick, "phases": phases, "scales": scales}

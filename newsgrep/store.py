@@ -72,6 +72,7 @@ WRITER_MEMORY_MB = 256
 # A run that reads at least this much uses worker processes: each takes ~0.3 s to start.
 PARALLEL_MIN_BYTES = 2_000_000
 WORKERS_VARIABLE = "NEWSGREP_WORKERS"
+MAX_WORKERS = 4
 
 META_FILE = "newsgrep.json"
 LOCK_FILE = "newsgrep.lock"
@@ -692,11 +693,14 @@ class Batch:
 
 def writer_workers() -> int:
     """How many worker processes a large run writes with: one per core this process may
-    use, or NEWSGREP_WORKERS (1 keeps everything in one process)."""
+    use (at most MAX_WORKERS), or NEWSGREP_WORKERS (1 keeps everything in one process)."""
     configured = os.environ.get(WORKERS_VARIABLE, "").strip()
     if configured.isdigit():
         return max(1, int(configured))
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    # Each worker adds a segment that every search then reads, and beyond a few the one
+    # process that reads and parses the files cannot keep them busy.
+    return min(MAX_WORKERS, cores or 1)
 
 
 def _document(article: Article, source: SourceFile) -> dict[str, Any]:

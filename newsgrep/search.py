@@ -17,7 +17,7 @@ import pickle
 import struct
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -192,6 +192,8 @@ class SearchSession:
         self._searcher: Any = None
         self._date_column: list[tuple[int, int]] | None = None
         self._dates_cache: dict[tuple[int | None, int | None], set[int]] = {}
+        # Column readers, made once: making one reads the column's whole offset table.
+        self._columns: dict[str, Any] = {}
 
     def __enter__(self) -> SearchSession:
         try:
@@ -277,7 +279,7 @@ class SearchSession:
             if not request.collapse:
                 kept: list[tuple[int, Any, list[int]]] = [(d, s, []) for d, s in candidates]
                 break
-            kept = _fold(searcher, candidates)
+            kept = _fold(self._column, candidates)
             if fetch is None or end is None or len(kept) >= end or len(candidates) < fetch:
                 break
             fetch *= 4
@@ -431,8 +433,7 @@ class SearchSession:
             if facet is Facet.SOURCE:
                 sources = Counter(searcher.stored_fields(n).get("source") or "" for n in docnums)
                 return sorted(sources.items(), key=lambda item: (-item[1], item[0]))
-            dates = searcher.reader().column_reader("date")
-            undated = searcher.reader().column_reader("undated")
+            dates, undated = self._column("date"), self._column("undated")
             dated = [dates[n] for n in docnums if not undated[n]]
         missing = len(docnums) - len(dated)
         return _time_buckets(dated, facet) + ([("", missing)] if missing else [])
@@ -441,9 +442,15 @@ class SearchSession:
         """The first and last article dates in the index."""
         with self._reading():
             dated = self._searcher.search(query.Term("undated", 0), limit=None).docs()
-            dates = self._searcher.reader().column_reader("date")
+            dates = self._column("date")
             values = [dates[n] for n in dated]
         return (min(values), max(values)) if values else (None, None)
+
+    def _column(self, name: str) -> Any:
+        """The reader of column `name` (sketch, date, undated) for this session's searcher."""
+        if name not in self._columns:
+            self._columns[name] = self._searcher.reader().column_reader(name)
+        return self._columns[name]
 
     def article_count(self) -> int:
         return int(self._searcher.doc_count())
@@ -485,13 +492,12 @@ def search(index_dir: Path, request: SearchRequest) -> SearchResult:
 # --- running ----------------------------------------------------------------------------
 
 
-def _fold(searcher: Any, candidates: list[tuple[int, Any]]) -> list[tuple[int, Any, list[int]]]:
+def _fold(
+    column: Callable[[str], Any], candidates: list[tuple[int, Any]]
+) -> list[tuple[int, Any, list[int]]]:
     """The candidates, in order, with each near-duplicate folded into the first of its
     group: (docnum, score, folded docnums). Reads only the sketch and date columns."""
-    reader = searcher.reader()
-    sketches = reader.column_reader("sketch")
-    dates = reader.column_reader("date")
-    undated = reader.column_reader("undated")
+    sketches, dates, undated = column("sketch"), column("date"), column("undated")
     folder = Folder()
     kept: list[tuple[int, Any, list[int]]] = []
     for docnum, score in candidates:

@@ -202,11 +202,12 @@ def _check_once(store: IndexStore) -> tuple[CheckReport, bool]:
     except NewsgrepError as error:
         return _unopened(report, store, "unreadable", error), True
     damaged = ""
-    with quiet_leaks():
+    with quiet_leaks() as leaks:
         try:
             contents = store.contents(ix)
         except Exception as error:  # Whoosh raises many kinds for damaged files
             damaged = f"the index is damaged ({type(error).__name__}: {error})"
+            leaks.failed = True
     if damaged:
         return _unopened(report, store, "unreadable", damaged), True
     report.schema_version = SCHEMA_VERSION

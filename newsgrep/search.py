@@ -345,8 +345,8 @@ class SearchSession:
         if key not in self._dates_cache:
             if self._date_column is None:
                 reader = self._searcher.reader()
-                undated = reader.column_reader("undated")
-                dates = reader.column_reader("date", translate=False)
+                undated = _column(reader, "undated")
+                dates = _column(reader, "date", translate=False)
                 self._date_column = [
                     (docnum, dates[docnum])
                     for docnum in range(reader.doc_count_all())
@@ -429,8 +429,8 @@ class SearchSession:
             if facet is Facet.SOURCE:
                 sources = Counter(searcher.stored_fields(n).get("source") or "" for n in docnums)
                 return sorted(sources.items(), key=lambda item: (-item[1], item[0]))
-            dates = searcher.reader().column_reader("date")
-            undated = searcher.reader().column_reader("undated")
+            dates = _column(searcher.reader(), "date")
+            undated = _column(searcher.reader(), "undated")
             dated = [dates[n] for n in docnums if not undated[n]]
         missing = len(docnums) - len(dated)
         return _time_buckets(dated, facet) + ([("", missing)] if missing else [])
@@ -439,7 +439,7 @@ class SearchSession:
         """The first and last article dates in the index."""
         with self._reading():
             dated = self._searcher.search(query.Term("undated", 0), limit=None).docs()
-            dates = self._searcher.reader().column_reader("date")
+            dates = _column(self._searcher.reader(), "date")
             values = [dates[n] for n in dated]
         return (min(values), max(values)) if values else (None, None)
 
@@ -483,13 +483,21 @@ def search(index_dir: Path, request: SearchRequest) -> SearchResult:
 # --- running ----------------------------------------------------------------------------
 
 
+def _column(reader: Any, name: str, *, translate: bool = True) -> Any:
+    """A column of the index, indexed by document number. An index without articles has
+    no columns (Whoosh's empty reader cannot make one), and nothing is looked up in them."""
+    if reader.doc_count_all() == 0:
+        return {}
+    return reader.column_reader(name, translate=translate)
+
+
 def _fold(searcher: Any, candidates: list[tuple[int, Any]]) -> list[tuple[int, Any, list[int]]]:
     """The candidates, in order, with each near-duplicate folded into the first of its
     group: (docnum, score, folded docnums). Reads only the sketch and date columns."""
     reader = searcher.reader()
-    sketches = reader.column_reader("sketch")
-    dates = reader.column_reader("date")
-    undated = reader.column_reader("undated")
+    sketches = _column(reader, "sketch")
+    dates = _column(reader, "date")
+    undated = _column(reader, "undated")
     folder = Folder()
     kept: list[tuple[int, Any, list[int]]] = []
     for docnum, score in candidates:

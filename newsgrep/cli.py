@@ -24,7 +24,7 @@ from rich.text import Text
 from newsgrep import __version__
 from newsgrep.config import Config, config_path, load_config
 from newsgrep.errors import NewsgrepError
-from newsgrep.render.common import display_path, terminal_safe
+from newsgrep.render.common import display_path, safe_line
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_LIMIT = 10
@@ -89,7 +89,7 @@ def handle_errors(command: F) -> F:
             return command(*args, **kwargs)
         except NewsgrepError as error:
             hint = f" — {error.hint}" if error.hint else ""
-            raise _fail(terminal_safe(f"{error}{hint}")) from None
+            raise _fail(safe_line(f"{error}{hint}")) from None
         except KeyboardInterrupt:
             _err_console().print("newsgrep: interrupted")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
@@ -219,7 +219,7 @@ def index_command(
             _index_dir(ctx, index_dir), given, rebuild=rebuild, wait_seconds=wait, progress=progress
         )
     for warning in report.warnings:
-        err.print(Text(f"newsgrep: warning: {terminal_safe(warning)}"))
+        err.print(Text(f"newsgrep: warning: {safe_line(warning)}"))
     if not quiet:
         _print_index_summary(report, err, verbose)
 
@@ -287,7 +287,7 @@ def _print_index_summary(report: Any, err: Console, verbose: bool) -> None:
 
 def _problem_text(problem: Any) -> str:
     where = f": {problem.where}" if problem.where else ""
-    return terminal_safe(f"{display_path(problem.path)}{where}: {problem.reason}")
+    return safe_line(f"{display_path(problem.path)}{where}: {problem.reason}")
 
 
 # --- output modes shared by search and similar -----------------------------------------
@@ -523,9 +523,9 @@ def _stdout_console(color: ColorChoice) -> Console:
 def _print_notices(result: Any) -> None:
     err = _err_console()
     for notice in result.notices:
-        err.print(Text(f"newsgrep: note: {terminal_safe(notice)}"))
+        err.print(Text(f"newsgrep: note: {safe_line(notice)}"))
     if result.suggestion:
-        err.print(Text(f"newsgrep: did you mean: {terminal_safe(result.suggestion)}"))
+        err.print(Text(f"newsgrep: did you mean: {safe_line(result.suggestion)}"))
 
 
 # --- search -----------------------------------------------------------------------------

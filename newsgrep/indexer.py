@@ -10,6 +10,7 @@ outcome comes back as an `IndexReport`.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import time
@@ -371,7 +372,10 @@ def _stat_candidate(path: str, root: str, report: IndexReport) -> Iterator[_Cand
     try:
         stat = os.stat(path)
     except OSError as error:
-        report.skipped_files.append(Problem(path, "", _os_reason(error)))
+        reason = _os_reason(error)
+        if error.errno == errno.ENOENT and os.path.islink(path):
+            reason = f"broken symbolic link (to {os.readlink(path)})"
+        report.skipped_files.append(Problem(path, "", reason))
         return
     yield _Candidate(path, root, stat.st_size, stat.st_mtime_ns)
 

@@ -36,7 +36,7 @@ from newsgrep.query import (
 )
 from newsgrep.snippets import DEFAULT_SNIPPET_CHARS, Snippet, Span, make_snippets, match_spans
 from newsgrep.spelling import suggest
-from newsgrep.store import IndexStore, damaged_index_error
+from newsgrep.store import IndexStore, damaged_index_error, index_term
 from newsgrep.synonyms import Synonyms, shipped_synonyms
 
 BM25_K1 = 1.2
@@ -384,7 +384,9 @@ class SearchSession:
                 for name, count in SIMILAR_TERMS.items()
                 for term, weight in searcher.key_terms(docnums, name, numterms=count)
             ]
-            own = query.Or([query.Term("id", searcher.stored_fields(n)["id"]) for n in docnums])
+            own = query.Or(
+                [query.Term("id", index_term(searcher.stored_fields(n)["id"])) for n in docnums]
+            )
             total, hits = self._ranked(query.Or(terms), self._date_filter(filter_), request, own)
         return SearchResult(f"like {target}", total, hits, time.perf_counter() - started)
 
@@ -681,9 +683,9 @@ def _stored_article(stored: dict[str, Any]) -> StoredArticle:
 
 def _docnums(searcher: Any, target: str) -> list[int]:
     """Documents for an id, else for a file path (as given, or relative to here)."""
-    docnums = list(searcher.document_numbers(id=target))
+    docnums = list(searcher.document_numbers(id=index_term(target)))
     if not docnums:
-        docnums = list(searcher.document_numbers(path=os.path.abspath(target)))
+        docnums = list(searcher.document_numbers(path=index_term(os.path.abspath(target))))
     if not docnums:
         raise ArticleNotFoundError(
             f"no indexed article has the id or path {target!r}",

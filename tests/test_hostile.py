@@ -5,11 +5,13 @@ Each test is what a user would run into, with what they should see.
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 from pathlib import Path
 
 import pytest
-from conftest import newsgrep, write_corpus
+from conftest import newsgrep, run, write_corpus
 
 
 def cli(*args: str | Path, input: str | None = None):  # type: ignore[no-untyped-def]
@@ -19,6 +21,7 @@ def cli(*args: str | Path, input: str | None = None):  # type: ignore[no-untyped
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"newsgrep {args} raised") from result.exception
     return result
+
 
 # --- an index that holds no articles ----------------------------------------------------
 
@@ -57,3 +60,107 @@ def test_an_index_without_articles_has_empty_stats(empty_index: Path, by: str) -
     chart = cli("stats", "--by", by, "--json", "--index", empty_index)
     assert (chart.exit_code, json.loads(chart.stdout)["counts"]) == (0, [])
     assert "articles 0" in cli("stats", "--index", empty_index).stdout
+
+
+# --- file names: spaces, newlines, bytes that are not UTF-8 -------------------------------
+
+ODD_NAMES = {
+    b"caf\xe9.txt": "Cafe report",  # Latin-1, not UTF-8
+    b"with space.txt": "Space report",
+    b"line\nbreak.txt": "Newline report",
+}
+
+
+@pytest.fixture
+def odd_names(tmp_path: Path, index_dir: Path) -> Path:
+    news = tmp_path / "news"
+    news.mkdir()
+    for name, title in ODD_NAMES.items():
+        with open(os.path.join(os.fsencode(news), name), "wb") as handle:
+            handle.write(f"{title}\n\nThe zeppelin landed.\n".encode())
+    indexed = cli("index", news, "--index", index_dir)
+    assert indexed.exit_code == 0 and "3 added" in indexed.stderr, indexed.stderr
+    return news
+
+
+def test_odd_file_names_are_indexed_and_listed_as_their_bytes(
+    odd_names: Path, index_dir: Path
+) -> None:
+    listed = cli("search", "zeppelin", "-l0", "--index", index_dir)
+    expected = {os.path.join(os.fsencode(odd_names), name) for name in ODD_NAMES}
+    assert set(listed.stdout_bytes.split(b"\0")[:-1]) == expected
+    lines = cli("search", "zeppelin", "--format", "{id}", "--index", index_dir)
+    assert b"caf\xe9.txt\n" in lines.stdout_bytes
+
+
+def test_odd_file_names_show_on_one_line_in_human_output(odd_names: Path, index_dir: Path) -> None:
+    shown = cli("search", "zeppelin", "--index", index_dir).stdout
+    assert f"{odd_names}/caf\ufffd.txt · score" in shown
+    assert f"{odd_names}/line\u240abreak.txt · score" in shown  # ␊, not a line break
+    assert f"{odd_names}/with space.txt · score" in shown
+
+
+def test_odd_file_names_in_json_are_valid_text_with_the_exact_bytes_beside(
+    odd_names: Path, index_dir: Path
+) -> None:
+    result = cli("search", "zeppelin", "--json", "--index", index_dir)
+    records = {r["title"]: r for r in map(json.loads, result.stdout_bytes.splitlines())}
+    cafe = records["Cafe report"]
+    assert (cafe["id"], cafe["path"]) == ("caf\ufffd.txt", f"{odd_names}/caf\ufffd.txt")
+    assert base64.b64decode(cafe["path_bytes"]) == os.fsencode(odd_names) + b"/caf\xe9.txt"
+    assert records["Newline report"]["path"] == f"{odd_names}/line\nbreak.txt"
+    assert records["Newline report"]["path_bytes"] is None
+    result.stdout_bytes.decode("utf-8")  # strict UTF-8 throughout
+
+
+def test_odd_file_names_can_be_shown_by_path_and_id(odd_names: Path, index_dir: Path) -> None:
+    by_path = os.fsdecode(os.path.join(os.fsencode(odd_names), b"caf\xe9.txt"))
+    shown = cli("show", by_path, "--json", "--index", index_dir)
+    assert json.loads(shown.stdout)["title"] == "Cafe report"
+    by_id = cli("show", os.fsdecode(b"caf\xe9.txt"), "--index", index_dir)
+    assert by_id.exit_code == 0 and "Cafe report" in by_id.stdout
+
+
+def test_odd_file_names_stay_unchanged_then_go(odd_names: Path, index_dir: Path) -> None:
+    again = cli("index", "--index", index_dir)
+    assert "0 added, 0 updated, 0 removed, 3 unchanged" in again.stderr
+    os.remove(os.path.join(os.fsencode(odd_names), b"caf\xe9.txt"))
+    gone = cli("index", "--index", index_dir)
+    assert "1 removed, 2 unchanged" in gone.stderr and "2 articles" in gone.stderr
+
+
+def test_odd_file_names_through_a_real_process(odd_names: Path, index_dir: Path) -> None:
+    listed = run("search", "zeppelin", "-l", "--index", index_dir)
+    assert os.fsencode(odd_names) + b"/caf\xe9.txt\n" in listed.stdout
+    assert (listed.returncode, listed.stderr) == (0, b"")
+
+
+def test_a_skipped_file_with_a_newline_in_its_name_is_one_summary_line(
+    tmp_path: Path, index_dir: Path
+) -> None:
+    news = write_corpus(tmp_path / "news", {"bad\nname.txt": "", "good.txt": "Fine.\n"})
+    result = cli("index", news, "--index", index_dir)
+    assert f"  skipped {news}/bad\u240aname.txt: empty file\n" in result.stderr
+
+
+# --- symbolic links ------------------------------------------------------------------------
+
+
+def test_symlink_loops_and_broken_links_are_skipped_with_reasons(
+    tmp_path: Path, index_dir: Path
+) -> None:
+    news = write_corpus(tmp_path / "news", {"sub/real.txt": "Zeppelin news.\n"})
+    (news / "sub" / "up").symlink_to("..")  # a folder link to an ancestor: not followed
+    (news / "a.txt").symlink_to("b.txt")
+    (news / "b.txt").symlink_to("a.txt")
+    (news / "gone.txt").symlink_to("nowhere.txt")
+    (news / "alias.txt").symlink_to("sub/real.txt")  # a file link: read, like any file
+
+    result = cli("index", news, "--index", index_dir, "-v")
+
+    assert result.exit_code == 0
+    assert "2 added" in result.stderr and "3 skipped" in result.stderr
+    assert f"skipped {news}/a.txt: too many levels of symbolic links" in result.stderr
+    assert f"skipped {news}/gone.txt: broken symbolic link (to nowhere.txt)" in result.stderr
+    ids = cli("search", "zeppelin", "--format", "{id}", "--no-collapse", "--index", index_dir)
+    assert sorted(ids.stdout.split()) == ["alias.txt", "sub/real.txt"]

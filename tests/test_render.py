@@ -108,6 +108,7 @@ def test_jsonl_has_one_documented_object_per_hit() -> None:
         "rank": 1,
         "id": "a1.txt",
         "path": "/news/a1.txt",
+        "path_bytes": None,
         "title": "Peace talks open",
         "date": "2025-05-15",
         "source": "Wire",

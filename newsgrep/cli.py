@@ -698,6 +698,8 @@ def _run_batch(
 
     output = Output(Mode.JSON)
     matched = failed = False
+    # A line that is not UTF-8 is a query like any other, not a UnicodeDecodeError.
+    sys.stdin.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
     with SearchSession(index_dir) as session:
         for number, raw in enumerate(sys.stdin, start=1):
             text = raw.rstrip("\r\n")

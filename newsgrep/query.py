@@ -48,6 +48,8 @@ QUERY_STOP_WORDS = (  # noqa: SIM905 - the published list, kept as one readable 
     "up down in out on off over under again further then once here there when where why how "
     "all any both each few more most other some such no nor not only own same so than too very"
 ).split()
+# The most edits `word~N` may ask for (Lucene's limit too).
+MAX_EDITS = 2
 QUERY_FIELDS = ("title", "body", "date", "source", "url", "tags", "id")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
@@ -274,6 +276,13 @@ def _bound(value: dt.datetime | None) -> str:
 
 def _raise_first_error(parsed: Any) -> None:
     for node in _walk(parsed):
+        if isinstance(node, query.FuzzyTerm) and node.maxdist > MAX_EDITS:
+            # The edit automaton grows steeply with the distance: `word~9` took seconds
+            # on a handful of articles, and on a large index would not end.
+            raise QueryError(
+                f"'{node.text}~{node.maxdist}': a fuzzy word allows at most {MAX_EDITS} edits",
+                hint=f"write {node.text}~ (one edit) or {node.text}~2",
+            )
         error = getattr(node, "error", None)
         if error is not None:
             if isinstance(error, QueryError):

@@ -295,6 +295,8 @@ class SearchSession:
     ) -> tuple[list[tuple[int, float | None]], int]:
         """The best `fetch` matches in order, as (docnum, score) (by date: score None), and
         how many articles match in all (Whoosh counts them while it ranks, mostly)."""
+        if allowed is not None and not allowed:
+            return [], 0  # no article in the dates: Whoosh would read an empty filter as none
         searcher = self._searcher
         options: dict[str, Any] = {"limit": fetch, "filter": allowed, "mask": mask}
         if sort is not Sort.RELEVANCE:

@@ -14,7 +14,7 @@ import pytest
 from conftest import newsgrep, run, write_corpus
 
 
-def cli(*args: str | Path, input: str | None = None):  # type: ignore[no-untyped-def]
+def cli(*args: str | Path, input: str | bytes | None = None):  # type: ignore[no-untyped-def]
     """`newsgrep(...)`, failing the test on a traceback: the runner reports an exception
     that escaped as exit status 1, which would pass for "no match"."""
     result = newsgrep(*args, input=input)
@@ -164,3 +164,54 @@ def test_symlink_loops_and_broken_links_are_skipped_with_reasons(
     assert f"skipped {news}/gone.txt: broken symbolic link (to nowhere.txt)" in result.stderr
     ids = cli("search", "zeppelin", "--format", "{id}", "--no-collapse", "--index", index_dir)
     assert sorted(ids.stdout.split()) == ["alias.txt", "sub/real.txt"]
+
+
+# --- found by the property tests (tests/test_properties.py) -------------------------------
+
+
+@pytest.mark.parametrize("query", ["zeppelin~9", "talks~3", "title:talks~5"])
+def test_a_fuzzy_word_with_more_than_two_edits_is_an_error_not_a_hang(
+    built_index: Path, query: str
+) -> None:
+    result = cli("search", query, "--index", built_index)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "at most 2 edits" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["talks OR grain OR column", "--since", "2030"],
+        ["talks OR grain OR column", "--until", "1990", "-c"],
+        ["(talks OR grain) date:2031"],
+        ["talks", "--since", "9999-12-31", "--json"],
+    ],
+)
+def test_dates_that_no_article_has_find_nothing(built_index: Path, args: list[str]) -> None:
+    # Whoosh reads an empty set of allowed articles as "no filter": every match came back.
+    result = cli("search", *args, "--index", built_index)
+    assert result.exit_code == 1
+    assert result.stdout in ("", "0\n")
+
+
+@pytest.mark.parametrize("since", ["9999-12-31", "9999-12", "9999"])
+def test_the_last_dates_python_can_name_are_dates(built_index: Path, since: str) -> None:
+    dated = cli("search", "talks OR grain", "--until", "2030", "-c", "--index", built_index)
+    assert dated.stdout == "2\n"  # the undated article is not in any span of dates
+    result = cli("search", "talks OR grain", "--until", since, "-c", "--index", built_index)
+    assert (result.exit_code, result.stdout) == (0, "2\n")
+    in_query = cli("search", f"(talks OR grain) date:<={since}", "-c", "--index", built_index)
+    assert in_query.stdout == "2\n"
+
+
+def test_a_relative_date_before_the_year_1_is_an_error(built_index: Path) -> None:
+    result = cli("search", "talks", "--since", "99999y", "--index", built_index)
+    assert result.exit_code == 2
+    assert result.stderr == "newsgrep: cannot read '99999y' as a date: that is before the year 1\n"
+
+
+def test_a_batch_line_that_is_not_utf8_is_a_query_like_any_other(built_index: Path) -> None:
+    result = cli("search", "--batch", "--index", built_index, input=b"caf\xe9 talks\ngrain\n")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.exit_code == 0
+    assert {r["query"] for r in records} == {"caf\ufffd talks", "grain"}

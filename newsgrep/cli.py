@@ -199,6 +199,16 @@ def index_command(
     wait: Annotated[
         float, typer.Option("--wait", min=0, help="Seconds to wait for another indexing run.")
     ] = 10.0,
+    max_size: Annotated[
+        str | None,
+        typer.Option(
+            "--max-size",
+            metavar="SIZE",
+            help="Skip files larger than this: 500K, 64M, 1G; 0 for no limit "
+            "(config 'max_size'). [default: 64M]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Build or update the index: new files added, changed ones replaced, deleted ones removed.
 
@@ -207,8 +217,16 @@ def index_command(
       newsgrep index seeds/        # later, a bare `newsgrep index` refreshes seeds/
       find news -name '*.json' -print0 | newsgrep index -0 -
     """
-    from newsgrep.indexer import run_index
+    from newsgrep.indexer import DEFAULT_MAX_SIZE, run_index
 
+    size_limit = _config(ctx).max_size
+    if max_size is not None:
+        from newsgrep.config import parse_size
+
+        try:
+            size_limit = parse_size(max_size)
+        except ValueError as error:
+            raise _fail(safe_line(f"--max-size: {error}")) from None
     given = list(paths or [])
     if from_stdin or Path("-") in given:
         given = [p for p in given if p != Path("-")] + list(_stdin_paths(null))
@@ -216,7 +234,12 @@ def index_command(
     show_progress = not quiet and err.is_terminal
     with ProgressBar(err, show_progress) as progress:
         report = run_index(
-            _index_dir(ctx, index_dir), given, rebuild=rebuild, wait_seconds=wait, progress=progress
+            _index_dir(ctx, index_dir),
+            given,
+            rebuild=rebuild,
+            wait_seconds=wait,
+            progress=progress,
+            max_size=DEFAULT_MAX_SIZE if size_limit is None else size_limit or None,
         )
     for warning in report.warnings:
         err.print(Text(f"newsgrep: warning: {safe_line(warning)}"))

@@ -6,12 +6,21 @@ Each test is what a user would run into, with what they should see.
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import newsgrep, run, write_corpus
+from conftest import is_root, newsgrep, run, write_corpus
+
+from newsgrep import indexer
+from newsgrep.config import parse_size
 
 
 def cli(*args: str | Path, input: str | bytes | None = None):  # type: ignore[no-untyped-def]
@@ -161,7 +170,7 @@ def test_symlink_loops_and_broken_links_are_skipped_with_reasons(
     assert result.exit_code == 0
     assert "2 added" in result.stderr and "3 skipped" in result.stderr
     assert f"skipped {news}/a.txt: too many levels of symbolic links" in result.stderr
-    assert f"skipped {news}/gone.txt: broken symbolic link (to nowhere.txt)" in result.stderr
+    assert f"skipped {news}/gone.txt: broken symbolic link" in result.stderr
     ids = cli("search", "zeppelin", "--format", "{id}", "--no-collapse", "--index", index_dir)
     assert sorted(ids.stdout.split()) == ["alias.txt", "sub/real.txt"]
 
@@ -215,3 +224,193 @@ def test_a_batch_line_that_is_not_utf8_is_a_query_like_any_other(built_index: Pa
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.exit_code == 0
     assert {r["query"] for r in records} == {"caf\ufffd talks", "grain"}
+
+
+# --- the size limit -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def big_file(corpus: Path) -> Path:
+    big = corpus / "huge.txt"
+    big.write_text("Zeppelin\n\n" + "zeppelin news " * 200)  # 2,810 bytes
+    return big
+
+
+def test_a_file_over_max_size_is_skipped_with_its_reason(
+    corpus: Path, index_dir: Path, big_file: Path
+) -> None:
+    result = cli("index", corpus, "--max-size", "2K", "--index", index_dir)
+    assert result.exit_code == 0
+    assert "5 added" in result.stderr and "1 skipped" in result.stderr
+    assert f"  skipped {big_file}: larger than the limit (2.7K > 2K; --max-size)\n" in (
+        result.stderr
+    )
+    assert cli("search", "zeppelin", "--index", index_dir).exit_code == 1
+
+
+def test_a_file_over_max_size_is_not_read_again_until_the_limit_rises(
+    corpus: Path, index_dir: Path, big_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli("index", corpus, "--max-size", "2K", "--index", index_dir)
+    real_open = builtins.open
+
+    def no_reading_the_big_file(file: Any, *args: Any, **kwargs: Any) -> Any:
+        assert os.fspath(file) != str(big_file), "the big file was read again"
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(indexer, "open", no_reading_the_big_file, raising=False)
+    again = cli("index", "--max-size", "2K", "--index", index_dir)
+    assert "0 added, 0 updated, 0 removed, 5 unchanged, 1 skipped" in again.stderr
+    monkeypatch.undo()
+
+    raised = cli("index", "--max-size", "0", "--index", index_dir)  # 0: no limit
+    assert "1 added, 0 updated, 0 removed, 5 unchanged, 0 skipped" in raised.stderr
+    assert cli("search", "zeppelin", "-c", "--index", index_dir).stdout == "1\n"
+
+
+def test_max_size_comes_from_the_config_file_and_the_flag_wins(
+    tmp_path: Path, corpus: Path, index_dir: Path, big_file: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('max_size = "1K"\n')
+    configured = cli("--config", config, "index", corpus, "--index", index_dir)
+    assert "larger than the limit (2.7K > 1K" in configured.stderr
+    flag = cli("--config", config, "index", corpus, "--max-size", "1M", "--index", index_dir)
+    assert "1 added" in flag.stderr and "0 skipped" in flag.stderr
+
+
+def test_the_default_limit_lets_articles_and_archives_through(
+    corpus: Path, index_dir: Path, big_file: Path
+) -> None:
+    assert indexer.DEFAULT_MAX_SIZE == 64 * 1024 * 1024
+    assert "6 added" in cli("index", corpus, "--index", index_dir).stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--max-size", "lots"], "newsgrep: --max-size: cannot read 'lots' as a size"),
+        (["--max-size", "-1K"], "newsgrep: --max-size: cannot read '-1K' as a size"),
+    ],
+)
+def test_a_bad_max_size_is_one_line_and_exit_2(
+    corpus: Path, index_dir: Path, args: list[str], message: str
+) -> None:
+    result = cli("index", corpus, *args, "--index", index_dir)
+    assert result.exit_code == 2 and result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_bad_max_size_in_the_config_names_the_line(tmp_path: Path, corpus: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('limit = 5\nmax_size = "huge"\n')
+    result = cli("--config", config, "index", corpus)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"newsgrep: {config}: line 2: max_size: cannot read 'huge'")
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("0", 0), ("512", 512), ("500K", 512_000), ("64M", 64 * 1024**2), ("1g", 1024**3),
+     ("1.5M", 1_572_864), ("10 MB", 10 * 1024**2), ("2KiB", 2048)],
+)  # fmt: skip
+def test_sizes_are_bytes_or_powers_of_1024(text: str, size: int) -> None:
+    assert parse_size(text) == size
+
+
+# --- files that are not files --------------------------------------------------------------
+
+
+def test_a_fifo_named_like_an_article_is_skipped_not_waited_for(
+    corpus: Path, index_dir: Path
+) -> None:
+    os.mkfifo(corpus / "pipe.txt")  # opening it for reading would block until a writer came
+    result = cli("index", corpus, "--index", index_dir)
+    assert f"  skipped {corpus}/pipe.txt: not a regular file\n" in result.stderr
+    assert "5 added" in result.stderr
+
+
+# --- folders that cannot be read, indexes that cannot be written ---------------------------
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """`folder` and everything in it made unwritable: by mode for a user; for root, whom
+    modes do not stop, with the immutable attribute (skipped where that is not possible)."""
+    paths = [folder, *folder.rglob("*")]
+    if not is_root():
+        for path in paths:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        try:
+            yield
+        finally:
+            for path in paths:
+                path.chmod(0o755 if path.is_dir() else 0o644)
+        return
+    if shutil.which("chattr") is None:
+        pytest.skip("root, and no chattr to make a folder read-only")
+    made = subprocess.run(["chattr", "-R", "+i", folder], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"root, and chattr +i fails here: {made.stderr.decode().strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-R", "-i", folder], check=True)
+
+
+def test_an_index_that_cannot_be_written_is_one_line_and_exit_2_and_still_searchable(
+    built_index: Path, corpus: Path
+) -> None:
+    (corpus / "new.txt").write_text("Zeppelin\n\nA new article.\n")
+    with read_only(built_index):
+        result = cli("index", "--index", built_index)
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"newsgrep: cannot write the index at {built_index}: ")
+        assert result.stderr.count("\n") == 1
+        assert cli("search", "talks", "-c", "--index", built_index).stdout == "2\n"
+        assert cli("stats", "--index", built_index).exit_code == 0
+        assert cli("show", "grain.txt", "--index", built_index).exit_code == 0
+    assert "1 added" in cli("index", "--index", built_index).stderr  # and writable again
+
+
+@pytest.mark.parametrize("where", ["a-file/index", "/proc/newsgrep-index"])
+def test_an_index_folder_that_cannot_be_made_is_one_line_and_exit_2(
+    tmp_path: Path, corpus: Path, where: str
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder\n")
+    index = where if where.startswith("/") else tmp_path / where
+    result = cli("index", corpus, "--index", index)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"newsgrep: cannot write the index at {index}: ")
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_folder_that_cannot_be_read_is_skipped_and_its_articles_kept(
+    built_index: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = str(corpus / "world")
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if os.fspath(path) == locked:
+            raise PermissionError(13, "Permission denied", locked)
+        return real_scandir(path)
+
+    monkeypatch.setattr(indexer.os, "scandir", scandir)
+    result = cli("index", "--index", built_index)
+
+    assert result.exit_code == 0
+    assert f"  skipped {locked}: permission denied\n" in result.stderr
+    assert "0 removed" in result.stderr  # what was indexed from it stays
+    assert cli("search", "floods", "-c", "--index", built_index).stdout == "1\n"
+
+
+@pytest.mark.skipif(is_root(), reason="root reads folders whatever their mode")
+def test_a_folder_without_read_permission_is_skipped(corpus: Path, index_dir: Path) -> None:
+    (corpus / "world").chmod(0)
+    try:
+        result = cli("index", corpus, "--index", index_dir)
+    finally:
+        (corpus / "world").chmod(0o755)
+    assert f"  skipped {corpus}/world: permission denied\n" in result.stderr
+    assert "4 added" in result.stderr

@@ -9,6 +9,7 @@ import base64
 import builtins
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -414,3 +415,22 @@ def test_a_folder_without_read_permission_is_skipped(corpus: Path, index_dir: Pa
         (corpus / "world").chmod(0o755)
     assert f"  skipped {corpus}/world: permission denied\n" in result.stderr
     assert "4 added" in result.stderr
+
+
+def test_json_lines_escape_unicode_line_breaks_c1_and_bidi_controls(
+    tmp_path: Path, index_dir: Path
+) -> None:
+    # Found by the property tests: a raw U+0085 (NEL) split an object in two for
+    # Python's splitlines, and a raw U+009B (CSI) or U+202E reached a terminal.
+    body = "Zeppelin \x85 next \u2028 line \x9b31m \u202eevil \x7f end."
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.json").write_text(json.dumps({"title": "Odd \x85 title", "body": body}))
+    cli("index", news, "--index", index_dir)
+    for args in (["search", "zeppelin", "--json"], ["show", "a.json", "--json"]):
+        out = cli(*args, "--index", index_dir).stdout
+        assert len(out.splitlines()) == 1
+        assert not re.search(r"[\x7f-\x9f\u2028\u202e]", out)
+        assert "\\u009b" in out and "\\u202e" in out
+    assert "\\u0085" in out and "\\u2028" in out  # the body of show; snippets fold spaces
+    assert json.loads(out)["body"] == body

@@ -22,6 +22,7 @@ from newsgrep.stats import IndexStats
 FORMAT_VERSION = 1
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ESCAPED = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def hit_record(hit: Hit) -> dict[str, Any]:
@@ -128,4 +129,12 @@ def write_object(record: Mapping[str, Any], out: TextIO) -> None:
     line = json.dumps(record, ensure_ascii=False)
     # Lone surrogates (the bytes of file names that are not UTF-8) are not characters, and
     # strict JSON readers reject them: each becomes U+FFFD, as article text does.
-    out.write(_SURROGATE.sub("\ufffd", line) + "\n")
+    line = _SURROGATE.sub("\ufffd", line)
+    # C1 controls, Unicode line breaks and bidi controls are escaped (\u0085), as JSON
+    # allows: the text is the same to a JSON reader, but a line splitter that knows Unicode
+    # (Python's splitlines) sees one line per object, and a terminal shows it inert.
+    out.write(_ESCAPED.sub(_escape, line) + "\n")
+
+
+def _escape(found: re.Match[str]) -> str:
+    return f"\\u{ord(found.group()):04x}"

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -434,3 +435,117 @@ def test_json_lines_escape_unicode_line_breaks_c1_and_bidi_controls(
         assert "\\u009b" in out and "\\u202e" in out
     assert "\\u0085" in out and "\\u2028" in out  # the body of show; snippets fold spaces
     assert json.loads(out)["body"] == body
+
+
+# --- terminal safety, end to end ------------------------------------------------------------
+
+# Each thing a terminal could act on: clear screen (CSI), set the title (OSC), a hyperlink
+# (OSC 8), C1 CSI, bell, backspace, bidi override and isolate, Rich markup.
+HOSTILE = (
+    "\x1b[2J\x1b]0;pwned\x07\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\ \x9b31m \x07\x08 "
+    "[bold]Loud[/bold] [link=http://evil]click[/link] \u202eevil\u202c \u2066iso\u2069"
+)
+# What newsgrep itself writes to a terminal: SGR styles and Rich's OSC 8 hyperlinks.
+OWN_ESCAPES = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x07\x1b]*\x1b\\")
+UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def inert(output: str) -> bool:
+    """Nothing but newsgrep's own styles could act on the terminal, and every hyperlink
+    newsgrep made points at a file, percent-encoded."""
+    links = re.findall(r"\x1b\]8;[^;]*;([^\x07\x1b]*)\x1b\\", output)
+    return not UNSAFE.search(OWN_ESCAPES.sub("", output)) and all(
+        re.fullmatch(r"(file:///[!-~]*)?", link) for link in links
+    )
+
+
+@pytest.fixture
+def hostile_index(tmp_path: Path, index_dir: Path) -> Path:
+    news = tmp_path / "news"
+    news.mkdir()
+    article = {
+        "title": "Zeppelin " + HOSTILE,
+        "body": "Zeppelin news. " + HOSTILE + " More zeppelin text.",
+        "source": "Wire " + HOSTILE,
+        "url": "http://example.org/" + HOSTILE,
+        "tags": ["t" + HOSTILE, "[bold]"],
+    }
+    (news / "hostile.json").write_text(json.dumps(article))
+    (news / "name \x1b]0;pwned\x07 \u202e.txt").write_text("Zeppelin\n\nNamed badly.\n")
+    (news / "empty \x1b[2J.txt").write_text("")
+    (news / "long.txt").write_text("Long\n\n" + "zeppelin " + "word " * 20_000 + "\n")
+    indexed = cli("index", news, "-v", "--index", index_dir)
+    assert "3 added" in indexed.stderr and inert(indexed.stderr)
+    assert "skipped " + str(news) + "/empty ␛[2J.txt: empty file" in indexed.stderr
+    return index_dir
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "zeppelin", "--snippets", "3"],
+        ["search", "zeppelin", "--explain"],
+        ["search", "zeppelin", "--sort", "newest", "-n", "0"],
+        ["show", "hostile.json"],
+        ["show", "hostile.json", "--query", "zeppelin evil"],
+        ["stats"],
+        ["stats", "--by", "source"],
+        ["search", "zeppelin", "--format", "{title}\\t{source}\\t{url}\\t{path}\\t{snippet}"],
+    ],
+)
+@pytest.mark.parametrize("color", ["always", "never"])
+def test_hostile_text_is_inert_in_human_output(
+    hostile_index: Path, args: list[str], color: str
+) -> None:
+    extra = ["--color", color, "--hyperlinks"] if args[0] != "stats" else []
+    if "--format" in args:
+        extra = []
+    result = cli(*args, *extra, "--index", hostile_index)
+    assert result.exit_code == 0, result.stderr
+    assert inert(result.stderr)
+    if "--format" in args:
+        return  # not a terminal: --format writes the text as it is, for scripts
+    assert inert(result.stdout)
+    if args[0] == "show":
+        plain = " ".join(OWN_ESCAPES.sub("", result.stdout).split())  # unwrapped, unstyled
+        assert "[bold]Loud[/bold] [link=http://evil]click[/link]" in plain
+        assert "␛[2J␛]0;pwned␇" in plain  # legible: each control has a stand-in
+
+
+def test_hostile_text_round_trips_exactly_in_json(hostile_index: Path) -> None:
+    hits = cli("search", "zeppelin", "--json", "-n", "0", "--index", hostile_index)
+    records = {r["id"]: r for r in map(json.loads, hits.stdout.splitlines())}
+    hit = records["hostile.json"]
+    assert hit["title"] == "Zeppelin " + HOSTILE
+    assert hit["source"] == "Wire " + HOSTILE and hit["url"] == "http://example.org/" + HOSTILE
+    assert hit["tags"] == ["t" + HOSTILE, "[bold]"]
+    shown = json.loads(cli("show", "hostile.json", "--json", "--index", hostile_index).stdout)
+    assert shown["body"] == "Zeppelin news. " + HOSTILE + " More zeppelin text."
+    assert not UNSAFE.sub("", hits.stdout).count("\x1b")  # ESC is escaped as \u001b
+    bad_name = next(r for r in records.values() if r["title"] == "Zeppelin")
+    assert bad_name["path"].endswith("/name \x1b]0;pwned\x07 \u202e.txt")
+
+
+def test_a_100_kb_line_gives_a_short_snippet_quickly(hostile_index: Path) -> None:
+    started = time.perf_counter()
+    result = cli("search", "zeppelin", "--json", "-n", "0", "--index", hostile_index)
+    assert time.perf_counter() - started < 10
+    long = next(r for r in map(json.loads, result.stdout.splitlines()) if r["id"] == "long.txt")
+    assert 0 < len(long["snippets"][0]["text"]) < 400
+    human = cli("search", "zeppelin", "-n", "0", "--index", hostile_index).stdout
+    assert len(human) < 5_000
+
+
+def test_hostile_queries_and_paths_in_errors_are_inert(hostile_index: Path) -> None:
+    for args in (
+        ["search", "title:", "\x1b]0;pwned\x07"],
+        ["show", "\x1b]0;pwned\x07\u202e"],
+        ["search", "zeppelin~9\x1b[2J"],
+        ["index", "/nowhere/\x1b[2J\u202e"],
+        ["search", "--since", "\x1b[2J", "zeppelin"],
+    ):
+        result = cli(*args, "--index", hostile_index)
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1
+        assert inert(result.stderr), result.stderr

@@ -29,6 +29,7 @@ META_STYLE = "dim"
 RANK_STYLE = "cyan"
 BAR_STYLE = "cyan"
 INDENT = 4
+HIT_TITLE_MAX_CHARS = 200
 BAR_WIDTH = 40
 
 # Terminals known to open OSC 8 hyperlinks; elsewhere the escape could show as garbage.
@@ -59,7 +60,8 @@ def render_human(result: SearchResult, console: Console, *, hyperlinks: bool = F
 def _render_hit(hit: Hit, console: Console, hyperlinks: bool) -> None:
     heading = Text()
     heading.append(f"{hit.rank:>{INDENT - 1}} ", style=RANK_STYLE)
-    heading.append_text(_title(hit.title, hit.title_spans, hit.path if hyperlinks else None))
+    title, spans = _shortened(hit.title, hit.title_spans)
+    heading.append_text(_title(title, spans, hit.path if hyperlinks else None))
     console.print(heading)
     _print_indented(_facts(hit), console)
     for snippet in hit.snippets:
@@ -91,6 +93,16 @@ def _snippet_text(snippet: Snippet) -> Text:
     if snippet.cut_after:
         text.append("…")
     return text
+
+
+def _shortened(title: str, spans: tuple[Span, ...]) -> tuple[str, tuple[Span, ...]]:
+    """A title cut at a word to at most HIT_TITLE_MAX_CHARS, for the list of hits (`show`
+    and JSON give it whole): a 100 kB title in an article must not fill the screen."""
+    if len(title) <= HIT_TITLE_MAX_CHARS:
+        return title, spans
+    cut = title.rfind(" ", HIT_TITLE_MAX_CHARS // 2, HIT_TITLE_MAX_CHARS)
+    cut = cut if cut > 0 else HIT_TITLE_MAX_CHARS
+    return title[:cut] + "…", tuple((a, min(b, cut)) for a, b in spans if a < cut)
 
 
 def _title(title: str, spans: tuple[Span, ...], link_to: str | None) -> Text:

@@ -280,8 +280,8 @@ def _raise_first_error(parsed: Any) -> None:
             # The edit automaton grows steeply with the distance: `word~9` took seconds
             # on a handful of articles, and on a large index would not end.
             raise QueryError(
-                f"'{node.text}~{node.maxdist}': a fuzzy word allows at most {MAX_EDITS} edits",
-                hint=f"write {node.text}~ (one edit) or {node.text}~2",
+                f"a fuzzy word allows at most {MAX_EDITS} edits, not ~{node.maxdist}",
+                hint="write word~ (one edit) or word~2",
             )
         error = getattr(node, "error", None)
         if error is not None:

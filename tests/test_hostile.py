@@ -549,3 +549,31 @@ def test_hostile_queries_and_paths_in_errors_are_inert(hostile_index: Path) -> N
         result = cli(*args, "--index", hostile_index)
         assert result.exit_code == 2 and result.stderr.count("\n") == 1
         assert inert(result.stderr), result.stderr
+
+
+# --- only text is loaded from article files -------------------------------------------------
+
+
+def test_front_matter_cannot_run_code_or_blow_up(tmp_path: Path, index_dir: Path) -> None:
+    marker = tmp_path / "ran"
+    laughs = "\n".join(
+        [f"a0: &a0 [{', '.join(['lol'] * 9)}]"]
+        + [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
+        + ["tags: *a8", "title: *a8"]
+    )
+    news = write_corpus(
+        tmp_path / "news",
+        {
+            "code.md": f"---\ntitle: !!python/object/apply:os.system ['touch {marker}']\n---\nB.",
+            "laughs.md": f"---\n{laughs}\n---\nZeppelin laughs.\n",
+            "good.md": "---\ntitle: Fine\n---\nZeppelin.\n",
+        },
+    )
+    started = time.perf_counter()
+    result = cli("index", news, "-v", "--index", index_dir)
+    assert time.perf_counter() - started < 10
+    assert not marker.exists()
+    assert f"  skipped {news}/code.md: malformed front matter" in result.stderr
+    assert "2 added" in result.stderr  # the nested aliases are read as no title, no tags
+    shown = json.loads(cli("show", "laughs.md", "--json", "--index", index_dir).stdout)
+    assert (shown["title"], shown["tags"]) == ("Zeppelin laughs.", [])

@@ -31,6 +31,7 @@ def examples(share: float) -> int:
     """A test's number of examples: `share` of the profile's, at least 3."""
     return max(3, round(settings.default.max_examples * share))
 
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 SHARED = REPO.parent / "shared"

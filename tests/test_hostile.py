@@ -577,3 +577,15 @@ def test_front_matter_cannot_run_code_or_blow_up(tmp_path: Path, index_dir: Path
     assert "2 added" in result.stderr  # the nested aliases are read as no title, no tags
     shown = json.loads(cli("show", "laughs.md", "--json", "--index", index_dir).stdout)
     assert (shown["title"], shown["tags"]) == ("Zeppelin laughs.", [])
+
+
+@pytest.mark.parametrize("date", ["9999-12-31 23:00:00-05:00", "0001-01-01 01:00:00+05:00"])
+def test_a_front_matter_time_beyond_the_calendar_is_a_note_not_a_crash(
+    tmp_path: Path, index_dir: Path, date: str
+) -> None:
+    # Found by the thorough property run: YAML reads it as a datetime with an offset, and
+    # in UTC it falls outside the years 1 to 9999 (OverflowError stopped the whole run).
+    news = write_corpus(tmp_path / "news", {"edge.md": f"---\ndate: {date}\n---\nZeppelin."})
+    result = cli("index", news, "-v", "--index", index_dir)
+    assert "1 added" in result.stderr
+    assert f"note: {news}/edge.md: date '{date}' is out of range, ignored" in result.stderr

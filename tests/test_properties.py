@@ -17,6 +17,7 @@ examples comes from the Hypothesis profile (tests/conftest.py): `ci` by default,
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import tempfile
@@ -28,7 +29,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import examples, newsgrep, run, write_corpus
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from newsgrep.articles import ArticleFileError, clean_text, parse_article_file
@@ -187,6 +188,7 @@ def test_any_query_in_a_real_process_ends_cleanly(index: Path, query: str, mode:
 # --- article files ------------------------------------------------------------------------
 
 SUFFIXES = [".txt", ".md", ".markdown", ".json", ".jsonl", ".ndjson"]
+OFFSETS = (-12, -5, 0, 5, 14)
 KEYS = ["title", "date", "body", "text", "content", "source", "url", "id", "tags", "Title"]
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
@@ -201,10 +203,37 @@ ARTICLE_OBJECTS = st.dictionaries(
     st.one_of(st.text(max_size=40), st.sampled_from(DATES), JSON_VALUES),
     max_size=6,
 )
+# YAML reads timestamps as dates and datetimes, with or without an offset.
+ZONES = st.sampled_from([dt.timezone(dt.timedelta(hours=h)) for h in OFFSETS])
+EDGES = st.sampled_from([dt.datetime(9999, 12, 31, 23), dt.datetime(1, 1, 1, 1)])
+TIMESTAMPS = st.one_of(
+    st.dates(),
+    st.datetimes(),
+    st.datetimes(timezones=ZONES),
+    st.builds(lambda edge, zone: edge.replace(tzinfo=zone), EDGES, ZONES),  # the calendar's ends
+)
 YAML_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.sampled_from(DATES),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=20)
+    | st.sampled_from(DATES)
+    | TIMESTAMPS,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner),
     max_leaves=8,
+)
+
+
+FRONT_MATTER = st.fixed_dictionaries(
+    {},
+    optional={
+        "title": YAML_VALUES,
+        "date": st.one_of(TIMESTAMPS, YAML_VALUES),
+        "tags": YAML_VALUES,
+        "source": YAML_VALUES,
+        "url": YAML_VALUES,
+        "Other": YAML_VALUES,
+    },
 )
 
 
@@ -232,7 +261,7 @@ FILE_BYTES = st.one_of(
     st.builds(_jsonl_file, st.lists(st.one_of(ARTICLE_OBJECTS, JSON_VALUES), max_size=4)),
     st.builds(
         _markdown,
-        st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), YAML_VALUES, max_size=5),
+        FRONT_MATTER,
         st.text(max_size=60),
         st.booleans(),
         st.text(max_size=60),
@@ -260,7 +289,9 @@ def test_any_file_gives_articles_or_one_reason(name_suffix: str, data: bytes) ->
         parsed = parse_article_file("article" + name_suffix, data)
     except ArticleFileError as error:
         assert str(error) and "\n" not in str(error)
+        event(f"skipped: {str(error).split(':')[0].split('(')[0].strip()}")
         return
+    event(f"{name_suffix}: {len(parsed.articles)} article(s)" if parsed.articles else "?")
     assert parsed.articles
     for article in parsed.articles:
         for text in (article.title, article.body, article.source or "", *article.tags):
@@ -293,6 +324,7 @@ def test_any_folder_indexes_every_file_or_says_why_not(files: dict[str, bytes]) 
         for name in ["good.txt", *files]:
             shown = invoke("show", news / name, "--json", "--index", index)
             check_outcome(shown, json_lines=True)
+            event("indexed" if shown.exit_code == 0 else "skipped")
             if shown.exit_code == 0:
                 indexed += 1
                 assert shown.stdout.count("\n") >= 1

@@ -25,7 +25,7 @@ from whoosh import query, scoring, sorting
 from whoosh.util.times import datetime_to_long
 
 from newsgrep.duplicates import Folder, unpack_sketch
-from newsgrep.errors import NewsgrepError
+from newsgrep.errors import NewsgrepError, QueryError
 from newsgrep.query import (
     TEXT_FIELDS,
     ParsedQuery,
@@ -457,6 +457,10 @@ class SearchSession:
             yield
         except (OSError, EOFError, struct.error, pickle.UnpicklingError) as error:
             raise damaged_index_error(self.index_dir, error) from None
+        except RecursionError:  # Whoosh walks nested clauses by recursion
+            raise QueryError(
+                "the query is too deeply nested to run", hint="use fewer brackets or words"
+            ) from None
 
 
 class _BM25F(scoring.BM25F):  # type: ignore[misc]

@@ -589,3 +589,19 @@ def test_a_front_matter_time_beyond_the_calendar_is_a_note_not_a_crash(
     result = cli("index", news, "-v", "--index", index_dir)
     assert "1 added" in result.stderr
     assert f"note: {news}/edge.md: date '{date}' is out of range, ignored" in result.stderr
+
+
+def test_a_query_of_thousands_of_words_is_an_error_not_a_long_wait(built_index: Path) -> None:
+    query = " ".join(f"w{number}" for number in range(3000))  # took 20 s to find nothing
+    started = time.perf_counter()
+    result = cli("search", query, "--index", built_index)
+    assert time.perf_counter() - started < 5
+    assert result.exit_code == 2
+    assert result.stderr.startswith("newsgrep: the query has 3,000 words; at most 256 ")
+    # 1,000 words overflowed the stack in Whoosh's matchers (RecursionError)
+    over = cli(
+        "search", " ".join(["talks"] + [f"w{n}" for n in range(999)]), "--index", built_index
+    )
+    assert over.exit_code == 2 and "at most 256" in over.stderr
+    ok = cli("search", " ".join(["talks"] + [f"w{n}" for n in range(255)]), "--index", built_index)
+    assert ok.exit_code == 0 and "at most" not in ok.stderr

@@ -422,7 +422,13 @@ def _date(value: Any, notes: list[str], prefix: str) -> dt.datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+        if value.tzinfo is None:
+            return value
+        try:
+            return value.astimezone(dt.UTC).replace(tzinfo=None)
+        except OverflowError:  # 9999-12-31 23:00-05:00 is in the year 10000 in UTC
+            notes.append(f"{prefix}date {str(value)[:40]!r} is out of range, ignored")
+            return None
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
     parsed = parse_article_date(str(value)) if isinstance(value, str) else None

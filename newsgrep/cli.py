@@ -25,7 +25,7 @@ from rich.text import Text
 from newsgrep import __version__
 from newsgrep.config import Config, config_path, load_config
 from newsgrep.errors import NewsgrepError
-from newsgrep.render.common import display_path, terminal_safe
+from newsgrep.render.common import display_path, safe_line
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_LIMIT = 10
@@ -90,7 +90,7 @@ def handle_errors(command: F) -> F:
             return command(*args, **kwargs)
         except NewsgrepError as error:
             hint = f" — {error.hint}" if error.hint else ""
-            raise _fail(terminal_safe(f"{error}{hint}")) from None
+            raise _fail(safe_line(f"{error}{hint}")) from None
         except KeyboardInterrupt:
             _err_console().print("newsgrep: interrupted")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
@@ -200,6 +200,16 @@ def index_command(
     wait: Annotated[
         float, typer.Option("--wait", min=0, help="Seconds to wait for another indexing run.")
     ] = 10.0,
+    max_size: Annotated[
+        str | None,
+        typer.Option(
+            "--max-size",
+            metavar="SIZE",
+            help="Skip files larger than this: 500K, 64M, 1G; 0 for no limit "
+            "(config 'max_size'). [default: 64M]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Build or update the index: new files added, changed ones replaced, deleted ones removed.
 
@@ -208,8 +218,16 @@ def index_command(
       newsgrep index seeds/        # later, a bare `newsgrep index` refreshes seeds/
       find news -name '*.json' -print0 | newsgrep index -0 -
     """
-    from newsgrep.indexer import run_index
+    from newsgrep.indexer import DEFAULT_MAX_SIZE, run_index
 
+    size_limit = _config(ctx).max_size
+    if max_size is not None:
+        from newsgrep.config import parse_size
+
+        try:
+            size_limit = parse_size(max_size)
+        except ValueError as error:
+            raise _fail(safe_line(f"--max-size: {error}")) from None
     given = list(paths or [])
     if from_stdin or Path("-") in given:
         given = [p for p in given if p != Path("-")] + list(_stdin_paths(null))
@@ -217,10 +235,15 @@ def index_command(
     show_progress = not quiet and err.is_terminal
     with ProgressBar(err, show_progress) as progress:
         report = run_index(
-            _index_dir(ctx, index_dir), given, rebuild=rebuild, wait_seconds=wait, progress=progress
+            _index_dir(ctx, index_dir),
+            given,
+            rebuild=rebuild,
+            wait_seconds=wait,
+            progress=progress,
+            max_size=DEFAULT_MAX_SIZE if size_limit is None else size_limit or None,
         )
     for warning in report.warnings:
-        err.print(Text(f"newsgrep: warning: {terminal_safe(warning)}"))
+        err.print(Text(f"newsgrep: warning: {safe_line(warning)}"))
     if not quiet:
         _print_index_summary(report, err, verbose)
 
@@ -311,7 +334,7 @@ def _print_index_summary(report: Any, err: Console, verbose: bool) -> None:
 
 def _problem_text(problem: Any) -> str:
     where = f": {problem.where}" if problem.where else ""
-    return terminal_safe(f"{display_path(problem.path)}{where}: {problem.reason}")
+    return safe_line(f"{display_path(problem.path)}{where}: {problem.reason}")
 
 
 # --- output modes shared by search and similar -----------------------------------------
@@ -547,9 +570,9 @@ def _stdout_console(color: ColorChoice) -> Console:
 def _print_notices(result: Any) -> None:
     err = _err_console()
     for notice in result.notices:
-        err.print(Text(f"newsgrep: note: {terminal_safe(notice)}"))
+        err.print(Text(f"newsgrep: note: {safe_line(notice)}"))
     if result.suggestion:
-        err.print(Text(f"newsgrep: did you mean: {terminal_safe(result.suggestion)}"))
+        err.print(Text(f"newsgrep: did you mean: {safe_line(result.suggestion)}"))
 
 
 # --- search -----------------------------------------------------------------------------
@@ -722,6 +745,8 @@ def _run_batch(
 
     output = Output(Mode.JSON)
     matched = failed = False
+    # A line that is not UTF-8 is a query like any other, not a UnicodeDecodeError.
+    sys.stdin.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
     with SearchSession(index_dir) as session:
         for number, raw in enumerate(sys.stdin, start=1):
             text = raw.rstrip("\r\n")

@@ -9,6 +9,7 @@ over built-in defaults. Relative paths are taken from the file's own folder.
     sort = "newest"     # relevance | newest | oldest
     color = "never"     # auto | always | never
     synonyms = "~/news/synonyms.txt"   # more synonym groups (see newsgrep.synonyms)
+    max_size = "64M"    # skip article files larger than this when indexing; 0: no limit
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Config:
     sort: str | None = None
     color: str | None = None
     synonyms: Path | None = None
+    max_size: int | None = None  # bytes; 0 for no limit
     path: Path | None = None  # the file it was read from
 
 
@@ -95,10 +97,15 @@ def _validated(values: dict[str, Any], text: str, path: Path) -> Config:
             settings["limit"] = value
         elif key in _CHOICES and value in _CHOICES[key]:
             settings[key] = value
-        elif key in (*_PATHS, "limit", *_CHOICES):
+        elif key == "max_size" and isinstance(value, int | str) and not isinstance(value, bool):
+            try:
+                settings["max_size"] = parse_size(str(value))
+            except ValueError as error:
+                raise ConfigError(f"{where}: max_size: {error}") from None
+        elif key in (*_PATHS, "limit", *_CHOICES, "max_size"):
             raise ConfigError(f"{where}: {key} = {value!r} is not {_expected(key)}")
         else:
-            known = ", ".join((*_PATHS, "limit", *_CHOICES))
+            known = ", ".join((*_PATHS, "limit", *_CHOICES, "max_size"))
             raise ConfigError(f"{where}: unknown setting {key!r} (known: {known})")
     return Config(path=path, **settings)
 
@@ -108,7 +115,26 @@ def _expected(key: str) -> str:
         return "a path in quotes"
     if key == "limit":
         return "a whole number"
+    if key == "max_size":
+        return 'a size such as "64M"'
     return "one of " + ", ".join(f'"{choice}"' for choice in _CHOICES[key])
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """A file size as `--max-size` and `max_size` take it: bytes, or a number with K, M or G
+    (powers of 1024, as ripgrep's --max-filesize); `0` means no limit.
+
+    Raises:
+        ValueError: not such a size.
+    """
+    found = _SIZE.fullmatch(text.strip())
+    if not found:
+        raise ValueError(f"cannot read {text!r} as a size (e.g. 500K, 64M, 1G, or 0: no limit)")
+    scale = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[found.group(2).lower()]
+    return int(float(found.group(1)) * scale)
 
 
 def _line_of(key: str, text: str) -> int:

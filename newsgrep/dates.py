@@ -9,6 +9,7 @@ dates such as `2025` or `2025-05`, relative forms such as `7d`, `2w`, `3m`, `1y`
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -180,7 +181,10 @@ def parse_date_span(text: str, *, today: dt.date | None = None) -> DateSpan:
         return _day_span(today - dt.timedelta(days=1))
     relative = _RELATIVE.fullmatch(cleaned)
     if relative:
-        start = _ago(today, int(relative.group(1)), relative.group(2)[0])
+        try:
+            start = _ago(today, int(relative.group(1)), relative.group(2)[0])
+        except (ValueError, OverflowError):
+            raise ValueError(f"cannot read {text!r} as a date: that is before the year 1") from None
         return DateSpan(_midnight(start), _midnight(today + dt.timedelta(days=1)) - _TICK)
     partial = _PARTIAL_ISO.fullmatch(cleaned) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", cleaned)
     if partial:
@@ -206,7 +210,16 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 def _day_span(day: dt.date) -> DateSpan:
     start = _midnight(day)
-    return DateSpan(start, start + dt.timedelta(days=1) - _TICK)
+    return DateSpan(start, _last_instant(start, dt.timedelta(days=1)))
+
+
+def _last_instant(start: dt.datetime, length: dt.timedelta) -> dt.datetime:
+    """The last instant of the span of `length` from `start`; the last day of 9999 ends
+    at the last instant Python can name."""
+    try:
+        return start + length - _TICK
+    except OverflowError:
+        return dt.datetime.max
 
 
 def _ago(today: dt.date, count: int, unit: str) -> dt.date:
@@ -221,25 +234,26 @@ def _ago(today: dt.date, count: int, unit: str) -> dt.date:
 
 
 def _days_in_month(year: int, month: int) -> int:
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return (following - dt.timedelta(days=1)).day
+    return calendar.monthrange(year, month)[1]
 
 
 def _partial_span(parts: list[int | None]) -> DateSpan:
     year, month, day, hour, minute = (parts + [None] * 5)[:5]
     assert year is not None
     if month is None:
-        return DateSpan(dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1) - _TICK)
+        return DateSpan(
+            dt.datetime(year, 1, 1), dt.datetime.combine(dt.date(year, 12, 31), dt.time.max)
+        )
     if day is None:
         start = dt.datetime(year, month, 1)
-        return DateSpan(start, start + dt.timedelta(days=_days_in_month(year, month)) - _TICK)
+        return DateSpan(start, _last_instant(start, dt.timedelta(days=_days_in_month(year, month))))
     if hour is None:
         return _day_span(dt.date(year, month, day))
     if minute is None:
         start = dt.datetime(year, month, day, hour)
-        return DateSpan(start, start + dt.timedelta(hours=1) - _TICK)
+        return DateSpan(start, _last_instant(start, dt.timedelta(hours=1)))
     start = dt.datetime(year, month, day, hour, minute)
-    return DateSpan(start, start + dt.timedelta(minutes=1) - _TICK)
+    return DateSpan(start, _last_instant(start, dt.timedelta(minutes=1)))
 
 
 def format_date(value: dt.datetime | None) -> str | None:

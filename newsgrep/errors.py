@@ -37,3 +37,7 @@ class QueryError(NewsgrepError):
 
 class SourcePathError(NewsgrepError):
     """A path given to `index` does not exist or cannot be read."""
+
+
+class IndexWriteError(NewsgrepError):
+    """The index folder cannot be created or written (read-only, a file in the way, full)."""

@@ -10,19 +10,26 @@ outcome comes back as an `IndexReport`.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from newsgrep.articles import SUPPORTED_SUFFIXES, ArticleFileError, parse_article_file
-from newsgrep.errors import NewsgrepError, SourcePathError
+from newsgrep.errors import IndexWriteError, NewsgrepError, SourcePathError
 from newsgrep.store import Batch, FileEntry, IndexStore, Manifest, SourceFile
 
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
+# Files larger than this are skipped, not read: an article is kilobytes and a JSON Lines
+# archive of 100,000 of them tens of megabytes, while a stray log or database dump of
+# gigabytes would be read whole into memory (`--max-size`, config `max_size`; None: none).
+DEFAULT_MAX_SIZE = 64 * 1024 * 1024
+TOO_LARGE = "larger than the limit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +97,35 @@ def run_index(
     rebuild: bool = False,
     wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS,
     progress: ProgressCallback | None = None,
+    max_size: int | None = DEFAULT_MAX_SIZE,
 ) -> IndexReport:
     """Bring the index at `index_dir` in line with `paths` (default: the folders it covers).
+    Files over `max_size` bytes are skipped unread (None: no limit).
 
     Raises:
         SourcePathError: a path does not exist, or there is nothing to index.
         IndexLockedError: another run holds the index past `wait_seconds`.
+        IndexWriteError: the index folder cannot be created or written.
     """
+    try:
+        return _run_index(index_dir, paths, rebuild, wait_seconds, progress, max_size)
+    except OSError as error:  # an article that cannot be read is skipped: this is the index
+        where = os.fsdecode(error.filename) if error.filename else ""
+        where = f"{where}: " if where and where != os.fspath(index_dir) else ""
+        raise IndexWriteError(
+            f"cannot write the index at {index_dir}: {where}{os_reason(error)}",
+            hint="give a folder you can write with --index",
+        ) from None
+
+
+def _run_index(
+    index_dir: Path,
+    paths: Iterable[Path],
+    rebuild: bool,
+    wait_seconds: float,
+    progress: ProgressCallback | None,
+    max_size: int | None,
+) -> IndexReport:
     started = time.perf_counter()
     store = IndexStore(index_dir)
     requested = [_absolute(path) for path in paths]
@@ -129,6 +158,7 @@ def run_index(
                 rebuild=rebuild,
                 progress=progress,
                 ids_settled=not folders_changed,
+                max_size=max_size,
             )
             run.update(roots, index_real)
             batch.commit(
@@ -197,6 +227,7 @@ class _Run:
         rebuild: bool,
         progress: ProgressCallback | None = None,
         ids_settled: bool = False,
+        max_size: int | None = None,
     ) -> None:
         self.manifest = manifest
         self.batch = batch
@@ -206,6 +237,7 @@ class _Run:
         # Whether the folders are those the manifest's ids were settled for: then every
         # indexed file's id is still right, and only new files need one.
         self.ids_settled = ids_settled
+        self.max_size = max_size
         self.paths_by_id = {entry.id: path for path, entry in manifest.files.items()}
         self.changed = False  # whether the manifest was changed
         self.files_read = self.files_to_read = 0
@@ -222,10 +254,13 @@ class _Run:
         to_read = []
         for candidate in found:
             entry = self.manifest.files.get(candidate.path)
-            if (
+            if self.max_size is not None and candidate.size > self.max_size:
+                self._skip_large(candidate, ids[candidate.path], entry, candidate.size)
+            elif (
                 entry is not None
                 and entry.id == ids[candidate.path]
                 and same_stat(entry, candidate)
+                and not (entry.skip or "").startswith(TOO_LARGE)  # the limit may have risen
             ):
                 self._count_unchanged(entry, candidate.path)
             else:
@@ -327,9 +362,12 @@ class _Run:
         old = self.manifest.files.get(path)
         try:
             with open(path, "rb") as handle:
-                data = handle.read()
+                data = handle.read(-1 if self.max_size is None else self.max_size + 1)
         except OSError as error:
             self._skip(candidate, file_id, os_reason(error), "")
+            return
+        if self.max_size is not None and len(data) > self.max_size:  # it grew since stat
+            self._skip_large(candidate, file_id, old, None)
             return
         digest = content_hash(data)
         if old is not None and old.hash == digest and old.id == file_id:
@@ -355,6 +393,20 @@ class _Run:
             self.report.updated += 1
         entry = FileEntry(file_id, candidate.size, candidate.mtime_ns, digest, len(parsed.articles))
         self.manifest.files[path] = entry
+
+    def _skip_large(
+        self, candidate: Candidate, file_id: str, entry: FileEntry | None, size: int | None
+    ) -> None:
+        """Skip a file over the size limit without reading it; it is remembered, so the
+        next run skips it again from its stat alone, until it or the limit changes."""
+        assert self.max_size is not None
+        limit = format_size(self.max_size)
+        reason = f"{TOO_LARGE} ({format_size(size) if size else 'it grew'} > {limit}; --max-size)"
+        if entry is not None and entry.skip == reason and same_stat(entry, candidate):
+            self._count_unchanged(entry, candidate.path)
+            return
+        self.changed = True
+        self._skip(candidate, file_id, reason, "")
 
     def _skip(self, candidate: Candidate, file_id: str, reason: str, digest: str) -> None:
         # A file that was indexed and can no longer be read loses its old articles.
@@ -444,9 +496,24 @@ def _stat_candidate(path: str, root: str, problems: list[Problem]) -> Iterator[C
     try:
         stat = os.stat(path)
     except OSError as error:
-        problems.append(Problem(path, "", os_reason(error)))
+        reason = os_reason(error)
+        if error.errno == errno.ENOENT and os.path.islink(path):
+            reason = "broken symbolic link"
+        problems.append(Problem(path, "", reason))
+        return
+    if not S_ISREG(stat.st_mode):  # a FIFO would stop the run, a device never end
+        problems.append(Problem(path, "", "not a regular file"))
         return
     yield Candidate(path, root, stat.st_size, stat.st_mtime_ns)
+
+
+def format_size(count: int) -> str:
+    """A size in the units `--max-size` takes (K, M, G: powers of 1024)."""
+    for unit, scale in (("G", 1024**3), ("M", 1024**2), ("K", 1024)):
+        if count >= scale:
+            value = count / scale
+            return f"{value:.0f}{unit}" if value == int(value) else f"{value:.1f}{unit}"
+    return f"{count} bytes"
 
 
 def os_reason(error: OSError) -> str:

@@ -48,6 +48,11 @@ QUERY_STOP_WORDS = (  # noqa: SIM905 - the published list, kept as one readable 
     "up down in out on off over under again further then once here there when where why how "
     "all any both each few more most other some such no nor not only own same so than too very"
 ).split()
+# The most edits `word~N` may ask for (Lucene's limit too).
+MAX_EDITS = 2
+# The most words a query may have. Whoosh matches every word of an AND in a chain of
+# matchers that it walks by recursion: about 1,000 words overflowed Python's stack.
+MAX_QUERY_WORDS = 256
 QUERY_FIELDS = ("title", "body", "date", "source", "url", "tags", "id")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
@@ -107,6 +112,13 @@ def parse(
     if not text.strip():
         raise QueryError(
             "empty query", hint='give words to search for, e.g. newsgrep search "peace talks"'
+        )
+    words = len(_WORD.findall(text))
+    if words > MAX_QUERY_WORDS:
+        # Beyond the stack: parsing and ranking grow faster than the words (3,000: 20 s).
+        raise QueryError(
+            f"the query has {words:,} words; at most {MAX_QUERY_WORDS:,} are searched",
+            hint="to find articles like a whole text, index it and run: newsgrep similar ID",
         )
     empty = _EMPTY_FIELD.search(text)
     if empty:
@@ -274,6 +286,13 @@ def _bound(value: dt.datetime | None) -> str:
 
 def _raise_first_error(parsed: Any) -> None:
     for node in _walk(parsed):
+        if isinstance(node, query.FuzzyTerm) and node.maxdist > MAX_EDITS:
+            # The edit automaton grows steeply with the distance: `word~9` took seconds
+            # on a handful of articles, and on a large index would not end.
+            raise QueryError(
+                f"a fuzzy word allows at most {MAX_EDITS} edits, not ~{node.maxdist}",
+                hint="write word~ (one edit) or word~2",
+            )
         error = getattr(node, "error", None)
         if error is not None:
             if isinstance(error, QueryError):

@@ -28,7 +28,7 @@ from whoosh import query, scoring, sorting
 from whoosh.util.times import datetime_to_long
 
 from newsgrep.duplicates import Folder, unpack_sketch
-from newsgrep.errors import NewsgrepError
+from newsgrep.errors import NewsgrepError, QueryError
 from newsgrep.query import (
     TEXT_FIELDS,
     ParsedQuery,
@@ -39,7 +39,7 @@ from newsgrep.query import (
 )
 from newsgrep.snippets import DEFAULT_SNIPPET_CHARS, Snippet, Span, make_snippets, match_spans
 from newsgrep.spelling import suggest
-from newsgrep.store import IndexStore, damaged_index_error
+from newsgrep.store import IndexStore, damaged_index_error, index_term
 from newsgrep.synonyms import Synonyms, shipped_synonyms
 
 BM25_K1 = 1.2
@@ -300,6 +300,8 @@ class SearchSession:
     ) -> tuple[list[tuple[int, float | None]], int]:
         """The best `fetch` matches in order, as (docnum, score) (by date: score None), and
         how many articles match in all (Whoosh counts them while it ranks)."""
+        if allowed is not None and not allowed:
+            return [], 0  # no article in the dates: Whoosh would read an empty filter as none
         searcher = self._searcher
         # No block-quality skipping: it saves scoring some matches, but then Whoosh counts
         # every match again in a second pass, which costs more (p50 of the benchmark's
@@ -349,8 +351,8 @@ class SearchSession:
         if key not in self._dates_cache:
             if self._date_column is None:
                 reader = self._searcher.reader()
-                undated = reader.column_reader("undated")
-                dates = reader.column_reader("date", translate=False)
+                undated = _column_of(reader, "undated")
+                dates = _column_of(reader, "date", translate=False)
                 self._date_column = [
                     (docnum, dates[docnum])
                     for docnum in range(reader.doc_count_all())
@@ -388,7 +390,9 @@ class SearchSession:
                 for name, count in SIMILAR_TERMS.items()
                 for term, weight in searcher.key_terms(docnums, name, numterms=count)
             ]
-            own = query.Or([query.Term("id", searcher.stored_fields(n)["id"]) for n in docnums])
+            own = query.Or(
+                [query.Term("id", index_term(searcher.stored_fields(n)["id"])) for n in docnums]
+            )
             total, hits = self._ranked(query.Or(terms), self._date_filter(filter_), request, own)
         return SearchResult(f"like {target}", total, hits, time.perf_counter() - started)
 
@@ -449,7 +453,7 @@ class SearchSession:
     def _column(self, name: str) -> Any:
         """The reader of column `name` (sketch, date, undated) for this session's searcher."""
         if name not in self._columns:
-            self._columns[name] = self._searcher.reader().column_reader(name)
+            self._columns[name] = _column_of(self._searcher.reader(), name)
         return self._columns[name]
 
     def article_count(self) -> int:
@@ -462,6 +466,10 @@ class SearchSession:
             yield
         except (OSError, EOFError, struct.error, pickle.UnpicklingError) as error:
             raise damaged_index_error(self.index_dir, error) from None
+        except RecursionError:  # Whoosh walks nested clauses by recursion
+            raise QueryError(
+                "the query is too deeply nested to run", hint="use fewer brackets or words"
+            ) from None
 
 
 class _BM25F(scoring.BM25F):  # type: ignore[misc]
@@ -490,6 +498,14 @@ def search(index_dir: Path, request: SearchRequest) -> SearchResult:
 
 
 # --- running ----------------------------------------------------------------------------
+
+
+def _column_of(reader: Any, name: str, *, translate: bool = True) -> Any:
+    """A column of the index, indexed by document number. An index without articles has
+    no columns (Whoosh's empty reader cannot make one), and nothing is looked up in them."""
+    if reader.doc_count_all() == 0:
+        return {}
+    return reader.column_reader(name, translate=translate)
 
 
 def _fold(
@@ -765,9 +781,9 @@ def _stored_article(stored: dict[str, Any]) -> StoredArticle:
 
 def _docnums(searcher: Any, target: str) -> list[int]:
     """Documents for an id, else for a file path (as given, or relative to here)."""
-    docnums = list(searcher.document_numbers(id=target))
+    docnums = list(searcher.document_numbers(id=index_term(target)))
     if not docnums:
-        docnums = list(searcher.document_numbers(path=os.path.abspath(target)))
+        docnums = list(searcher.document_numbers(path=index_term(os.path.abspath(target))))
     if not docnums:
         raise ArticleNotFoundError(
             f"no indexed article has the id or path {target!r}",

@@ -418,7 +418,7 @@ class IndexStore:
             generation = ix.latest_generation()
         path = self._manifest_path(generation)
         try:
-            return Manifest.from_json(path.read_text(encoding="utf-8"))
+            return Manifest.from_json(path.read_text(encoding="utf-8", errors=PATH_BYTES))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -448,7 +448,8 @@ class IndexStore:
             self.directory.glob(f"{MANIFEST_PREFIX}*.json"), key=_generation, reverse=True
         ):
             try:
-                return Manifest.from_json(path.read_text(encoding="utf-8")).folders
+                text = path.read_text(encoding="utf-8", errors=PATH_BYTES)
+                return Manifest.from_json(text).folders
             except (OSError, ValueError, KeyError, TypeError):
                 continue
         return []
@@ -638,7 +639,7 @@ class Batch:
         return self._writer
 
     def remove_file(self, path: str) -> None:
-        self._open_writer().delete_by_term("path", path)
+        self._open_writer().delete_by_term("path", index_term(path))
 
     def add_articles(
         self, source: SourceFile, articles: Sequence[Article], file_size: int = 0
@@ -716,8 +717,11 @@ def writer_workers() -> int:
 
 def _document(article: Article, source: SourceFile) -> dict[str, Any]:
     document: dict[str, Any] = {
-        "id": source.file_id + article.record,
-        "path": source.path,
+        # Indexed as terms that any name can make; stored as they are.
+        "id": index_term(source.file_id + article.record),
+        "_stored_id": source.file_id + article.record,
+        "path": index_term(source.path),
+        "_stored_path": source.path,
         # A title made from the body's first sentence is shown, not searched as a title.
         "title": "" if article.title_from_body else article.title,
         "_stored_title": article.title,
@@ -779,6 +783,21 @@ def _classify(name: str, current: int, segments: set[str]) -> Leftover | None:
     return None
 
 
+# The manifest names files by path, and a name that is not UTF-8 is written as its own bytes.
+PATH_BYTES = "surrogateescape"
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def index_term(text: str) -> str:
+    """`text` (an id or path) as an index term. A file name that is not UTF-8 reaches Python
+    with each bad byte as a lone surrogate, which no term can hold: it becomes U+FFFD and
+    the code in hex (`caf\udce9.txt` -> `caf\ufffddce9.txt`), so the name keeps a term
+    of its own. Other text is its own term."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda found: f"\ufffd{ord(found.group()):04x}", text)
+
+
 def _generation(manifest_path: Path) -> int:
     number = manifest_path.stem.removeprefix(MANIFEST_PREFIX)
     return int(number) if number.isdigit() else -1
@@ -790,7 +809,7 @@ def _now() -> str:
 
 def _write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
+    with open(temporary, "w", encoding="utf-8", errors=PATH_BYTES) as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())

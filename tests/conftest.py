@@ -13,6 +13,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests (tests/test_properties.py): "ci" is the default, 574 examples in all, about
+# 12 s; `HYPOTHESIS_PROFILE=thorough pytest tests/test_properties.py` tries 25 times as many
+# (14,350: about 10 minutes; see the figures in docs/reliability.md).
+_PROPERTY_SETTINGS = {
+    "deadline": None,  # an index commit or a process start can take a while on a busy box
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+}
+settings.register_profile("ci", max_examples=40, print_blob=True, **_PROPERTY_SETTINGS)
+settings.register_profile("thorough", max_examples=1000, **_PROPERTY_SETTINGS)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def examples(share: float) -> int:
+    """A test's number of examples: `share` of the profile's, at least 3."""
+    return max(3, round(settings.default.max_examples * share))
+
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
+import re
 
 from rich.console import Console
 
@@ -12,6 +14,7 @@ from newsgrep.render.common import display_path, terminal_safe
 from newsgrep.render.human import render_footer, render_human
 from newsgrep.render.jsonl import write_jsonl
 from newsgrep.render.paths import write_count, write_paths
+from newsgrep.render.template import write_template
 from newsgrep.search import Hit, SearchResult
 from newsgrep.snippets import Snippet
 
@@ -108,6 +111,7 @@ def test_jsonl_has_one_documented_object_per_hit() -> None:
         "rank": 1,
         "id": "a1.txt",
         "path": "/news/a1.txt",
+        "path_bytes": None,
         "title": "Peace talks open",
         "date": "2025-05-15",
         "source": "Wire",
@@ -164,3 +168,45 @@ def test_folded_duplicates_are_counted_in_human_and_listed_in_json() -> None:
     out = io.StringIO()
     write_jsonl(result_of(hit), out)
     assert json.loads(out.getvalue())["duplicates"] == ["a2.txt", "a3.txt"]
+
+
+# --- terminal safety of the summary printers -----------------------------------------------
+
+HOSTILE = "\x1b[2J\x1b]0;pwned\x07[bold]x[/bold] \u202eevil\u202c \x9b31m\x00\n\t\udce9"
+
+
+def test_paths_on_a_terminal_are_inert_and_one_line_each() -> None:
+    out = io.BytesIO()
+    write_paths(result_of(make_hit(path="/news/" + HOSTILE)), out, null=False, to_terminal=True)
+    shown = out.getvalue().decode("utf-8")
+    assert shown == "/news/␛[2J␛]0;pwned␇[bold]x[/bold] \ufffdevil\ufffd \ufffd31m␀␊␉\ufffd\n"
+
+
+def test_paths_into_a_pipe_are_the_exact_bytes() -> None:
+    out = io.BytesIO()
+    write_paths(result_of(make_hit(path="/news/" + HOSTILE)), out, null=True, to_terminal=False)
+    assert out.getvalue() == os.fsencode("/news/" + HOSTILE) + b"\0"
+
+
+def test_template_fields_on_a_terminal_are_inert_and_one_line() -> None:
+    hit = make_hit(title=HOSTILE, path="/news/" + HOSTILE, source=HOSTILE, url=HOSTILE)
+    out = io.StringIO()
+    write_template(result_of(hit), "{title}|{path}|{source}|{url}\n", out, to_terminal=True)
+    shown = out.getvalue()
+    assert shown.count("\n") == 2 and "[bold]x[/bold]" in shown
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\ud800-\udfff]", shown)
+    piped = io.StringIO()
+    write_template(result_of(hit), "{title}", piped, to_terminal=False)
+    assert piped.getvalue() == HOSTILE + "\n"  # for scripts: the text as it is
+
+
+def test_a_long_title_is_cut_in_the_list_of_hits_but_not_in_json() -> None:
+    title = "Zeppelin " + "word " * 20_000
+    hit = make_hit(title=title, title_spans=((0, 8),))
+    shown = human(result_of(hit), color=True)
+    assert "\x1b[1;31mZeppelin" in shown  # the match is still marked
+    heading = re.sub(r"\x1b\[[0-9;]*m", "", shown).partition("2025-05-15")[0]
+    assert len(heading) < 250 and heading.rstrip().endswith("word…")
+    out = io.StringIO()
+    write_jsonl(result_of(hit), out)
+    assert json.loads(out.getvalue())["title"] == title

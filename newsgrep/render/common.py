@@ -8,6 +8,7 @@ import re
 # C0 controls (but tab and newline), DEL and C1 controls map to visible stand-ins one for
 # one, so span offsets stay valid: an ESC in an article shows as "␛" and styles nothing.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Bidirectional overrides and isolates can reorder what a terminal shows.
 _BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Surrogates cannot be printed; each becomes U+FFFD (keeping offsets, unlike clean_text).
@@ -23,9 +24,11 @@ def _stand_in(match: re.Match[str]) -> str:
     return "\ufffd"
 
 
-def terminal_safe(text: str) -> str:
-    """`text` with control, bidi and unpaired-surrogate characters replaced one for one."""
-    text = _CONTROL.sub(_stand_in, text)
+def terminal_safe(text: str, *, one_line: bool = False) -> str:
+    """`text` with control, bidi and unpaired-surrogate characters replaced one for one.
+    With `one_line` (a path or name in a line of facts), tab and newline are shown as
+    stand-ins too: a file called "a\nb.txt" must not look like two lines."""
+    text = (_LINE_BREAKS if one_line else _CONTROL).sub(_stand_in, text)
     return _SURROGATE.sub("\ufffd", _BIDI.sub("\ufffd", text))
 
 
@@ -35,3 +38,8 @@ def display_path(path: str, cwd: str | None = None) -> str:
     if path == cwd or path.startswith(cwd.rstrip(os.sep) + os.sep):
         return os.path.relpath(path, cwd)
     return path
+
+
+def safe_line(text: str) -> str:
+    """`terminal_safe` for text that must stay on one line: paths, names, facts, messages."""
+    return terminal_safe(text, one_line=True)

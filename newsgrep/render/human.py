@@ -19,7 +19,7 @@ from rich.text import Text
 from newsgrep.check import REBUILD, REINDEX, CheckReport, Finding, RepairReport
 from newsgrep.dates import format_date
 from newsgrep.query import Explanation
-from newsgrep.render.common import display_path, terminal_safe
+from newsgrep.render.common import display_path, safe_line, terminal_safe
 from newsgrep.search import Hit, SearchResult, ShownArticle
 from newsgrep.snippets import Snippet, Span
 from newsgrep.stats import IndexStats
@@ -30,6 +30,7 @@ META_STYLE = "dim"
 RANK_STYLE = "cyan"
 BAR_STYLE = "cyan"
 INDENT = 4
+HIT_TITLE_MAX_CHARS = 200
 BAR_WIDTH = 40
 GOOD_STYLE = "bold green"
 BAD_STYLE = "bold red"
@@ -63,7 +64,8 @@ def render_human(result: SearchResult, console: Console, *, hyperlinks: bool = F
 def _render_hit(hit: Hit, console: Console, hyperlinks: bool) -> None:
     heading = Text()
     heading.append(f"{hit.rank:>{INDENT - 1}} ", style=RANK_STYLE)
-    heading.append_text(_title(hit.title, hit.title_spans, hit.path if hyperlinks else None))
+    title, spans = _shortened(hit.title, hit.title_spans)
+    heading.append_text(_title(title, spans, hit.path if hyperlinks else None))
     console.print(heading)
     _print_indented(_facts(hit), console)
     for snippet in hit.snippets:
@@ -85,7 +87,7 @@ def _facts(hit: Hit) -> Text:
     if hit.duplicates:
         count = len(hit.duplicates)
         facts.append(f"+{count} near-duplicate{'s' if count > 1 else ''}")
-    line = " · ".join(terminal_safe(fact) for fact in facts if fact)
+    line = " · ".join(safe_line(fact) for fact in facts if fact)
     return Text(line, style=META_STYLE)
 
 
@@ -95,6 +97,16 @@ def _snippet_text(snippet: Snippet) -> Text:
     if snippet.cut_after:
         text.append("…")
     return text
+
+
+def _shortened(title: str, spans: tuple[Span, ...]) -> tuple[str, tuple[Span, ...]]:
+    """A title cut at a word to at most HIT_TITLE_MAX_CHARS, for the list of hits (`show`
+    and JSON give it whole): a 100 kB title in an article must not fill the screen."""
+    if len(title) <= HIT_TITLE_MAX_CHARS:
+        return title, spans
+    cut = title.rfind(" ", HIT_TITLE_MAX_CHARS // 2, HIT_TITLE_MAX_CHARS)
+    cut = cut if cut > 0 else HIT_TITLE_MAX_CHARS
+    return title[:cut] + "…", tuple((a, min(b, cut)) for a, b in spans if a < cut)
 
 
 def _title(title: str, spans: tuple[Span, ...], link_to: str | None) -> Text:
@@ -135,17 +147,17 @@ def render_articles(
         article = item.article
         console.print(_title(article.title, item.title_spans, article.path if hyperlinks else None))
         facts = [format_date(article.date), article.source, display_path(article.path)]
-        console.print(Text(" · ".join(terminal_safe(f) for f in facts if f), style=META_STYLE))
+        console.print(Text(" · ".join(safe_line(f) for f in facts if f), style=META_STYLE))
         for extra in (article.url, ", ".join(article.tags), f"id {article.id}"):
             if extra:
-                console.print(Text(terminal_safe(extra), style=META_STYLE))
+                console.print(Text(safe_line(extra), style=META_STYLE))
         console.print()
         console.print(_highlighted(article.body, item.body_spans))
 
 
 def render_bars(counts: list[tuple[str, int]], console: Console, *, empty_label: str) -> None:
     """A bar chart of `counts`, one row per bucket, bars scaled to the largest."""
-    labels = [terminal_safe(label) or empty_label for label, _ in counts]
+    labels = [safe_line(label) or empty_label for label, _ in counts]
     numbers = [f"{count:,}" for _, count in counts]
     label_width = max(map(len, labels), default=0)
     number_width = max(map(len, numbers), default=0)
@@ -175,7 +187,7 @@ def render_stats(stats: IndexStats, index_dir: Path, console: Console) -> None:
     ]
     for name, value in rows:
         line = Text(f"{name:<9}", style="bold")
-        line.append(terminal_safe(value))
+        line.append(safe_line(value))
         console.print(line)
 
 
@@ -190,12 +202,12 @@ def _size(count: int) -> str:
 
 def render_explanation(explanation: Explanation, console: Console) -> None:
     """How the query was read, for stderr."""
-    console.print(Text(f"query: {terminal_safe(explanation.parsed)}"))
+    console.print(Text(f"query: {safe_line(explanation.parsed)}"))
     for word, meaning in explanation.words:
-        console.print(Text(f"  {terminal_safe(word)} → {terminal_safe(meaning)}"))
+        console.print(Text(f"  {safe_line(word)} → {safe_line(meaning)}"))
     for word, variants in explanation.synonyms:
         also = ", ".join(variants)
-        console.print(Text(f"synonyms: {terminal_safe(word)} also finds {terminal_safe(also)}"))
+        console.print(Text(f"synonyms: {safe_line(word)} also finds {safe_line(also)}"))
     if explanation.dates:
         console.print(Text(f"dates: {explanation.dates}"))
 

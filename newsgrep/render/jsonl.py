@@ -6,7 +6,10 @@ a new version. The fields are documented in docs/json.md.
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import re
 from collections.abc import Mapping
 from typing import Any, TextIO
 
@@ -19,6 +22,9 @@ from newsgrep.stats import IndexStats
 
 FORMAT_VERSION = 1
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ESCAPED = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
 
 def hit_record(hit: Hit) -> dict[str, Any]:
     """The JSON object for one hit."""
@@ -26,7 +32,7 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "v": FORMAT_VERSION,
         "rank": hit.rank,
         "id": hit.id,
-        "path": display_path(hit.path),
+        **_path_fields(hit.path),
         "title": hit.title,
         "date": format_date(hit.date),
         "source": hit.source,
@@ -61,7 +67,7 @@ def article_record(shown: ShownArticle) -> dict[str, Any]:
     return {
         "v": FORMAT_VERSION,
         "id": article.id,
-        "path": display_path(article.path),
+        **_path_fields(article.path),
         "title": article.title,
         "date": format_date(article.date),
         "source": article.source,
@@ -125,6 +131,16 @@ def counts_record(by: str, counts: list[tuple[str, int]]) -> dict[str, Any]:
     }
 
 
+def _path_fields(path: str) -> dict[str, Any]:
+    """`path` as shown, and, for a file name that is not UTF-8, its exact bytes in base64
+    (`path` then has U+FFFD for each byte that is not UTF-8, as `id` does)."""
+    shown = display_path(path)
+    exact = None
+    if _SURROGATE.search(shown):
+        exact = base64.b64encode(os.fsencode(shown)).decode("ascii")
+    return {"path": shown, "path_bytes": exact}
+
+
 def _spans(spans: tuple[Span, ...]) -> list[list[int]]:
     return [list(span) for span in spans]
 
@@ -141,5 +157,14 @@ def write_jsonl(result: SearchResult, out: TextIO, tags: Mapping[str, Any] | Non
 def write_object(record: Mapping[str, Any], out: TextIO) -> None:
     """One JSON object on one line."""
     line = json.dumps(record, ensure_ascii=False)
-    # Unpaired surrogates (from odd file names) must not stop the stream.
-    out.write(line.encode("utf-8", "replace").decode("utf-8") + "\n")
+    # Lone surrogates (the bytes of file names that are not UTF-8) are not characters, and
+    # strict JSON readers reject them: each becomes U+FFFD, as article text does.
+    line = _SURROGATE.sub("\ufffd", line)
+    # C1 controls, Unicode line breaks and bidi controls are escaped (\u0085), as JSON
+    # allows: the text is the same to a JSON reader, but a line splitter that knows Unicode
+    # (Python's splitlines) sees one line per object, and a terminal shows it inert.
+    out.write(_ESCAPED.sub(_escape, line) + "\n")
+
+
+def _escape(found: re.Match[str]) -> str:
+    return f"\\u{ord(found.group()):04x}"

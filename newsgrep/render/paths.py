@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import BinaryIO, TextIO
 
-from newsgrep.render.common import display_path, terminal_safe
+from newsgrep.render.common import display_path, safe_line
 from newsgrep.search import SearchResult
 
 
@@ -23,7 +23,7 @@ def write_paths(result: SearchResult, out: BinaryIO, *, null: bool, to_terminal:
     end = b"\0" if null else b"\n"
     for path in matching_paths(result):
         if to_terminal:
-            out.write(terminal_safe(path).encode("utf-8", "replace") + end)
+            out.write(safe_line(path).encode("utf-8", "replace") + end)
         else:
             out.write(os.fsencode(path) + end)
 

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from newsgrep.dates import format_date
 from newsgrep.errors import NewsgrepError
-from newsgrep.render.common import display_path, terminal_safe
+from newsgrep.render.common import display_path, safe_line
 from newsgrep.search import Hit, SearchResult
 
 FIELDS = ("rank", "score", "id", "path", "title", "date", "source", "url", "snippet")
@@ -72,5 +72,5 @@ def write_template(result: SearchResult, template: str, out: TextIO, *, to_termi
     for hit in result.hits:
         values = hit_fields(hit)
         if to_terminal:
-            values = {name: terminal_safe(value) for name, value in values.items()}
+            values = {name: safe_line(value) for name, value in values.items()}
         out.write(template.format_map(values) + "\n")

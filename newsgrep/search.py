@@ -7,6 +7,7 @@ No Whoosh object leaves this module or `query`.
 
 from __future__ import annotations
 
+import array
 import bisect
 import copy
 import datetime as dt
@@ -15,6 +16,7 @@ import math
 import os
 import pickle
 import struct
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -351,12 +353,13 @@ class SearchSession:
         if key not in self._dates_cache:
             if self._date_column is None:
                 reader = self._searcher.reader()
-                undated = _column_of(reader, "undated")
-                dates = _column_of(reader, "date", translate=False)
+                # Columns as stored: "undated" 0 is whatever Whoosh writes for 0 (not 0).
+                dated_mark = reader.schema["undated"].to_column_value(0)
+                both = zip(_numbers(reader, "date"), _numbers(reader, "undated"), strict=True)
                 self._date_column = [
-                    (docnum, dates[docnum])
-                    for docnum in range(reader.doc_count_all())
-                    if not undated[docnum]
+                    (docnum, date)
+                    for docnum, (date, undated) in enumerate(both)
+                    if undated == dated_mark
                 ]
             low_bound = low if low is not None else -(2**63)
             high_bound = high if high is not None else 2**63
@@ -506,6 +509,38 @@ def _column_of(reader: Any, name: str, *, translate: bool = True) -> Any:
     if reader.doc_count_all() == 0:
         return {}
     return reader.column_reader(name, translate=translate)
+
+
+def _numbers(reader: Any, name: str) -> list[int]:
+    """Every document's value in the numeric column `name` as stored (not translated back:
+    dates as Whoosh's numbers), in document order, read a segment at a time. One document
+    at a time, the dates of 21.6k articles took ~40 ms, most of a date-restricted search in
+    a new session."""
+    values: list[int] = []
+    if reader.doc_count_all() == 0:
+        return values  # Whoosh's empty reader has no columns
+    for leaf, _offset in reader.leaf_readers():
+        column = leaf.column_reader(name, translate=False)
+        values.extend(_fixed_width_values(column, leaf.doc_count_all()))
+    return values
+
+
+def _fixed_width_values(column: Any, documents: int) -> list[int]:
+    """A numeric column's values from its bytes in one read: Whoosh 2.7 writes them big-
+    endian, one fixed-width value per document up to the last one not the default."""
+    try:
+        typecode, width, stored = column._typecode, column._fixedlen, column._count
+        data = column._dbfile.get(column._basepos, stored * width)
+        default = column._default
+    except AttributeError:  # not the layout this reads: one value at a time, then
+        return list(column)
+    numbers = array.array(typecode)
+    if numbers.itemsize != width:
+        return list(column)
+    numbers.frombytes(data)
+    if sys.byteorder == "little":
+        numbers.byteswap()
+    return [*numbers, *([default] * (documents - stored))]
 
 
 def _fold(

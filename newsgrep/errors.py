@@ -33,3 +33,8 @@ class QueryError(NewsgrepError):
 
 class SourcePathError(NewsgrepError):
     """A path given to `index` does not exist or cannot be read."""
+
+
+class IndexWriteError(NewsgrepError):
+    """The index could not be written (disk full, file too large, read-only, …); the run
+    was cancelled and the index holds what its last commit holds."""

@@ -287,10 +287,11 @@ class IndexStore:
     def create(self) -> Any:
         """A new, empty index (replacing whatever is here)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        ix = index.create_in(str(self.directory), build_schema())
+        # The version first: a run stopped in between leaves no index (the next run makes
+        # one), where Whoosh's files without ours would read as an index of another version.
         meta = {"schema_version": SCHEMA_VERSION, "created": _now()}
         _write_atomically(self.directory / META_FILE, json.dumps(meta))
-        return ix
+        return index.create_in(str(self.directory), build_schema())
 
     def current_manifest(self) -> Manifest | None:
         """The manifest of the committed generation, read without holding the lock."""
@@ -298,7 +299,7 @@ class IndexStore:
 
     # The manifest of the committed generation; None when there is none to trust.
     def read_manifest(self, ix: Any) -> Manifest | None:
-        path = self._manifest_path(ix.latest_generation())
+        path = self.manifest_path(ix.latest_generation())
         try:
             return Manifest.from_json(path.read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError):
@@ -335,15 +336,15 @@ class IndexStore:
                 continue
         return []
 
-    def _manifest_path(self, generation: int) -> Path:
+    def manifest_path(self, generation: int) -> Path:
         return self.directory / f"{MANIFEST_PREFIX}{generation}.json"
 
     def write_manifest(self, manifest: Manifest, generation: int) -> None:
         manifest.updated = _now()
-        _write_atomically(self._manifest_path(generation), manifest.to_json())
+        _write_atomically(self.manifest_path(generation), manifest.to_json())
 
     def remove_stale_manifests(self, generation: int) -> None:
-        keep = self._manifest_path(generation).name
+        keep = self.manifest_path(generation).name
         for path in self.directory.glob(f"{MANIFEST_PREFIX}*.json"):
             if path.name != keep:
                 with contextlib.suppress(OSError):
@@ -433,15 +434,39 @@ class Batch:
             self._store.remove_stale_manifests(generation)
             return
         writer = self._open_writer()
-        self._store.write_manifest(manifest, writer.generation)
-        writer.commit(mergetype=CLEAR) if self._clear else writer.commit()
-        self._store.remove_stale_manifests(writer.generation)
+        generation = writer.generation
+        self._store.write_manifest(manifest, generation)
+        try:
+            writer.commit(mergetype=CLEAR) if self._clear else writer.commit()
+        except BaseException:
+            if self._ix.latest_generation() < generation:
+                # Not committed: the manifest describes nothing (and may fill a full disk).
+                with contextlib.suppress(OSError):
+                    self._store.manifest_path(generation).unlink()
+            raise
         self._writer = None
+        self._store.remove_stale_manifests(generation)
 
     def cancel(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
+        """Drop the changes and the files the writer began. Never raises: it runs while
+        another error (a full disk, Ctrl-C) is on its way out, and must not hide it."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        try:
+            writer.cancel()
+        except Exception:  # a writer whose files failed to write may fail to close too
+            with contextlib.suppress(Exception):
+                writer.writelock.release()
+        try:
+            committed = self._ix.latest_generation() >= writer.generation  # after the TOC
+        except OSError:
+            committed = True  # cannot tell: keep every file
+        if not committed and getattr(writer, "newsegment", None) is not None:
+            prefix = writer.newsegment.segment_id() + "."
+            for path in self._store.directory.glob(prefix + "*"):
+                with contextlib.suppress(OSError):
+                    path.unlink()
 
 
 def _document(article: Article, source: SourceFile) -> dict[str, Any]:
@@ -480,8 +505,13 @@ def _now() -> str:
 
 def _write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise

@@ -142,11 +142,23 @@ def cli_snapshot(index_dir: Path, root: Path) -> Snapshot:
     """The whole index as `newsgrep search --json` lists it."""
     snap = Snapshot()
     done = cli(
-        "search", MARK, "--json", "-n", "0", "--all", "--no-synonyms", "--no-collapse",
-        "--snippets", "0", "--index", index_dir,
+        "search",
+        MARK,
+        "--json",
+        "-n",
+        "0",
+        "--all",
+        "--no-synonyms",
+        "--no-collapse",
+        "--snippets",
+        "0",
+        "--index",
+        index_dir,
     )
-    if done.returncode not in (0, 1) or has_traceback(done.stderr) or (
-        done.returncode == 1 and done.stdout.strip()
+    if (
+        done.returncode not in (0, 1)
+        or has_traceback(done.stderr)
+        or (done.returncode == 1 and done.stdout.strip())
     ):
         snap.violations.append(f"search --json exit {done.returncode}: {done.stderr[:300]}")
         return snap
@@ -247,9 +259,11 @@ def folder_state(root: Path) -> State:
         if not path.is_file() or path.name.startswith("."):
             continue
         text = path.read_text(encoding="utf-8")
-        line = text.splitlines()[1] if path.suffix == ".txt" else json.loads(
-            text.splitlines()[0]
-        )["title"]
+        line = (
+            text.splitlines()[1]
+            if path.suffix == ".txt"
+            else json.loads(text.splitlines()[0])["title"]
+        )
         marker = parse_marker(line)
         if marker is not None:
             state[marker.name] = marker.version

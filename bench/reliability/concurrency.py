@@ -35,6 +35,7 @@ from bench.corpus import REUTERS_JSONL  # noqa: E402
 from bench.reliability.checks import (  # noqa: E402
     CLI_TIMEOUT,
     Snapshot,
+    Verdict,
     check_exact,
     cli,
     cli_snapshot,
@@ -42,7 +43,15 @@ from bench.reliability.checks import (  # noqa: E402
     judge,
     session_snapshot,
 )
-from bench.reliability.model import MARK, State, Texts, expected_ids, mutate, write_state  # noqa: E402
+from bench.reliability.model import (  # noqa: E402
+    MARK,
+    State,
+    Texts,
+    expected_ids,
+    mutate,
+    record_count,
+    write_state,
+)
 from bench.reliability.report import log, machine, seconds, table  # noqa: E402
 from bench.reliability.runs import Workbench, index_command  # noqa: E402
 
@@ -87,11 +96,12 @@ class _Searcher(threading.Thread):
                 phase = self.run_.phase()
                 try:
                     snap = self._search(long_lived)
+                    verdict = judge(snap, self.run_.old, self.run_.new)
+                    problems = list(verdict.violations)
                 except Exception as error:  # noqa: BLE001 - any error is a finding
-                    snap = Snapshot(violations=[f"{type(error).__name__}: {error}"])
+                    verdict = Verdict((), "error", 0, False)
+                    problems = [f"{type(error).__name__}: {error}"]
                 elapsed = time.perf_counter() - started
-                verdict = judge(snap, self.run_.old, self.run_.new)
-                problems = list(verdict.violations)
                 if long_lived is not None:
                     first_state = first_state or verdict.state
                     if verdict.state != first_state:
@@ -123,7 +133,10 @@ class _Searcher(threading.Thread):
         if count != article_count(state):
             snap.violations.append(f"search -c counted {count}")
         snap.files = {
-            name: [(version, 0, 0, article_id) for article_id in expected_ids(name, version)]
+            name: [
+                (version, 0, record_count(name, version), article_id)
+                for article_id in expected_ids(name, version)
+            ]
             for name, version in state.items()
         }
         snap.total = count

@@ -106,9 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         landed = {"SIGKILL": 0, "SIGINT": 0}
         rng = random.Random(args.seed)
         n = 0
-        while any(landed[name] < wanted[name] for name in wanted) and n < 3 * sum(
-            wanted.values()
-        ):
+        while any(landed[name] < wanted[name] for name in wanted) and n < 3 * sum(wanted.values()):
             n += 1
             sig, aim = next_attack(landed, wanted, rng, args.commit_share)
             rebuild = args.rebuild_every > 0 and n % args.rebuild_every == 0

@@ -194,7 +194,10 @@ def mutate(
 
 
 def write_state(
-    root: Path, texts: Texts, state: State, previous: State | None = None,
+    root: Path,
+    texts: Texts,
+    state: State,
+    previous: State | None = None,
     touched: Sequence[str] = (),
 ) -> None:
     """Make the folder at `root` hold `state`, writing only what differs from `previous`."""

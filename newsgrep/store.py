@@ -16,8 +16,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import json
 import os
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -408,7 +410,9 @@ class Batch:
         if self._writer is None:
             # Separate segment files: Whoosh copies each part of a compound file into memory
             # when it opens an index, which made opening grow with the index size.
-            self._writer = self._ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+            writer = self._ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+            writer._commit_toc = functools.partial(_commit_toc, writer)
+            self._writer = writer
         return self._writer
 
     def remove_file(self, path: str) -> None:
@@ -467,6 +471,39 @@ class Batch:
             for path in self._store.directory.glob(prefix + "*"):
                 with contextlib.suppress(OSError):
                     path.unlink()
+
+
+def _commit_toc(writer: Any, segments: list[Any]) -> None:
+    """Whoosh's last step of a commit (write the TOC that makes generation N current, then
+    delete the files no longer used), with the files of generation N - 1 kept until the
+    next commit. Searches that opened N - 1 read some of its files lazily (stored fields,
+    columns) and would fail if a commit deleted them in the meantime; and a search that has
+    just listed the folder may still open TOC N - 1."""
+    generation = writer.generation
+    index.TOC(writer.schema, segments, generation).write(writer.storage, writer.indexname)
+    _clean_files(writer.storage, writer.indexname, generation, segments)
+
+
+def _clean_files(storage: Any, indexname: str, generation: int, segments: list[Any]) -> None:
+    keep = {segment.segment_id() for segment in segments}
+    tocs = {generation}
+    with contextlib.suppress(Exception):  # no N - 1 (a new index), or one unreadable
+        keep |= {
+            s.segment_id() for s in index.TOC.read(storage, indexname, generation - 1).segments
+        }
+        tocs.add(generation - 1)
+    toc_pattern = re.compile(rf"^_{indexname}_(\d+)\.toc(\.[0-9.]+)?$")
+    segment_pattern = re.compile(rf"^({indexname}_[0-9a-z]+)\.")
+    for name in list(storage):
+        toc = toc_pattern.match(name)
+        segment = segment_pattern.match(name)
+        # Not ours to delete: TOCs kept, TOC temporaries of a run that died are.
+        stale = (
+            toc is not None and (toc.group(2) is not None or int(toc.group(1)) not in tocs)
+        ) or (segment is not None and segment.group(1) not in keep)
+        if stale:
+            with contextlib.suppress(OSError):
+                storage.delete_file(name)
 
 
 def _document(article: Article, source: SourceFile) -> dict[str, Any]:

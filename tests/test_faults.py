@@ -190,9 +190,7 @@ def _small_file_system(where: Path, size: str) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(where)], check=False)
 
 
-def test_a_full_file_system_is_exit_2_and_the_index_intact(
-    tmp_path: Path, texts: Texts
-) -> None:
+def test_a_full_file_system_is_exit_2_and_the_index_intact(tmp_path: Path, texts: Texts) -> None:
     with _small_file_system(tmp_path / "small", "600k") as small:
         bench = Workbench(tmp_path, texts, 40)
         bench.index_dir = small / "index"
@@ -239,6 +237,70 @@ def test_two_runs_at_once_the_second_waits_and_both_succeed(bench: Workbench) ->
     assert first.wait(timeout=60) == 0
     assert second.returncode == 0, second.stderr
     assert check_exact(bench.index_dir, bench.root, new).violations == ()
+
+
+def test_a_search_session_opened_before_a_commit_keeps_working_after_it(
+    bench: Workbench,
+) -> None:
+    # Whoosh reads stored fields and columns lazily; the commit used to delete the files of
+    # the generation a session had opened, and the session then failed (TypeError, or the
+    # index "damaged").
+    from bench.reliability.checks import judge, session_snapshot
+    from newsgrep.search import Facet, SearchSession
+
+    old, new = _mutated(bench, change=0.5)
+    with SearchSession(bench.index_dir) as session:
+        run_index(bench.index_dir, rebuild=True)  # every old segment replaced
+        verdict = judge(session_snapshot(session, bench.root), old, old)
+        assert verdict.violations == ()
+        assert sum(count for _, count in session.count_by(Facet.SOURCE)) == verdict.total
+        name = sorted(old)[0]
+        assert session.articles(str(bench.root / name))
+    assert check_exact(bench.index_dir, bench.root, new, use_cli=False).violations == ()
+
+
+def test_stats_during_a_commit_does_not_trip_over_deleted_files(
+    bench: Workbench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsgrep import stats
+
+    real_is_file = Path.is_file
+
+    def is_file_then_deleted(self: Path) -> bool:
+        found = real_is_file(self)
+        if found and self.name.startswith("MAIN_"):
+            self.unlink()  # a run's clean-up removes it just after it was seen
+        return found
+
+    expected = stats.index_stats(bench.index_dir).articles
+    monkeypatch.setattr(Path, "is_file", is_file_then_deleted)
+    monkeypatch.setattr(stats, "SearchSession", _NoSession(expected))
+    assert stats.index_stats(bench.index_dir).articles == expected
+
+
+class _NoSession:
+    """Stands in for SearchSession where only the folder walk is under test."""
+
+    def __init__(self, articles: int) -> None:
+        self.articles = articles
+
+    def __call__(self, index_dir: Path) -> _NoSession:
+        return self
+
+    def __enter__(self) -> _NoSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def article_count(self) -> int:
+        return self.articles
+
+    def date_span(self) -> tuple[None, None]:
+        return None, None
+
+    def count_by(self, facet: object) -> list[tuple[str, int]]:
+        return []
 
 
 def test_searches_during_a_commit_all_succeed_with_the_old_or_new_results(

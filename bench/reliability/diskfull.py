@@ -171,6 +171,15 @@ def full_file_system(work: Path, texts: Texts, files: int, rng: random.Random) -
     return trials
 
 
+def _reason(message: str) -> str:
+    """The error's reason, without the index path: "File too large (EFBIG)"."""
+    if not message:
+        return ""
+    _, _, rest = message.partition(" index at ")
+    reason = rest.split(": ", 1)[-1].split(";", 1)[0]
+    return reason or message[:120]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=1000)
@@ -198,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         table(
             ("fault", "run", "exit", "held", "stderr"),
             [
-                (t.fault, t.run, t.exit_code, "yes" if t.held else "NO", t.message[:140])
+                (t.fault, t.run, t.exit_code, "yes" if t.held else "NO", _reason(t.message))
                 for t in trials
             ],
         )

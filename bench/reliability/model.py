@@ -185,7 +185,7 @@ def mutate(
         new[name] += 1
     for name in removed:
         del new[name]
-    numbers = [int(re.sub(r"\D", "", name.rsplit("/", 1)[1])) for name in state] or [-1]
+    numbers = [int(re.sub(r"\D", "", name.rsplit("/", 1)[-1])) for name in state] or [-1]
     start = max(numbers) + 1
     added = [new_name(number) for number in range(start, start + max(1, round(count * add)))]
     for name in added:

@@ -40,8 +40,9 @@ def texts() -> Texts:
 
 @pytest.fixture
 def bench(tmp_path: Path, texts: Texts) -> Workbench:
+    """A folder of FILES files, indexed."""
     workbench = Workbench(tmp_path, texts, FILES, seed=11)
-    workbench.calibrate(updates=1)
+    workbench.index_now()
     return workbench
 
 
@@ -56,6 +57,7 @@ def _mutated(bench: Workbench, **rates: float) -> tuple[dict[str, int], dict[str
 
 
 def test_sigkill_at_random_moments_leaves_the_old_or_the_new_index(bench: Workbench) -> None:
+    bench.calibrate(updates=1)  # how long a run takes, to aim the signals within it
     attacks = [
         bench.attack(signal.SIGKILL, aim, rebuild=rebuild)
         for aim, rebuild in [("uniform", False), ("commit", False), ("commit", True)]
@@ -65,6 +67,7 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_index(bench: Workbe
 
 
 def test_sigint_at_random_moments_stops_cleanly_with_exit_130(bench: Workbench) -> None:
+    bench.calibrate(updates=1)
     attacks = [bench.attack(signal.SIGINT, aim) for aim in ("uniform", "commit")]
     assert [a.violations for a in attacks] == [(), ()]
     for attack in attacks:

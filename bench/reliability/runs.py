@@ -101,8 +101,9 @@ class Workbench:
         return ended - started, ended - (committing or ended)
 
     def calibrate(self, updates: int = 3) -> None:
-        """Index the folder, then time a few updates and a rebuild (unattacked)."""
-        self.index_now()
+        """Index the folder (if not yet), then time a few updates and a rebuild."""
+        if not self.index_dir.exists():
+            self.index_now()
         for _ in range(updates):
             change = mutate(self.state, self.rng)
             write_state(self.root, self.texts, change.state, self.state, change.touched)

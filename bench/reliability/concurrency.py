@@ -209,8 +209,10 @@ def search_during_run(
     outcome.run_seconds.append(time.perf_counter() - started)
     if run.process.returncode != 0:
         outcome.failures.append(f"index run exit {run.process.returncode}: {stderr.decode()}")
-    while run.count < min_searches:
+    while run.count < min_searches and any(searcher.is_alive() for searcher in searchers):
         time.sleep(0.05)
+    if not all(searcher.is_alive() for searcher in searchers):
+        outcome.failures.append("a searcher thread died (see its traceback on stderr)")
     run.stop.set()
     for searcher in searchers:
         searcher.join()

@@ -443,9 +443,9 @@ class Batch:
         try:
             writer.commit(mergetype=CLEAR) if self._clear else writer.commit()
         except BaseException:
-            if self._ix.latest_generation() < generation:
-                # Not committed: the manifest describes nothing (and may fill a full disk).
-                with contextlib.suppress(OSError):
+            # Not committed: the manifest describes nothing (and may fill a full disk).
+            with contextlib.suppress(OSError):
+                if self._ix.latest_generation() < generation:
                     self._store.manifest_path(generation).unlink()
             raise
         self._writer = None

@@ -1,6 +1,6 @@
 """Crash safety: SIGKILL and SIGINT at random moments of `newsgrep index` runs.
 
-    python -m bench.reliability.crash                    # 60 SIGKILLs, 20 SIGINTs, 2,500 files
+    python -m bench.reliability.crash                    # 55 SIGKILLs, 15 SIGINTs, 2,000 files
     python -m bench.reliability.crash --kills 5 --sigints 3 --files 300   # a quick look
 
 Between runs the folder is mutated (files changed, added, removed, touched; every
@@ -82,9 +82,9 @@ def summarise(attacks: list[Attack]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--kills", type=int, default=60, help="SIGKILLs (default 60)")
-    parser.add_argument("--sigints", type=int, default=20, help="SIGINTs (default 20)")
-    parser.add_argument("--files", type=int, default=2500, help="files in the corpus")
+    parser.add_argument("--kills", type=int, default=55, help="SIGKILLs that land in a run")
+    parser.add_argument("--sigints", type=int, default=15, help="SIGINTs that land in a run")
+    parser.add_argument("--files", type=int, default=2000, help="files in the corpus")
     parser.add_argument("--commit-share", type=float, default=0.3, help="aimed at the commit")
     parser.add_argument("--rebuild-every", type=int, default=6, help="every Nth run rebuilds")
     parser.add_argument("--seed", type=int, default=1)

@@ -1,5 +1,21 @@
-"""`python -m newsgrep`: the same as the `newsgrep` command."""
+"""`python -m newsgrep`, and the `newsgrep` command.
 
-from newsgrep.cli import run
+The CLI is imported inside `main` so that Ctrl-C while Python is still loading it (a good
+part of a short run) is an interruption like any other, exit 130, not a traceback.
+"""
 
-run()
+import sys
+
+
+def main() -> None:
+    try:
+        from newsgrep.cli import run
+
+        run()
+    except KeyboardInterrupt:
+        sys.stderr.write("newsgrep: interrupted\n")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -40,4 +40,5 @@ class SourcePathError(NewsgrepError):
 
 
 class IndexWriteError(NewsgrepError):
-    """The index folder cannot be created or written (read-only, a file in the way, full)."""
+    """The index could not be written (disk full, file too large, read-only, a file in the
+    way, …); the run was cancelled and the index holds what its last commit holds."""

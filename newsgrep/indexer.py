@@ -10,6 +10,7 @@ outcome comes back as an `IndexReport`.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -134,7 +135,7 @@ def _run_index(
             raise SourcePathError(f"no such file or folder: {path}")
         if is_within(os.path.realpath(path), os.path.realpath(index_dir)):
             raise SourcePathError(f"{path} is inside the index folder; give the articles' folder")
-    with store.lock(wait_seconds):
+    with store.lock(wait_seconds), _updating(index_dir):
         ix, manifest = _open_or_create(store, rebuild)
         report = IndexReport()
         # What an interrupted run left (the lock is ours, so no run is writing them now).
@@ -175,6 +176,33 @@ def _run_index(
         report.folders = list(manifest.folders)
     report.seconds = time.perf_counter() - started
     return report
+
+
+_WRITE_HINTS = {
+    errno.ENOSPC: "free some disk space, then run newsgrep index again",
+    errno.EDQUOT: "free some space within your disk quota, then run newsgrep index again",
+    errno.EFBIG: "a file size limit was reached (ulimit -f); raise it and run newsgrep index again",
+    errno.EROFS: "the file system is read-only; give an index folder that can be written",
+    errno.EACCES: "check that you may write to the index folder",
+    errno.EPERM: "check that you may write to the index folder",
+}
+
+
+@contextlib.contextmanager
+def _updating(index_dir: Path) -> Iterator[None]:
+    """An OS error while the index is being updated (source files' errors are handled where
+    they are read) becomes one clear error: the run was cancelled, the last commit stands."""
+    try:
+        yield
+    except OSError as error:
+        reason = error.strerror or str(error)
+        code = errno.errorcode.get(error.errno or 0)
+        raise IndexWriteError(
+            f"could not update the index at {index_dir}: {reason}"
+            f"{f' ({code})' if code else ''}; the run was cancelled and the index was left "
+            "as it was",
+            hint=_WRITE_HINTS.get(error.errno or 0, "run newsgrep index again once it is fixed"),
+        ) from None
 
 
 def _absolute(path: Path) -> str:

@@ -200,6 +200,10 @@ class SearchSession:
     def __enter__(self) -> SearchSession:
         try:
             self._searcher = self._ix.searcher(weighting=ranking_model())
+            _open_lazy_files(self._searcher.reader(), self._ix.schema)
+            for name, field_type in self._ix.schema.items():
+                if field_type.column_type is not None:
+                    self._column(name)  # and kept: making a column reader reads its offsets
         except (OSError, EOFError, struct.error, pickle.UnpicklingError) as error:
             raise damaged_index_error(self.index_dir, error) from None
         return self
@@ -473,6 +477,19 @@ class SearchSession:
             raise QueryError(
                 "the query is too deeply nested to run", hint="use fewer brackets or words"
             ) from None
+
+
+def _open_lazy_files(reader: Any, schema: Any) -> None:
+    """Open now the files Whoosh opens on first use (stored fields, field lengths; the
+    session opens its columns), so that a session reads the generation it opened however
+    many commits delete its files meanwhile (open files stay readable)."""
+    for leaf, _ in reader.leaf_readers():
+        if leaf.doc_count_all() == 0:
+            continue
+        leaf.stored_fields(0)
+        for name, field_type in schema.items():
+            if field_type.scorable:
+                leaf.doc_field_length(0, name)
 
 
 class _BM25F(scoring.BM25F):  # type: ignore[misc]

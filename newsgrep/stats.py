@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,17 @@ def index_stats(index_dir: Path) -> IndexStats:
         first_date=first,
         last_date=last,
         sources=sources,
-        index_bytes=sum(path.stat().st_size for path in index_dir.iterdir() if path.is_file()),
+        index_bytes=_folder_bytes(index_dir),
         folders=tuple(manifest.folders) if manifest else (),
         updated=manifest.updated if manifest else None,
     )
+
+
+def _folder_bytes(folder: Path) -> int:
+    """The size of the files in `folder`; a file an indexing run deletes meanwhile is skipped."""
+    total = 0
+    for path in folder.iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            if path.is_file():
+                total += path.stat().st_size
+    return total

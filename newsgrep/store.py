@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import gc
 import itertools
 import json
@@ -402,10 +403,11 @@ class IndexStore:
     def create(self) -> Any:
         """A new, empty index (replacing whatever is here)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        ix = index.create_in(str(self.directory), build_schema())
+        # The version first: a run stopped in between leaves no index (the next run makes
+        # one), where Whoosh's files without ours would read as an index of another version.
         meta = {"schema_version": SCHEMA_VERSION, "created": _now()}
         _write_atomically(self.directory / META_FILE, json.dumps(meta))
-        return ix
+        return index.create_in(str(self.directory), build_schema())
 
     def current_manifest(self) -> Manifest | None:
         """The manifest of the committed generation, read without holding the lock."""
@@ -416,7 +418,7 @@ class IndexStore:
     def read_manifest(self, ix: Any, generation: int | None = None) -> Manifest | None:
         if generation is None:
             generation = ix.latest_generation()
-        path = self._manifest_path(generation)
+        path = self.manifest_path(generation)
         try:
             return Manifest.from_json(path.read_text(encoding="utf-8", errors=PATH_BYTES))
         except (OSError, ValueError, KeyError, TypeError):
@@ -477,17 +479,19 @@ class IndexStore:
         return int(ix._read_toc().generation)
 
     def leftovers(self, ix: Any) -> list[Leftover]:
-        """What in the index folder the committed generation of `ix` does not use: segment
-        files it does not list, other generations' tables of contents and manifests, and
-        temporary files. Files newsgrep does not know are not leftovers (nor touched).
+        """What in the index folder neither the committed generation of `ix` nor the one
+        before it (kept for searches opened on it, see `_commit_toc`) uses: segment files
+        they do not list, other generations' tables of contents, manifests other than the
+        committed one, and temporary files. Files newsgrep does not know are not leftovers
+        (nor touched).
 
         Only meaningful under the lock: a running indexer's files are leftovers too."""
         toc = ix._read_toc()
         current = int(toc.generation)
-        segments = {segment.segment_id() for segment in toc.segments}
+        tocs, segments = _kept(ix.storage, ix.indexname, current, toc.segments)
         found = []
         for name in sorted(os.listdir(self.directory)):
-            leftover = _classify(name, current, segments)
+            leftover = _classify(name, current, tocs, segments)
             if leftover is not None:
                 found.append(leftover)
         return found
@@ -507,15 +511,15 @@ class IndexStore:
             removed.append(leftover)
         return removed
 
-    def _manifest_path(self, generation: int) -> Path:
+    def manifest_path(self, generation: int) -> Path:
         return self.directory / f"{MANIFEST_PREFIX}{generation}.json"
 
     def write_manifest(self, manifest: Manifest, generation: int) -> None:
         manifest.updated = _now()
-        _write_atomically(self._manifest_path(generation), manifest.to_json())
+        _write_atomically(self.manifest_path(generation), manifest.to_json())
 
     def remove_stale_manifests(self, generation: int) -> None:
-        keep = self._manifest_path(generation).name
+        keep = self.manifest_path(generation).name
         for path in self.directory.glob(f"{MANIFEST_PREFIX}*.json"):
             if path.name != keep:
                 with contextlib.suppress(OSError):
@@ -627,7 +631,7 @@ class Batch:
             if self._workers > 1:
                 from newsgrep.writing import ParallelWriter
 
-                self._writer = ParallelWriter(
+                writer = ParallelWriter(
                     self._ix,
                     workers=self._workers,
                     make_document=_document,
@@ -635,7 +639,9 @@ class Batch:
                     compound=False,
                 )
             else:
-                self._writer = self._ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+                writer = self._ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+            writer._commit_toc = functools.partial(_commit_toc, writer)
+            self._writer = writer
         return self._writer
 
     def remove_file(self, path: str) -> None:
@@ -689,18 +695,88 @@ class Batch:
             self._store.remove_stale_manifests(generation)
             return
         writer = self._open_writer()
-        self._store.write_manifest(manifest, writer.generation)
+        generation = writer.generation
+        self._store.write_manifest(manifest, generation)
         options: dict[str, Any] = {"mergetype": CLEAR} if self._clear else {}
         if self._workers > 1:
             options["waiting"] = waiting
-        writer.commit(**options)
-        self._store.remove_stale_manifests(writer.generation)
+        try:
+            writer.commit(**options)
+        except BaseException:
+            # Not committed: the manifest describes nothing (and may fill a full disk).
+            with contextlib.suppress(OSError):
+                if self._ix.latest_generation() < generation:
+                    self._store.manifest_path(generation).unlink()
+            raise
         self._writer = None
+        self._store.remove_stale_manifests(generation)
 
     def cancel(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
+        """Drop the changes and the files the writer began. Never raises: it runs while
+        another error (a full disk, Ctrl-C) is on its way out, and must not hide it."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        try:
+            writer.cancel()
+        except Exception:  # a writer whose files failed to write may fail to close too
+            with contextlib.suppress(Exception):
+                writer.writelock.release()
+        try:
+            committed = self._ix.latest_generation() >= writer.generation  # after the TOC
+        except OSError:
+            committed = True  # cannot tell: keep every file
+        if not committed and getattr(writer, "newsegment", None) is not None:
+            prefix = writer.newsegment.segment_id() + "."
+            for path in self._store.directory.glob(prefix + "*"):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
+def _commit_toc(writer: Any, segments: list[Any]) -> None:
+    """Whoosh's last step of a commit (write the TOC that makes generation N current, then
+    delete the files no longer used), with the files of generation N - 1 kept until the
+    next commit. Searches that opened N - 1 read some of its files lazily (stored fields,
+    columns) and would fail if a commit deleted them in the meantime; and a search that has
+    just listed the folder may still open TOC N - 1."""
+    generation = writer.generation
+    index.TOC(writer.schema, segments, generation).write(writer.storage, writer.indexname)
+    _clean_files(writer.storage, writer.indexname, generation, segments)
+
+
+def _kept(
+    storage: Any, indexname: str, generation: int, segments: list[Any]
+) -> tuple[set[int], set[str]]:
+    """The generations whose tables of contents stay (`generation` and the one before it),
+    and the segments they use."""
+    keep = {segment.segment_id() for segment in segments}
+    tocs = {generation}
+    previous = None
+    with quiet_leaks() as leaks:
+        try:
+            previous = index.TOC.read(storage, indexname, generation - 1)
+        except Exception:  # no N - 1 (a new index), or one unreadable: not kept
+            leaks.failed = True
+    if previous is not None:
+        keep |= {segment.segment_id() for segment in previous.segments}
+        tocs.add(generation - 1)
+    return tocs, keep
+
+
+def _clean_files(storage: Any, indexname: str, generation: int, segments: list[Any]) -> None:
+    tocs, keep = _kept(storage, indexname, generation, segments)
+    toc_pattern = re.compile(rf"^_{indexname}_(\d+)\.toc(\.[0-9.]+)?$")
+    segment_pattern = re.compile(rf"^({indexname}_[0-9a-z]+)\.")
+    for name in list(storage):
+        toc = toc_pattern.match(name)
+        segment = segment_pattern.match(name)
+        # Not ours to delete: TOCs kept, TOC temporaries of a run that died are.
+        stale = (
+            toc is not None and (toc.group(2) is not None or int(toc.group(1)) not in tocs)
+        ) or (segment is not None and segment.group(1) not in keep)
+        if stale:
+            with contextlib.suppress(OSError):
+                storage.delete_file(name)
 
 
 def writer_workers() -> int:
@@ -751,26 +827,30 @@ def _others_may_write(path: Path) -> bool:
     return bool(mode & stat.S_IWOTH)
 
 
-def _classify(name: str, current: int, segments: set[str]) -> Leftover | None:
+def _classify(name: str, current: int, tocs: set[int], segments: set[str]) -> Leftover | None:
     if name in _KEPT:
         return None
     if name.endswith(".tmp"):
         return Leftover(name, "temporary", "a temporary file of an interrupted run")
     if match := _TOC.match(name):
-        if int(match.group(1)) == current:
+        if int(match.group(1)) in tocs:
             return None
         return Leftover(
             name,
             "toc",
             f"the table of contents of generation {match.group(1)}, "
-            f"not of the committed generation {current}",
+            f"neither the committed generation {current} nor the one before",
         )
     if _TOC_TEMPORARY.match(name):
         return Leftover(name, "temporary", "a table of contents an interrupted run was writing")
     if match := _SEGMENT_FILE.match(name):
         if match.group(1) in segments:
             return None
-        return Leftover(name, "segment", f"a segment file that generation {current} does not use")
+        return Leftover(
+            name,
+            "segment",
+            f"a segment file that neither generation {current} nor the one before uses",
+        )
     if match := _MANIFEST.match(name):
         if int(match.group(1)) == current:
             return None
@@ -809,8 +889,13 @@ def _now() -> str:
 
 def _write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8", errors=PATH_BYTES) as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "w", encoding="utf-8", errors=PATH_BYTES) as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise

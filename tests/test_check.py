@@ -360,7 +360,8 @@ def test_an_index_that_cannot_be_read_is_found_and_repair_rebuilds(
     if damage == "lost stored fields":
         next(built_index.glob("MAIN_*._stored.col")).unlink()
     else:
-        toc = next(built_index.glob("_MAIN_*.toc"))
+        # The committed one: the generation before it is kept for searches opened on it.
+        toc = max(built_index.glob("_MAIN_*.toc"), key=lambda p: int(p.stem.split("_")[-1]))
         toc.write_bytes(b"garbage" if damage == "garbage toc" else b"")
 
     report = check(built_index)

@@ -156,7 +156,7 @@ def test_the_lock_of_a_sigkilled_holder_is_free_at_once(built_index: Path) -> No
 
 # Runs `newsgrep index` (the real CLI, in its own process) and SIGKILLs it at one point:
 # while reading files, just before Whoosh writes the new table of contents, or after it
-# did but before Whoosh cleaned up the old generation's files.
+# did but before the files of older generations were cleaned up.
 KILLED_INDEX = """
 import os, signal, sys
 import whoosh.index
@@ -177,7 +177,7 @@ if point == "reading":
 elif point == "before-toc":
     whoosh.index.TOC.write = die
 elif point == "before-cleanup":
-    whoosh.index.clean_files = die
+    newsgrep.store._clean_files = die
 sys.argv = ["newsgrep", "index", "--index", index_dir, "-q"]
 from newsgrep.cli import run
 run()

@@ -948,5 +948,34 @@ def check_command(
 
 
 def run() -> None:
-    """The entry point of the console script and of `python -m newsgrep`."""
-    app(prog_name="newsgrep")
+    """The entry point of the console script and of `python -m newsgrep`. A usage error (an
+    unknown option, a bad value) is one line on stderr and exit 2, like every other error;
+    Click would print the usage, a hint and the error on three."""
+    from typer.exceptions import TyperException
+
+    try:
+        code = app(prog_name="newsgrep", standalone_mode=False)
+    except TyperException as error:
+        if type(error).__name__ == "NoArgsIsHelpError":  # `newsgrep` alone: the help
+            error.show()  # type: ignore[attr-defined]
+        else:
+            _err_console().print(Text(safe_line(f"newsgrep: {_usage_line(error)}")))
+        sys.exit(getattr(error, "exit_code", ExitCode.ERROR))
+    except typer.Abort:  # end of input at a prompt
+        sys.exit(ExitCode.INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else ExitCode.MATCH)
+
+
+def _usage_line(error: Any) -> str:
+    message = error.format_message() if hasattr(error, "format_message") else str(error)
+    context = getattr(error, "ctx", None)
+    command = context.command_path if context is not None else "newsgrep"
+    option = getattr(error, "option_name", "")
+    if option.startswith("-") and not option.startswith("--") and command.endswith("search"):
+        # `newsgrep search istanbul -mayor`: `-mayor` reaches Click as options -m -a -y ...
+        word = next((a for a in sys.argv[1:] if a.startswith(option) and a != "--"), option)
+        return (
+            f"no such option: {word}; to leave out a word, quote the query or put it after "
+            f"--: {command} -- ... {word}"
+        )
+    return f"{message} (see: {command} --help)"

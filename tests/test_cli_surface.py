@@ -305,3 +305,27 @@ def test_shell_completion_script_is_offered() -> None:
     result = run("--show-completion", "bash")
     assert result.returncode == 0
     assert b"_newsgrep_completion" in result.stdout
+
+
+# --- usage errors -----------------------------------------------------------------------
+
+
+def test_an_unknown_option_is_one_line_naming_the_help(built_index: Path) -> None:
+    done = run("search", "--index", built_index, "--limt", "3", "talks")
+    lines = done.stderr.decode().splitlines()
+    assert done.returncode == 2 and done.stdout == b""
+    assert lines == [
+        "newsgrep: No such option: --limt (Possible options: --limit, --quiet) "
+        "(see: newsgrep search --help)"
+    ]
+
+
+def test_a_word_left_out_unquoted_says_how_to_write_it(built_index: Path) -> None:
+    done = run("search", "--index", built_index, "istanbul", "-mayor")
+    assert done.returncode == 2
+    assert done.stderr.decode().splitlines() == [
+        "newsgrep: no such option: -mayor; to leave out a word, quote the query or put it "
+        "after --: newsgrep search -- ... -mayor"
+    ]
+    after_dashes = run("search", "--index", built_index, "-c", "--", "istanbul", "-mayor")
+    assert after_dashes.returncode == 0 and after_dashes.stdout == b"1\n"

@@ -27,6 +27,13 @@ _TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
 POLL_SECONDS = 0.001
 
 
+def interruptible() -> None:
+    """In the attacked run's process: Ctrl-C as a terminal delivers it. A harness started in
+    the background (`cmd &`) has SIGINT ignored, the run would inherit that, and no SIGINT
+    would stop it (as it should not, for a background job)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def latest_generation(index_dir: Path) -> int:
     generations = [int(m.group(1)) for n in os.listdir(index_dir) if (m := _TOC.match(n))]
     return max(generations, default=-1)
@@ -130,6 +137,7 @@ class Workbench:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=stderr_file,
+                preexec_fn=interruptible,
             )
             if aim == "uniform":
                 deadline: float | None = started + self.rng.uniform(0, duration)

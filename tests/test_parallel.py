@@ -272,3 +272,43 @@ def _alive(pid: int) -> bool:
             return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_a_write_error_in_a_worker_is_one_line_and_keeps_the_last_commit(
+    tmp_path: Path,
+) -> None:
+    import resource
+
+    # One JSON Lines file: the manifest stays a few hundred bytes, the workers' segments
+    # (its records are shared out between them) grow past the file size limit.
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    wire = corpus / "wire.jsonl"
+
+    def write_wire(records: int) -> None:
+        wire.write_text(
+            "".join(
+                json.dumps({"id": f"r{n}", "title": f"Record {n}", "body": article_text(n)}) + "\n"
+                for n in range(records)
+            ),
+            encoding="utf-8",
+        )
+
+    write_wire(100)
+    index_dir = tmp_path / "index"
+    env = {**os.environ, store.WORKERS_VARIABLE: "2"}
+    command = [sys.executable, "-c", RUN_PARALLEL, "index", "--index", str(index_dir)]
+    assert subprocess.run([*command, str(corpus)], env=env, capture_output=True).returncode == 0
+    before = answers(index_dir)
+    write_wire(3000)
+
+    def small_files() -> None:  # inherited by the workers, whose segment files hit it
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.RLIM_INFINITY))
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, preexec_fn=small_files)
+
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "could not update the index" in done.stderr and "left as it was" in done.stderr
+    assert "File too large" in done.stderr
+    assert answers(index_dir) == before

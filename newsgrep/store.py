@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import functools
 import gc
 import itertools
 import json
@@ -51,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import columns, fields, formats, index, query
-from whoosh.writing import CLEAR
+from whoosh.writing import CLEAR, SegmentWriter
 
 from newsgrep.analysis import analyze, label_analyzer, text_analyzer
 from newsgrep.articles import Article
@@ -480,7 +479,7 @@ class IndexStore:
 
     def leftovers(self, ix: Any) -> list[Leftover]:
         """What in the index folder neither the committed generation of `ix` nor the one
-        before it (kept for searches opened on it, see `_commit_toc`) uses: segment files
+        before it (kept for searches opened on it, see `NewsWriter`) uses: segment files
         they do not list, other generations' tables of contents, manifests other than the
         committed one, and temporary files. Files newsgrep does not know are not leftovers
         (nor touched).
@@ -631,7 +630,7 @@ class Batch:
             if self._workers > 1:
                 from newsgrep.writing import ParallelWriter
 
-                writer = ParallelWriter(
+                self._writer = ParallelWriter(
                     self._ix,
                     workers=self._workers,
                     make_document=_document,
@@ -639,9 +638,7 @@ class Batch:
                     compound=False,
                 )
             else:
-                writer = self._ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
-            writer._commit_toc = functools.partial(_commit_toc, writer)
-            self._writer = writer
+                self._writer = NewsWriter(self._ix, limitmb=WRITER_MEMORY_MB, compound=False)
         return self._writer
 
     def remove_file(self, path: str) -> None:
@@ -733,15 +730,18 @@ class Batch:
                     path.unlink()
 
 
-def _commit_toc(writer: Any, segments: list[Any]) -> None:
-    """Whoosh's last step of a commit (write the TOC that makes generation N current, then
-    delete the files no longer used), with the files of generation N - 1 kept until the
+class NewsWriter(SegmentWriter):  # type: ignore[misc]
+    """Whoosh's segment writer, but a commit keeps the files of generation N - 1 until the
     next commit. Searches that opened N - 1 read some of its files lazily (stored fields,
     columns) and would fail if a commit deleted them in the meantime; and a search that has
     just listed the folder may still open TOC N - 1."""
-    generation = writer.generation
-    index.TOC(writer.schema, segments, generation).write(writer.storage, writer.indexname)
-    _clean_files(writer.storage, writer.indexname, generation, segments)
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        # Whoosh's last step of a commit: write the TOC that makes generation N current,
+        # then delete the files no longer used (here: by N or N - 1).
+        generation = self.generation
+        index.TOC(self.schema, segments, generation).write(self.storage, self.indexname)
+        _clean_files(self.storage, self.indexname, generation, segments)
 
 
 def _kept(

@@ -30,6 +30,7 @@ from whoosh import index
 from whoosh.writing import SegmentWriter
 
 from newsgrep.errors import NewsgrepError
+from newsgrep.store import NewsWriter
 
 # Articles are sent in batches: one pickle per batch rather than one per article.
 BATCH_SIZE = 64
@@ -43,12 +44,13 @@ class WorkerError(NewsgrepError):
     """A worker process failed or vanished; the run is cancelled and the index unchanged."""
 
 
-class ParallelWriter(SegmentWriter):  # type: ignore[misc]
+class ParallelWriter(NewsWriter):
     """A Whoosh segment writer whose added documents are written by worker processes.
 
     `add(worker, item, ends_file)` sends `item` (arguments for `make_document`) to a worker;
     `commit()` waits for the workers' segments and commits them with this writer's own
-    changes (deletions, merged old segments) in one new generation.
+    changes (deletions, merged old segments) in one new generation (keeping the previous
+    generation's files, as every newsgrep writer does).
     """
 
     def __init__(

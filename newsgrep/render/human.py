@@ -10,19 +10,22 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 
-from newsgrep.check import REBUILD, REINDEX, CheckReport, Finding, RepairReport
 from newsgrep.dates import format_date
 from newsgrep.query import Explanation
 from newsgrep.render.common import display_path, safe_line, terminal_safe
 from newsgrep.search import Hit, SearchResult, ShownArticle
 from newsgrep.snippets import Snippet, Span
 from newsgrep.stats import IndexStats
+
+if TYPE_CHECKING:  # check's module loads the indexer: only `newsgrep check` needs it
+    from newsgrep.check import CheckReport, Finding, RepairReport
 
 MATCH_STYLE = "bold red"
 TITLE_STYLE = "bold"
@@ -233,10 +236,11 @@ _KIND_LABELS = {
     "leftover": "leftover",
     "folder_missing": "missing",
 }
+# The repairs `check.CheckReport.repair` names (the values of check.CLEAN, REINDEX, REBUILD).
 _REPAIR_WORDS = {
     "clean": "removes the leftovers",
-    REINDEX: "re-indexes the difference",
-    REBUILD: "rebuilds the index",
+    "reindex": "re-indexes the difference",
+    "rebuild": "rebuilds the index",
 }
 
 

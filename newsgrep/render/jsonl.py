@@ -11,14 +11,16 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from newsgrep.check import CheckReport, Finding, RepairReport
 from newsgrep.dates import format_date
 from newsgrep.render.common import display_path
 from newsgrep.search import Hit, SearchResult, ShownArticle
 from newsgrep.snippets import Span
 from newsgrep.stats import IndexStats
+
+if TYPE_CHECKING:  # check's module loads the indexer: only `newsgrep check` needs it
+    from newsgrep.check import CheckReport, Finding, RepairReport
 
 FORMAT_VERSION = 1
 

@@ -92,41 +92,42 @@ def segments(index_dir: Path) -> int:
     return sum(1 for name in os.listdir(index_dir) if name.endswith(".trm"))
 
 
-def test_a_parallel_run_answers_exactly_as_a_single_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def single_and_parallel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The same corpus indexed by one process (one segment) and by two workers (two)."""
     corpus = make_corpus(tmp_path / "news")
     monkeypatch.setenv(store.WORKERS_VARIABLE, "1")
     run_index(tmp_path / "single", [corpus])
     monkeypatch.setattr(store, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setenv(store.WORKERS_VARIABLE, "2")
     report = run_index(tmp_path / "parallel", [corpus])
-
     assert report.total_articles == 180
-    assert segments(tmp_path / "parallel") == 2  # one per worker
-    assert answers(tmp_path / "parallel") == answers(tmp_path / "single")
+    return tmp_path / "single", tmp_path / "parallel"
+
+
+def test_a_parallel_run_answers_exactly_as_a_single_process(
+    single_and_parallel: tuple[Path, Path],
+) -> None:
+    single, parallel = single_and_parallel
+
+    assert segments(single) == 1 and segments(parallel) == 2  # one per worker
+    assert answers(parallel) == answers(single)
 
 
 def test_a_prefix_ranks_the_same_however_the_index_is_cut_into_segments(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    single_and_parallel: tuple[Path, Path],
 ) -> None:
     # Whoosh scores an OR by the size of each segment: a prefix's words got a constant
     # score in one layout and BM25 scores in another.
-    corpus = make_corpus(tmp_path / "news")
-    monkeypatch.setenv(store.WORKERS_VARIABLE, "1")
-    run_index(tmp_path / "one", [corpus])
-    monkeypatch.setattr(store, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setenv(store.WORKERS_VARIABLE, "2")
-    run_index(tmp_path / "two", [corpus])
+    one, two = single_and_parallel
 
     def prefix_scores(index_dir: Path) -> list[tuple[str, float | None]]:
         with SearchSession(index_dir) as session:
             result = session.search(SearchRequest("negoti*", limit=20))
             return [(hit.id, hit.score) for hit in result.hits]
 
-    one, two = prefix_scores(tmp_path / "one"), prefix_scores(tmp_path / "two")
-    assert one == two
-    assert len({score for _, score in one}) > 1  # scored by BM25, not one constant
+    assert prefix_scores(one) == prefix_scores(two)
+    assert len({score for _, score in prefix_scores(one)}) > 1  # BM25, not one constant
 
 
 def test_a_parallel_refresh_replaces_changed_files_and_keeps_the_rest(

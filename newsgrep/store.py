@@ -764,17 +764,13 @@ def _kept(
 
 
 def _clean_files(storage: Any, indexname: str, generation: int, segments: list[Any]) -> None:
+    """Delete Whoosh's own files (tables of contents and segment files) that neither
+    `generation` nor the one before uses: the leftovers `IndexStore.leftovers` names, less
+    ours (manifests and temporary files are the run's to remove)."""
     tocs, keep = _kept(storage, indexname, generation, segments)
-    toc_pattern = re.compile(rf"^_{indexname}_(\d+)\.toc(\.[0-9.]+)?$")
-    segment_pattern = re.compile(rf"^({indexname}_[0-9a-z]+)\.")
     for name in list(storage):
-        toc = toc_pattern.match(name)
-        segment = segment_pattern.match(name)
-        # Not ours to delete: TOCs kept, TOC temporaries of a run that died are.
-        stale = (
-            toc is not None and (toc.group(2) is not None or int(toc.group(1)) not in tocs)
-        ) or (segment is not None and segment.group(1) not in keep)
-        if stale:
+        leftover = _classify(name, generation, tocs, keep)
+        if leftover is not None and leftover.kind in ("toc", "segment"):
             with contextlib.suppress(OSError):
                 storage.delete_file(name)
 
@@ -842,7 +838,7 @@ def _classify(name: str, current: int, tocs: set[int], segments: set[str]) -> Le
             f"neither the committed generation {current} nor the one before",
         )
     if _TOC_TEMPORARY.match(name):
-        return Leftover(name, "temporary", "a table of contents an interrupted run was writing")
+        return Leftover(name, "toc", "a table of contents an interrupted run was writing")
     if match := _SEGMENT_FILE.match(name):
         if match.group(1) in segments:
             return None

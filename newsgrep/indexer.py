@@ -274,6 +274,8 @@ class _Run:
 
     def update(self, roots: list[str], index_real: str) -> None:
         found, kept = self._walk_roots(roots, index_real)
+        # Planned from the stat alone, before a removal opens the writer and before ids are
+        # settled: the bytes to read, give or take a file whose id moves.
         self.batch.plan(sum(c.size for c in found if not self._unchanged_by_stat(c)))
         seen = {candidate.path for candidate in found} | kept
         for path in [p for p in self.manifest.files if p not in seen and under_any(p, roots)]:

@@ -520,12 +520,12 @@ def search(index_dir: Path, request: SearchRequest) -> SearchResult:
 # --- running ----------------------------------------------------------------------------
 
 
-def _column_of(reader: Any, name: str, *, translate: bool = True) -> Any:
+def _column_of(reader: Any, name: str) -> Any:
     """A column of the index, indexed by document number. An index without articles has
     no columns (Whoosh's empty reader cannot make one), and nothing is looked up in them."""
     if reader.doc_count_all() == 0:
         return {}
-    return reader.column_reader(name, translate=translate)
+    return reader.column_reader(name)
 
 
 def _numbers(reader: Any, name: str) -> list[int]:

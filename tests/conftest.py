@@ -6,6 +6,7 @@ sources and a no-match all have something to find.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -140,3 +141,27 @@ def run(
         env={**os.environ, "PYTHONWARNINGS": "error"},
         timeout=60,
     )
+
+
+_LOCK_HOLDER = """
+import sys
+from pathlib import Path
+from newsgrep.store import IndexStore
+with IndexStore(Path(sys.argv[1])).lock(5):
+    print("locked", flush=True)
+    sys.stdin.readline()
+"""
+
+
+@contextlib.contextmanager
+def lock_holder(index_dir: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the index's write lock, until it reads a line on stdin (or
+    is killed); yielded once it holds the lock."""
+    with subprocess.Popen(
+        [sys.executable, "-c", _LOCK_HOLDER, str(index_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        yield holder

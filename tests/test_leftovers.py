@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import newsgrep, write_corpus
+from conftest import lock_holder, newsgrep, write_corpus
 
 from newsgrep.check import check_index
 from newsgrep.indexer import run_index
@@ -122,24 +122,8 @@ def test_a_lock_file_naming_a_dead_process_does_not_block(built_index: Path) -> 
     assert "being updated" not in result.stderr
 
 
-HOLDER = """
-import sys
-from pathlib import Path
-from newsgrep.store import IndexStore
-with IndexStore(Path(sys.argv[1])).lock(5):
-    print("locked", flush=True)
-    sys.stdin.readline()
-"""
-
-
 def test_the_lock_of_a_sigkilled_holder_is_free_at_once(built_index: Path) -> None:
-    with subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(built_index)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    ) as holder:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with lock_holder(built_index) as holder:
         busy = newsgrep("index", "--index", built_index, "--wait", "0")
         holder.kill()
         assert holder.wait(5) == -signal.SIGKILL

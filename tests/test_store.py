@@ -8,8 +8,6 @@ import contextlib
 import gc
 import json
 import os
-import subprocess
-import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -17,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS, write_corpus
+from conftest import CORPUS, lock_holder, write_corpus
 
 from newsgrep.articles import Article
 from newsgrep.errors import (
@@ -436,27 +434,11 @@ def lock_held_by_thread(index_dir: Path) -> Iterator[threading.Event]:
     assert not errors
 
 
-HOLDER = """
-import sys
-from pathlib import Path
-from newsgrep.store import IndexStore
-with IndexStore(Path(sys.argv[1])).lock(5):
-    print("locked", flush=True)
-    sys.stdin.readline()
-"""
-
-
 def test_a_run_waits_out_another_process_holding_the_lock_and_names_it(
     built_index: Path,
 ) -> None:
-    with subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(built_index)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    ) as holder:
+    with lock_holder(built_index) as holder:
         try:
-            assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
             with pytest.raises(IndexLockedError) as caught:
                 run_index(built_index, wait_seconds=0.2)
         finally:

@@ -101,7 +101,8 @@ def applied(settings: dict[str, Any]) -> Iterator[None]:
 
 
 def _reset_caches() -> None:
-    from newsgrep import analysis, query
+    from newsgrep.engine import query
+    from newsgrep.text import analysis
 
     analysis.clear_caches()
     query.clear_caches()

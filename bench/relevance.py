@@ -63,9 +63,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from newsgrep.engine.session import SearchRequest, search
 from newsgrep.errors import QueryError
 from newsgrep.indexer import run_index
-from newsgrep.search import SearchRequest, search
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_COLLECTION = REPO.parent / "shared" / "corpora" / "time-magazine"
@@ -422,7 +422,7 @@ def similar_neighbours(index: NewsgrepIndex, collection: Collection) -> dict[str
     query with two or more relevant articles, each of them is given to `similar`, and the
     others count as the relevant answers. Means over those (article, query) pairs, with
     what a random ranking would give for comparison."""
-    from newsgrep.search import SearchSession
+    from newsgrep.engine.session import SearchSession
 
     index_dir, _ = index.get()
     precision, recall, random_precision = [], [], []

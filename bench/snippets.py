@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from relevance import DEFAULT_COLLECTION, build_newsgrep_index, clean_query, load_collection  # noqa: E402
 
-from newsgrep.search import SearchRequest, SearchSession  # noqa: E402
+from newsgrep.engine.session import SearchRequest, SearchSession  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

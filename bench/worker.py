@@ -35,7 +35,7 @@ PEER_MODULES = {
 
 
 def newsgrep_request(query: BenchQuery) -> Any:
-    from newsgrep.search import SearchRequest, Sort
+    from newsgrep.engine.session import SearchRequest, Sort
 
     return SearchRequest(
         query.newsgrep_text(),
@@ -47,7 +47,7 @@ def newsgrep_request(query: BenchQuery) -> Any:
 
 
 def newsgrep_searcher(index: Path) -> Searcher:
-    from newsgrep.search import search
+    from newsgrep.engine.session import search
 
     requests = {query: newsgrep_request(query) for query in QUERIES}
 
@@ -61,7 +61,7 @@ def newsgrep_session_latencies(index: Path, repeat: int) -> list[list[float]]:
     """The same queries through one SearchSession (the index opened once, as `--batch`
     does), when this newsgrep has it."""
     try:
-        from newsgrep.search import SearchSession
+        from newsgrep.engine.session import SearchSession
     except ImportError:
         return []
     requests = [newsgrep_request(query) for query in QUERIES]
@@ -101,7 +101,7 @@ def run_queries(system: str, index: Path, repeat: int) -> dict[str, Any]:
 
 
 def newsgrep_top(index: Path) -> list[dict[str, Any]]:
-    from newsgrep.search import search
+    from newsgrep.engine.session import search
 
     records = []
     for query in QUERIES:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsgrep.engine.store import SCHEMA_VERSION, IndexStore, Manifest, quiet_leaks
 from newsgrep.errors import (
     IndexNotFoundError,
     IndexVersionError,
@@ -50,7 +51,6 @@ from newsgrep.indexer import (
     under_any,
     walk,
 )
-from newsgrep.store import SCHEMA_VERSION, IndexStore, Manifest, quiet_leaks
 
 # The repair each kind of problem needs, mildest first; None: not repairable by newsgrep.
 CLEAN, REINDEX, REBUILD = "clean", "reindex", "rebuild"

@@ -484,7 +484,7 @@ class Selection:
 
 
 def _request(ctx: typer.Context, output: Output, query: str, selection: Selection) -> Any:
-    from newsgrep.search import Match, SearchRequest, Sort
+    from newsgrep.engine.session import Match, SearchRequest, Sort
 
     config = _config(ctx)
     limit = selection.limit
@@ -514,7 +514,7 @@ def _synonyms(ctx: typer.Context, path: Path | None, off: bool) -> Any:
     """The shipped synonyms plus the user's file (flag, else config); None with --no-synonyms."""
     if off:
         return None
-    from newsgrep.synonyms import load_synonyms
+    from newsgrep.text.synonyms import load_synonyms
 
     return load_synonyms(path if path is not None else _config(ctx).synonyms)
 
@@ -655,7 +655,7 @@ def search_command(
 
     Example: newsgrep search 'ceasefire talks' --since 2025-05 --sort newest
     """
-    from newsgrep.search import SearchSession
+    from newsgrep.engine.session import SearchSession
 
     directory = _index_dir(ctx, index_dir)
     if all_words and any_word:
@@ -705,14 +705,14 @@ def search_command(
 
 
 def _print_explanation(parsed: Any) -> None:
-    from newsgrep.query import explain
+    from newsgrep.engine.query import explain
     from newsgrep.render.human import render_explanation
 
     render_explanation(explain(parsed), _err_console())
 
 
 def _timeline(session: Any, request: Any, json_output: bool) -> ExitCode:
-    from newsgrep.search import Facet
+    from newsgrep.engine.session import Facet
 
     counts = session.count_by(Facet.MONTH, request)
     by = "month"
@@ -740,8 +740,8 @@ def _run_batch(
 ) -> ExitCode:
     """One search per stdin line, in one process; a bad line gives an error object, and the
     run goes on. Exit 2 if any line failed (as grep does), else 0 or 1."""
+    from newsgrep.engine.session import SearchSession
     from newsgrep.render.jsonl import summary_record, write_jsonl, write_object
-    from newsgrep.search import SearchSession
 
     output = Output(Mode.JSON)
     matched = failed = False
@@ -797,7 +797,7 @@ def similar_command(
 
     Example: newsgrep similar briefs.jsonl#b2 -n 5
     """
-    from newsgrep.search import SearchSession
+    from newsgrep.engine.session import SearchSession
 
     output = _output(
         ctx,
@@ -838,7 +838,7 @@ def show_command(
 
     Example: newsgrep show briefs.jsonl#b1 --query 'interest rate'
     """
-    from newsgrep.search import SearchSession
+    from newsgrep.engine.session import SearchSession
 
     with SearchSession(_index_dir(ctx, index_dir)) as session:
         shown = [item for target in targets for item in session.articles(target, query)]
@@ -870,7 +870,7 @@ def stats_command(
 
     Example: newsgrep stats --by month
     """
-    from newsgrep.search import Facet, SearchSession
+    from newsgrep.engine.session import Facet, SearchSession
 
     directory = _index_dir(ctx, index_dir)
     if by is not None:

@@ -8,7 +8,7 @@ over built-in defaults. Relative paths are taken from the file's own folder.
     limit = 20
     sort = "newest"     # relevance | newest | oldest
     color = "never"     # auto | always | never
-    synonyms = "~/news/synonyms.txt"   # more synonym groups (see newsgrep.synonyms)
+    synonyms = "~/news/synonyms.txt"   # more synonym groups (see newsgrep.text.synonyms)
     max_size = "64M"    # skip article files larger than this when indexing; 0: no limit
 """
 

@@ -21,9 +21,9 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any, NamedTuple
 
-from newsgrep.articles import SUPPORTED_SUFFIXES, ArticleFileError, parse_article_file
+from newsgrep.engine.store import Batch, FileEntry, IndexStore, Manifest, SourceFile
 from newsgrep.errors import IndexWriteError, NewsgrepError, SourcePathError
-from newsgrep.store import Batch, FileEntry, IndexStore, Manifest, SourceFile
+from newsgrep.formats.articles import SUPPORTED_SUFFIXES, ArticleFileError, parse_article_file
 
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
 # Files larger than this are skipped, not read: an article is kilobytes and a JSON Lines

@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsgrep.search import Facet, SearchSession
-from newsgrep.store import IndexStore
+from newsgrep.engine.session import Facet, SearchSession
+from newsgrep.engine.store import IndexStore
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,7 +146,7 @@ def run(
 _LOCK_HOLDER = """
 import sys
 from pathlib import Path
-from newsgrep.store import IndexStore
+from newsgrep.engine.store import IndexStore
 with IndexStore(Path(sys.argv[1])).lock(5):
     print("locked", flush=True)
     sys.stdin.readline()

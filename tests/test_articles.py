@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from newsgrep.articles import (
+from newsgrep.formats.articles import (
     DERIVED_TITLE_MAX_CHARS,
     HEADLINE_MAX_CHARS,
     Article,

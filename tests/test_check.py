@@ -14,10 +14,10 @@ import pytest
 from conftest import is_root, newsgrep, write_corpus
 
 from newsgrep.check import CheckReport, check_index, repair_index
+from newsgrep.engine.session import SearchRequest, search
+from newsgrep.engine.store import META_FILE, IndexStore, Manifest
 from newsgrep.errors import IndexLockedError
 from newsgrep.indexer import run_index
-from newsgrep.search import SearchRequest, search
-from newsgrep.store import META_FILE, IndexStore, Manifest
 
 
 def check(index_dir: Path) -> CheckReport:

@@ -278,7 +278,7 @@ def test_ctrl_c_exits_130_without_traceback(built_index: Path) -> None:
 
     # A search that is busy when SIGINT arrives (the search itself is slowed down).
     script = (
-        "import sys, time, newsgrep.search as s\n"
+        "import sys, time, newsgrep.engine.session as s\n"
         "def slow(*a, **k):\n"
         "    print('busy', flush=True)\n"
         "    time.sleep(30)\n"
@@ -299,7 +299,7 @@ def test_ctrl_c_exits_130_without_traceback(built_index: Path) -> None:
 
 
 def test_second_writer_gives_up_with_exit_2(corpus: Path, index_dir: Path) -> None:
-    from newsgrep.store import IndexStore
+    from newsgrep.engine.store import IndexStore
 
     with IndexStore(index_dir).lock(0):
         result = newsgrep("index", corpus, "--index", index_dir, "--wait", "0.2")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import SHARED
 
-from newsgrep.articles import parse_article_file
+from newsgrep.engine.session import SearchRequest, search
+from newsgrep.formats.articles import parse_article_file
 from newsgrep.indexer import run_index
-from newsgrep.search import SearchRequest, search
 
 REUTERS = SHARED / "corpora" / "reuters-21578" / "articles.jsonl"
 BBC = SHARED / "corpora" / "bbc-news" / "raw"
@@ -62,9 +62,9 @@ def test_rescoring_only_adds_to_the_scores_of_a_plain_or(tmp_path: Path, monkeyp
     # TIME: top score 9.1 instead of 36.6).
     import json
 
-    import newsgrep.query as query_module
-    import newsgrep.search as search_module
-    from newsgrep.search import Match
+    import newsgrep.engine.query as query_module
+    import newsgrep.engine.session as search_module
+    from newsgrep.engine.session import Match
 
     folder = tmp_path / "time"
     folder.mkdir()

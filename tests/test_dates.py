@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from newsgrep.dates import DateSpan, format_date, parse_article_date, parse_date_span
+from newsgrep.text.dates import DateSpan, format_date, parse_article_date, parse_date_span
 
 D = dt.datetime
 TODAY = dt.date(2025, 5, 15)

@@ -11,9 +11,9 @@ from conftest import write_corpus
 from typer.testing import CliRunner
 
 from newsgrep.cli import app
-from newsgrep.duplicates import Folder, resemblance, sketch
+from newsgrep.engine.session import SearchRequest, search
 from newsgrep.indexer import run_index
-from newsgrep.search import SearchRequest, search
+from newsgrep.text.duplicates import Folder, resemblance, sketch
 
 STORY = (
     "The central bank of Freedonia raised its main interest rate by half a point on "

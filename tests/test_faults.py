@@ -27,9 +27,9 @@ from bench.reliability.checks import check_exact, cli, has_traceback
 from bench.reliability.concurrency import search_during_run
 from bench.reliability.model import Texts, mutate, write_state
 from bench.reliability.runs import Workbench, index_command
+from newsgrep.engine.store import IndexStore
 from newsgrep.errors import IndexWriteError
 from newsgrep.indexer import run_index
-from newsgrep.store import IndexStore
 
 FILES = 150
 
@@ -118,7 +118,7 @@ def test_a_run_that_dies_before_its_first_commit_leaves_an_index_that_the_next_r
         calls.append(path)
         raise KeyboardInterrupt  # a run stopped while it creates the index
 
-    monkeypatch.setattr("newsgrep.store._write_atomically", crash_on_write)
+    monkeypatch.setattr("newsgrep.engine.store._write_atomically", crash_on_write)
     with pytest.raises(KeyboardInterrupt):
         run_index(bench.index_dir, [bench.root])
     monkeypatch.undo()
@@ -254,7 +254,7 @@ def test_a_search_session_opened_before_commits_keeps_working_after_them(
     # the generation a session had opened, and the session then failed (TypeError, or the
     # index "damaged"). A session now opens them at once.
     from bench.reliability.checks import judge, session_snapshot
-    from newsgrep.search import Facet, SearchSession
+    from newsgrep.engine.session import Facet, SearchSession
 
     old, new = _mutated(bench, change=0.5)
     with SearchSession(bench.index_dir) as session:

@@ -11,7 +11,7 @@ import pytest
 @pytest.mark.parametrize(
     "module",
     [
-        "newsgrep.search",
+        "newsgrep.engine.session",
         "newsgrep.indexer",
         "newsgrep.check",
         "newsgrep.render.jsonl",

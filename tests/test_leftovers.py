@@ -13,9 +13,9 @@ import pytest
 from conftest import lock_holder, newsgrep, write_corpus
 
 from newsgrep.check import check_index
+from newsgrep.engine.session import SearchRequest, search
+from newsgrep.engine.store import LOCK_FILE, IndexStore
 from newsgrep.indexer import run_index
-from newsgrep.search import SearchRequest, search
-from newsgrep.store import LOCK_FILE, IndexStore
 
 
 def found(index_dir: Path, query: str) -> list[str]:
@@ -161,7 +161,7 @@ if point == "reading":
 elif point == "before-toc":
     whoosh.index.TOC.write = die
 elif point == "before-cleanup":
-    newsgrep.store._clean_files = die
+    newsgrep.engine.store._clean_files = die
 sys.argv = ["newsgrep", "index", "--index", index_dir, "-q"]
 from newsgrep.cli import run
 run()

@@ -1,4 +1,4 @@
-"""Large runs write with worker processes (see newsgrep.writing): the index must answer
+"""Large runs write with worker processes (see newsgrep.engine.parallel): the index must answer
 exactly as one written by a single process, and a failed, interrupted or killed run must
 leave the last commit as it was, with no worker left behind holding anything."""
 
@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from newsgrep import store
+from newsgrep.engine import store
+from newsgrep.engine.session import SearchRequest, SearchSession, Sort
 from newsgrep.errors import NewsgrepError
 from newsgrep.indexer import Progress, run_index
-from newsgrep.search import SearchRequest, SearchSession, Sort
 
 WORDS = [
     "oil",
@@ -206,7 +206,8 @@ def test_ctrl_c_stops_the_workers_and_commits_nothing(tmp_path: Path, parallel: 
 
 
 RUN_PARALLEL = (
-    "import sys; from newsgrep import store, cli; store.PARALLEL_MIN_BYTES = 0; "
+    "import sys; from newsgrep import cli; from newsgrep.engine import store; "
+    "store.PARALLEL_MIN_BYTES = 0; "
     "sys.argv = ['newsgrep', *sys.argv[1:]]; cli.run()"
 )
 

@@ -32,7 +32,7 @@ from conftest import examples, newsgrep, run, write_corpus
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from newsgrep.articles import ArticleFileError, clean_text, parse_article_file
+from newsgrep.formats.articles import ArticleFileError, clean_text, parse_article_file
 
 # --- checks shared by every example -------------------------------------------------------
 

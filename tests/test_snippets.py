@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from newsgrep.analysis import index_terms
-from newsgrep.snippets import make_snippets, match_spans
+from newsgrep.text.analysis import index_terms
+from newsgrep.text.snippets import make_snippets, match_spans
 
 
 def terms(*words: str) -> frozenset[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from newsgrep.cli import app
-from newsgrep.search import SearchRequest, search
+from newsgrep.engine.session import SearchRequest, search
 
 runner = CliRunner()
 

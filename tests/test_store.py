@@ -17,18 +17,8 @@ from typing import Any
 import pytest
 from conftest import CORPUS, lock_holder, write_corpus
 
-from newsgrep.articles import Article
-from newsgrep.errors import (
-    IndexLockedError,
-    IndexNotFoundError,
-    IndexVersionError,
-    NewsgrepError,
-    QueryError,
-    SourcePathError,
-)
-from newsgrep.indexer import run_index
-from newsgrep.search import SearchRequest, search
-from newsgrep.store import (
+from newsgrep.engine.session import SearchRequest, search
+from newsgrep.engine.store import (
     LOCK_FILE,
     META_FILE,
     SCHEMA_VERSION,
@@ -38,6 +28,16 @@ from newsgrep.store import (
     Manifest,
     SourceFile,
 )
+from newsgrep.errors import (
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexVersionError,
+    NewsgrepError,
+    QueryError,
+    SourcePathError,
+)
+from newsgrep.formats.articles import Article
+from newsgrep.indexer import run_index
 
 # --- helpers ----------------------------------------------------------------------------
 

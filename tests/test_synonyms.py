@@ -8,11 +8,11 @@ import pytest
 from conftest import write_corpus
 from typer.testing import CliRunner
 
-from newsgrep.analysis import index_terms
 from newsgrep.cli import app
+from newsgrep.engine.session import Match, SearchRequest, search
 from newsgrep.indexer import run_index
-from newsgrep.search import Match, SearchRequest, search
-from newsgrep.synonyms import SynonymsError, load_synonyms, parse_synonyms, shipped_synonyms
+from newsgrep.text.analysis import index_terms
+from newsgrep.text.synonyms import SynonymsError, load_synonyms, parse_synonyms, shipped_synonyms
 
 FILES = {
     "kiev.txt": "Title: Talks in Kiev\n\nDiplomats met in Kiev on Monday.\n",

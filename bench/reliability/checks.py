@@ -61,7 +61,7 @@ class Snapshot:
 
 def everything() -> Any:
     """The request that lists every article of these corpora: the mark, no frills."""
-    from newsgrep.search import Match, SearchRequest
+    from newsgrep.engine.session import Match, SearchRequest
 
     return SearchRequest(
         MARK, limit=None, snippets=0, collapse=False, synonyms=None, match=Match.ALL
@@ -86,9 +86,9 @@ def snapshot(
     """Open the index, list every article, check the manifest agrees, and cross-check the
     count with the CLI (`search -c`, `stats --json`, `check` when it exists: after a fault
     it may find the index behind its folder; when `current`, nothing at all)."""
+    from newsgrep.engine.session import SearchSession
+    from newsgrep.engine.store import IndexStore
     from newsgrep.errors import NewsgrepError
-    from newsgrep.search import SearchSession
-    from newsgrep.store import IndexStore
 
     try:
         with SearchSession(index_dir) as session:

@@ -84,7 +84,7 @@ class _Searcher(threading.Thread):
         self.run_ = run
 
     def run(self) -> None:
-        from newsgrep.search import SearchSession
+        from newsgrep.engine.session import SearchSession
 
         long_lived: Any = None
         first_state: str | None = None
@@ -112,7 +112,7 @@ class _Searcher(threading.Thread):
                 long_lived.__exit__(None, None, None)
 
     def _search(self, long_lived: Any) -> Snapshot:
-        from newsgrep.search import SearchSession
+        from newsgrep.engine.session import SearchSession
 
         root = self.bench.root
         if long_lived is not None:

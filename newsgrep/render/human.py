@@ -17,12 +17,12 @@ from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 
-from newsgrep.dates import format_date
-from newsgrep.query import Explanation
+from newsgrep.engine.query import Explanation
+from newsgrep.engine.session import Hit, SearchResult, ShownArticle
 from newsgrep.render.common import display_path, safe_line, terminal_safe
-from newsgrep.search import Hit, SearchResult, ShownArticle
-from newsgrep.snippets import Snippet, Span
 from newsgrep.stats import IndexStats
+from newsgrep.text.dates import format_date
+from newsgrep.text.snippets import Snippet, Span
 
 if TYPE_CHECKING:  # check's module loads the indexer: only `newsgrep check` needs it
     from newsgrep.check import CheckReport, Finding, RepairReport

@@ -13,11 +13,11 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
-from newsgrep.dates import format_date
+from newsgrep.engine.session import Hit, SearchResult, ShownArticle
 from newsgrep.render.common import display_path
-from newsgrep.search import Hit, SearchResult, ShownArticle
-from newsgrep.snippets import Span
 from newsgrep.stats import IndexStats
+from newsgrep.text.dates import format_date
+from newsgrep.text.snippets import Span
 
 if TYPE_CHECKING:  # check's module loads the indexer: only `newsgrep check` needs it
     from newsgrep.check import CheckReport, Finding, RepairReport

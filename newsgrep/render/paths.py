@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from typing import BinaryIO, TextIO
 
+from newsgrep.engine.session import SearchResult
 from newsgrep.render.common import display_path, safe_line
-from newsgrep.search import SearchResult
 
 
 def matching_paths(result: SearchResult) -> list[str]:

@@ -11,10 +11,10 @@ import re
 import string
 from typing import TextIO
 
-from newsgrep.dates import format_date
+from newsgrep.engine.session import Hit, SearchResult
 from newsgrep.errors import NewsgrepError
 from newsgrep.render.common import display_path, safe_line
-from newsgrep.search import Hit, SearchResult
+from newsgrep.text.dates import format_date
 
 FIELDS = ("rank", "score", "id", "path", "title", "date", "source", "url", "snippet")
 _ESCAPES = {"t": "\t", "n": "\n", "0": "\0", "\\": "\\"}

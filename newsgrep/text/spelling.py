@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from newsgrep.analysis import TOKEN_PATTERN, analyze, index_terms
+from newsgrep.text.analysis import TOKEN_PATTERN, analyze, index_terms
 
 _SUGGESTION_FIELDS = ("body", "title")
 # Only words the index holds this rarely (or not at all) are looked at; and a word it holds

@@ -29,8 +29,8 @@ from typing import Any
 from whoosh import index
 from whoosh.writing import SegmentWriter
 
+from newsgrep.engine.store import NewsWriter
 from newsgrep.errors import NewsgrepError
-from newsgrep.store import NewsWriter
 
 # Articles are sent in batches: one pickle per batch rather than one per article.
 BATCH_SIZE = 64

@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from newsgrep.analysis import analyze
+from newsgrep.text.analysis import analyze
 
 DEFAULT_SNIPPET_CHARS = 200
 # A sentence up to this much longer than a passage is still shown whole, not cut.

@@ -15,7 +15,7 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from newsgrep.analysis import index_terms
+from newsgrep.text.analysis import index_terms
 
 SKETCH_SIZE = 16
 MIN_RESEMBLANCE = 0.6

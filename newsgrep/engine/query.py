@@ -19,10 +19,10 @@ from typing import Any
 from whoosh import qparser, query
 from whoosh.util.times import long_to_datetime
 
-from newsgrep.analysis import TOKEN_PATTERN, index_terms
-from newsgrep.dates import format_date, parse_date_span
 from newsgrep.errors import QueryError
-from newsgrep.synonyms import Synonyms
+from newsgrep.text.analysis import TOKEN_PATTERN, index_terms
+from newsgrep.text.dates import format_date, parse_date_span
+from newsgrep.text.synonyms import Synonyms
 
 TEXT_FIELDS = ("title", "body")
 # The coordination bonus of a relaxed (OR) query of a few words: articles that have more

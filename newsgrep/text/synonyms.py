@@ -17,8 +17,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from newsgrep.analysis import index_terms
 from newsgrep.errors import NewsgrepError
+from newsgrep.text.analysis import index_terms
 
 Terms = tuple[str, ...]
 
@@ -77,7 +77,7 @@ def parse_synonyms(text: str, origin: str, into: Synonyms | None = None) -> Syno
 @cache
 def shipped_synonyms() -> Synonyms:
     """newsgrep's own list of news variants."""
-    text = resources.files("newsgrep").joinpath("default_synonyms.txt").read_text("utf-8")
+    text = resources.files("newsgrep.text").joinpath("default_synonyms.txt").read_text("utf-8")
     return parse_synonyms(text, "default_synonyms.txt")
 
 

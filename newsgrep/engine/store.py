@@ -52,10 +52,6 @@ from typing import Any
 from whoosh import columns, fields, formats, index, query
 from whoosh.writing import CLEAR, SegmentWriter
 
-from newsgrep.analysis import analyze, label_analyzer, text_analyzer
-from newsgrep.articles import Article
-from newsgrep.dates import parse_date_span
-from newsgrep.duplicates import pack_sketch, sketch
 from newsgrep.errors import (
     IndexLockedError,
     IndexNotFoundError,
@@ -64,6 +60,10 @@ from newsgrep.errors import (
     NewsgrepError,
     QueryError,
 )
+from newsgrep.formats.articles import Article
+from newsgrep.text.analysis import analyze, label_analyzer, text_analyzer
+from newsgrep.text.dates import parse_date_span
+from newsgrep.text.duplicates import pack_sketch, sketch
 
 # Bump when the schema or the analysis changes: older indexes must then be rebuilt.
 SCHEMA_VERSION = 5
@@ -628,7 +628,7 @@ class Batch:
             # Separate segment files: Whoosh copies each part of a compound file into memory
             # when it opens an index, which made opening grow with the index size.
             if self._workers > 1:
-                from newsgrep.writing import ParallelWriter
+                from newsgrep.engine.parallel import ParallelWriter
 
                 self._writer = ParallelWriter(
                     self._ix,

@@ -29,9 +29,7 @@ from typing import Any
 from whoosh import query, scoring, sorting
 from whoosh.util.times import datetime_to_long
 
-from newsgrep.duplicates import Folder, unpack_sketch
-from newsgrep.errors import NewsgrepError, QueryError
-from newsgrep.query import (
+from newsgrep.engine.query import (
     TEXT_FIELDS,
     ParsedQuery,
     date_filter,
@@ -39,10 +37,12 @@ from newsgrep.query import (
     plain_words,
     positive_leaves,
 )
-from newsgrep.snippets import DEFAULT_SNIPPET_CHARS, Snippet, Span, make_snippets, match_spans
-from newsgrep.spelling import suggest
-from newsgrep.store import IndexStore, damaged_index_error, index_term
-from newsgrep.synonyms import Synonyms, shipped_synonyms
+from newsgrep.engine.store import IndexStore, damaged_index_error, index_term
+from newsgrep.errors import NewsgrepError, QueryError
+from newsgrep.text.duplicates import Folder, unpack_sketch
+from newsgrep.text.snippets import DEFAULT_SNIPPET_CHARS, Snippet, Span, make_snippets, match_spans
+from newsgrep.text.spelling import suggest
+from newsgrep.text.synonyms import Synonyms, shipped_synonyms
 
 BM25_K1 = 1.2
 BM25_B = 0.75

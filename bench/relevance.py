@@ -63,9 +63,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from newsgrep.engine.session import SearchRequest, search
+from newsgrep.engine.session import search
 from newsgrep.errors import QueryError
 from newsgrep.indexer import run_index
+from newsgrep.model import SearchRequest
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_COLLECTION = REPO.parent / "shared" / "corpora" / "time-magazine"

@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from relevance import DEFAULT_COLLECTION, build_newsgrep_index, clean_query, load_collection  # noqa: E402
 
-from newsgrep.engine.session import SearchRequest, SearchSession  # noqa: E402
+from newsgrep.engine.session import SearchSession
+from newsgrep.model import SearchRequest  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,7 +35,7 @@ PEER_MODULES = {
 
 
 def newsgrep_request(query: BenchQuery) -> Any:
-    from newsgrep.engine.session import SearchRequest, Sort
+    from newsgrep.model import SearchRequest, Sort
 
     return SearchRequest(
         query.newsgrep_text(),

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +40,6 @@ from newsgrep.errors import (
 )
 from newsgrep.indexer import (
     DEFAULT_LOCK_WAIT_SECONDS,
-    IndexReport,
-    Problem,
     content_hash,
     is_within,
     os_reason,
@@ -51,78 +48,10 @@ from newsgrep.indexer import (
     under_any,
     walk,
 )
+from newsgrep.model import CheckReport, FindingKind, IndexReport, Problem, Repair, RepairReport
 
-# The repair each kind of problem needs, mildest first; None: not repairable by newsgrep.
-CLEAN, REINDEX, REBUILD = "clean", "reindex", "rebuild"
-_ORDER = (CLEAN, REINDEX, REBUILD)
-REPAIRS: dict[str, str | None] = {
-    "unreadable": REBUILD,
-    "schema_version": REBUILD,
-    "count_mismatch": REBUILD,
-    "duplicate_id": REBUILD,
-    "not_in_manifest": REBUILD,
-    "articles_mismatch": REBUILD,
-    "manifest_missing": REINDEX,
-    "missing": REINDEX,
-    "changed": REINDEX,
-    "unindexed": REINDEX,
-    "leftover": CLEAN,
-    "folder_missing": None,
-}
 # A check that sees the index change under it starts again, this many times at most.
 _ATTEMPTS = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem or note: a stable `kind` (see REPAIRS), the file or folder it is
-    about (absolute; None for the index as a whole), and a line for people."""
-
-    kind: str
-    message: str
-    path: str | None = None
-
-
-@dataclass(slots=True)
-class CheckReport:
-    index_dir: str
-    schema_version: Any = None  # as newsgrep.json names it
-    generation: int | None = None  # the committed generation checked
-    articles: int | None = None  # articles in the index (None: it could not be read)
-    files: int = 0  # files the manifest lists, skipped ones included
-    skipped_files: int = 0  # files in the manifest with a reason they are not indexed
-    folders: list[str] = field(default_factory=list)
-    problems: list[Finding] = field(default_factory=list)
-    notes: list[Finding] = field(default_factory=list)
-
-    @property
-    def healthy(self) -> bool:
-        return not self.problems
-
-    @property
-    def repair(self) -> str | None:
-        """The one repair that fixes every repairable problem (None: nothing to do)."""
-        needed = {REPAIRS[problem.kind] for problem in self.problems} - {None}
-        return max(needed, key=_ORDER.index) if needed else None
-
-    @property
-    def unrepairable(self) -> list[Finding]:
-        return [problem for problem in self.problems if REPAIRS[problem.kind] is None]
-
-    def problem(self, kind: str, message: str, path: str | None = None) -> None:
-        self.problems.append(Finding(kind, message, path))
-
-    def note(self, kind: str, message: str, path: str | None = None) -> None:
-        self.notes.append(Finding(kind, message, path))
-
-
-@dataclass(slots=True)
-class RepairReport:
-    """What `repair_index` did, as lines for people, and the check that came before."""
-
-    before: CheckReport
-    actions: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
 def check_index(index_dir: Path) -> CheckReport:
@@ -140,7 +69,9 @@ def check_index(index_dir: Path) -> CheckReport:
         report, settled = _check_once(store)
         if settled:
             return report
-    report.note("changed_during_check", "the index changed while it was checked; run it again")
+    report.note(
+        FindingKind.CHANGED_DURING_CHECK, "the index changed while it was checked; run it again"
+    )
     return report
 
 
@@ -156,12 +87,12 @@ def repair_index(
     """
     done = RepairReport(before=report)
     store = IndexStore(index_dir)
-    if report.repair == CLEAN:
+    if report.repair == Repair.CLEAN:
         with store.lock(wait_seconds):
             removed = store.remove_leftovers(store.open())
         done.actions.append(_leftovers_line(len(removed)))
-    elif report.repair in (REINDEX, REBUILD):
-        rebuild = report.repair == REBUILD
+    elif report.repair in (Repair.REINDEX, Repair.REBUILD):
+        rebuild = report.repair == Repair.REBUILD
         if not report.folders:
             raise SourcePathError(
                 f"cannot repair the index at {index_dir}: it names no folder to index again",
@@ -198,9 +129,9 @@ def _check_once(store: IndexStore) -> tuple[CheckReport, bool]:
     try:
         ix = store.open()
     except IndexVersionError as error:
-        return _unopened(report, store, "schema_version", error), True
+        return _unopened(report, store, FindingKind.SCHEMA_VERSION, error), True
     except NewsgrepError as error:
-        return _unopened(report, store, "unreadable", error), True
+        return _unopened(report, store, FindingKind.UNREADABLE, error), True
     damaged = ""
     with quiet_leaks() as leaks:
         try:
@@ -209,14 +140,14 @@ def _check_once(store: IndexStore) -> tuple[CheckReport, bool]:
             damaged = f"the index is damaged ({type(error).__name__}: {error})"
             leaks.failed = True
     if damaged:
-        return _unopened(report, store, "unreadable", damaged), True
+        return _unopened(report, store, FindingKind.UNREADABLE, damaged), True
     report.schema_version = SCHEMA_VERSION
     report.generation = contents.generation
     report.articles = contents.readable
     manifest = store.read_manifest(ix, contents.generation)
     if manifest is None:
         report.problem(
-            "manifest_missing",
+            FindingKind.MANIFEST_MISSING,
             f"the manifest of generation {contents.generation} is missing or unreadable; "
             "it is recoverable: the next index run rebuilds it from the stored documents",
         )
@@ -232,7 +163,7 @@ def _check_once(store: IndexStore) -> tuple[CheckReport, bool]:
 
 
 def _unopened(
-    report: CheckReport, store: IndexStore, kind: str, error: NewsgrepError | str
+    report: CheckReport, store: IndexStore, kind: FindingKind, error: NewsgrepError | str
 ) -> CheckReport:
     report.problem(kind, str(error))
     report.folders = store.salvage_folders()
@@ -243,31 +174,33 @@ def _check_against_manifest(report: CheckReport, contents: Any, manifest: Manife
     listed = sum(entry.articles for entry in manifest.files.values())
     if not contents.doc_count == contents.readable == listed:
         report.problem(
-            "count_mismatch",
+            FindingKind.COUNT_MISMATCH,
             f"the index counts {contents.doc_count:,} articles and {contents.readable:,} "
             f"can be read, but its manifest lists {listed:,}",
         )
     for article_id, count in sorted(contents.ids.items()):
         if count > 1:
-            report.problem("duplicate_id", f"id {article_id!r} is held by {count} articles")
+            report.problem(
+                FindingKind.DUPLICATE_ID, f"id {article_id!r} is held by {count} articles"
+            )
     for path, count in sorted(contents.paths.items()):
         entry = manifest.files.get(path)
         if entry is None:
             report.problem(
-                "not_in_manifest",
+                FindingKind.NOT_IN_MANIFEST,
                 f"{_articles(count)} in the index from a file the manifest does not list",
                 path,
             )
         elif entry.articles != count:
             report.problem(
-                "articles_mismatch",
+                FindingKind.ARTICLES_MISMATCH,
                 f"{_articles(count)} in the index, {entry.articles} in the manifest",
                 path,
             )
     for path, entry in sorted(manifest.files.items()):
         if entry.articles and path not in contents.paths:
             report.problem(
-                "articles_mismatch",
+                FindingKind.ARTICLES_MISMATCH,
                 f"no article in the index, {entry.articles} in the manifest",
                 path,
             )
@@ -277,14 +210,14 @@ def _check_leftovers(report: CheckReport, store: IndexStore, ix: Any) -> None:
     with store.probe_lock() as holder:
         if holder is not None:
             report.note(
-                "busy",
+                FindingKind.BUSY,
                 f"an indexing run is in progress ({holder}): leftovers were not looked "
                 "for, and what it has not committed yet is not in the index",
             )
             return
         for leftover in store.leftovers(ix):
             path = os.path.abspath(store.directory / leftover.name)
-            report.problem("leftover", leftover.reason, path)
+            report.problem(FindingKind.LEFTOVER, leftover.reason, path)
 
 
 def _check_folders(report: CheckReport, manifest: Manifest, index_real: str) -> None:
@@ -302,7 +235,7 @@ def _check_folders(report: CheckReport, manifest: Manifest, index_real: str) -> 
             seen.add(candidate.path)
             entry = manifest.files.get(candidate.path)
             if entry is None:
-                report.problem("unindexed", "not in the index", candidate.path)
+                report.problem(FindingKind.UNINDEXED, "not in the index", candidate.path)
             elif not same_stat(entry, candidate):
                 try:
                     with open(candidate.path, "rb") as handle:
@@ -311,16 +244,20 @@ def _check_folders(report: CheckReport, manifest: Manifest, index_real: str) -> 
                     trouble.append(Problem(candidate.path, "", os_reason(error)))
                     continue
                 if digest != entry.hash:
-                    report.problem("changed", "changed since it was indexed", candidate.path)
+                    report.problem(
+                        FindingKind.CHANGED, "changed since it was indexed", candidate.path
+                    )
                 else:
                     touched += 1
         for problem in trouble:
-            report.note("not_checked", f"could not be read ({problem.reason})", problem.path)
+            report.note(
+                FindingKind.NOT_CHECKED, f"could not be read ({problem.reason})", problem.path
+            )
     for path in sorted(_gone(manifest, seen, not_checked)):
-        report.problem("missing", "indexed, but no longer on disk", path)
+        report.problem(FindingKind.MISSING, "indexed, but no longer on disk", path)
     if touched:
         report.note(
-            "touched",
+            FindingKind.TOUCHED,
             f"{touched} file{'s have' if touched != 1 else ' has'} a new mtime but the same "
             "content (the next index run records it without reading them again)",
         )
@@ -330,14 +267,14 @@ def _missing_folder(report: CheckReport, manifest: Manifest, root: str) -> None:
     under = [entry for path, entry in manifest.files.items() if is_within(path, root)]
     if not under:
         report.note(
-            "folder_missing",
+            FindingKind.FOLDER_MISSING,
             "a covered folder that is missing (nothing of it is in the index)",
             root,
         )
         return
     articles = sum(entry.articles for entry in under)
     report.problem(
-        "folder_missing",
+        FindingKind.FOLDER_MISSING,
         f"a covered folder that is missing; its {len(under)} files ({_articles(articles)}) "
         "stay in the index until it is back, or `newsgrep index --rebuild` drops them",
         root,

@@ -25,6 +25,7 @@ from rich.text import Text
 from newsgrep import __version__
 from newsgrep.config import Config, config_path, load_config
 from newsgrep.errors import NewsgrepError
+from newsgrep.model import Facet, Sort
 from newsgrep.render.common import display_path, safe_line
 
 DEFAULT_INDEX = Path("index")
@@ -43,20 +44,6 @@ class ColorChoice(StrEnum):
     AUTO = "auto"
     ALWAYS = "always"
     NEVER = "never"
-
-
-# The choices of --sort and --by mirror search.Sort and search.Facet, which are not imported
-# here: importing `search` loads Whoosh, and `newsgrep --help` should not wait for it.
-class SortChoice(StrEnum):
-    RELEVANCE = "relevance"
-    NEWEST = "newest"
-    OLDEST = "oldest"
-
-
-class ByChoice(StrEnum):
-    MONTH = "month"
-    YEAR = "year"
-    SOURCE = "source"
 
 
 app = typer.Typer(
@@ -360,7 +347,7 @@ UntilOption = Annotated[
     str | None, typer.Option("--until", help="Only articles up to this date (inclusive).")
 ]
 SortOption = Annotated[
-    SortChoice, typer.Option("--sort", help="Order of the hits (config 'sort').")
+    Sort, typer.Option("--sort", help="Order of the hits (config 'sort').")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines, one object per hit.")]
 FilesOption = Annotated[
@@ -476,7 +463,7 @@ class Selection:
     offset: int = 0
     since: str | None = None
     until: str | None = None
-    sort: SortChoice = SortChoice.RELEVANCE
+    sort: Sort = Sort.RELEVANCE
     snippets: int = 1
     match: str = "auto"
     synonyms: Any = None  # a Synonyms, or None for none
@@ -484,7 +471,7 @@ class Selection:
 
 
 def _request(ctx: typer.Context, output: Output, query: str, selection: Selection) -> Any:
-    from newsgrep.engine.session import Match, SearchRequest, Sort
+    from newsgrep.model import Match, SearchRequest
 
     config = _config(ctx)
     limit = selection.limit
@@ -591,7 +578,7 @@ def search_command(
     offset: OffsetOption = 0,
     since: SinceOption = None,
     until: UntilOption = None,
-    sort: SortOption = SortChoice.RELEVANCE,
+    sort: SortOption = Sort.RELEVANCE,
     json_output: JsonOption = False,
     files_with_matches: FilesOption = False,
     count: CountOption = False,
@@ -712,7 +699,6 @@ def _print_explanation(parsed: Any) -> None:
 
 
 def _timeline(session: Any, request: Any, json_output: bool) -> ExitCode:
-    from newsgrep.engine.session import Facet
 
     counts = session.count_by(Facet.MONTH, request)
     by = "month"
@@ -782,7 +768,7 @@ def similar_command(
     offset: OffsetOption = 0,
     since: SinceOption = None,
     until: UntilOption = None,
-    sort: SortOption = SortChoice.RELEVANCE,
+    sort: SortOption = Sort.RELEVANCE,
     json_output: JsonOption = False,
     files_with_matches: FilesOption = False,
     count: CountOption = False,
@@ -861,7 +847,7 @@ def stats_command(
     ctx: typer.Context,
     index_dir: IndexOption = DEFAULT_INDEX,
     by: Annotated[
-        ByChoice | None,
+        Facet | None,
         typer.Option("--by", help="Chart the article counts by month, year or source."),
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
@@ -870,13 +856,13 @@ def stats_command(
 
     Example: newsgrep stats --by month
     """
-    from newsgrep.engine.session import Facet, SearchSession
+    from newsgrep.engine.session import SearchSession
 
     directory = _index_dir(ctx, index_dir)
     if by is not None:
         with SearchSession(directory) as session:
-            counts = session.count_by(Facet(by.value))
-        empty = "(no date)" if by is not ByChoice.SOURCE else "(no source)"
+            counts = session.count_by(by)
+        empty = "(no date)" if by is not Facet.SOURCE else "(no source)"
         _write_counts(by.value, counts, json_output, empty_label=empty)
         return
     from newsgrep.stats import index_stats

@@ -42,3 +42,7 @@ class SourcePathError(NewsgrepError):
 class IndexWriteError(NewsgrepError):
     """The index could not be written (disk full, file too large, read-only, a file in the
     way, …); the run was cancelled and the index holds what its last commit holds."""
+
+
+class ArticleNotFoundError(NewsgrepError):
+    """No indexed article has this id or path."""

@@ -16,14 +16,14 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any, NamedTuple
 
-from newsgrep.engine.store import Batch, FileEntry, IndexStore, Manifest, SourceFile
+from newsgrep.engine.store import Batch, FileEntry, IndexStore, Manifest
 from newsgrep.errors import IndexWriteError, NewsgrepError, SourcePathError
 from newsgrep.formats.articles import SUPPORTED_SUFFIXES, ArticleFileError, parse_article_file
+from newsgrep.model import IndexReport, Problem, Progress, SourceFile
 
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
 # Files larger than this are skipped, not read: an article is kilobytes and a JSON Lines
@@ -33,52 +33,7 @@ DEFAULT_MAX_SIZE = 64 * 1024 * 1024
 TOO_LARGE = "larger than the limit"
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """How far a run is: files indexed of those to read, and the articles they held."""
-
-    files_done: int
-    files_total: int
-    articles: int
-
-
 ProgressCallback = Callable[[Progress], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A file, or a record in it, that was skipped or needs a look."""
-
-    path: str
-    where: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}{': ' + self.where if self.where else ''}: {self.reason}"
-
-
-@dataclass(slots=True)
-class IndexReport:
-    """What a run did, in files (and the articles they hold)."""
-
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    skipped_files: list[Problem] = field(default_factory=list)
-    skipped_records: list[Problem] = field(default_factory=list)
-    notes: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    leftovers_removed: list[str] = field(default_factory=list)  # of an interrupted run
-    articles_added: int = 0
-    articles_removed: int = 0
-    total_articles: int = 0
-    folders: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def skipped(self) -> int:
-        return len(self.skipped_files) + len(self.skipped_records)
 
 
 class Candidate(NamedTuple):

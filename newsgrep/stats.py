@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
-from newsgrep.engine.session import Facet, SearchSession
+from newsgrep.engine.session import SearchSession
 from newsgrep.engine.store import IndexStore
-
-
-@dataclass(frozen=True, slots=True)
-class IndexStats:
-    articles: int
-    first_date: dt.datetime | None
-    last_date: dt.datetime | None
-    sources: tuple[tuple[str, int], ...]  # by count; "" for articles without a source
-    index_bytes: int
-    folders: tuple[str, ...]
-    updated: str | None  # when the last indexing run finished (ISO, UTC)
+from newsgrep.model import Facet, IndexStats
 
 
 def index_stats(index_dir: Path) -> IndexStats:

@@ -16,16 +16,14 @@ import pytest
 from newsgrep.formats.articles import (
     DERIVED_TITLE_MAX_CHARS,
     HEADLINE_MAX_CHARS,
-    Article,
     ArticleFileError,
-    ParsedFile,
-    Skipped,
     clean_text,
     decode_text,
     first_sentence,
     parse_article_file,
     split_title,
 )
+from newsgrep.model import Article, ParsedFile, Skipped
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_b1dc0ce216a6a2fc.txt"
 

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from conftest import is_root, newsgrep, write_corpus
 
-from newsgrep.check import CheckReport, check_index, repair_index
-from newsgrep.engine.session import SearchRequest, search
+from newsgrep.check import check_index, repair_index
+from newsgrep.engine.session import search
 from newsgrep.engine.store import META_FILE, IndexStore, Manifest
 from newsgrep.errors import IndexLockedError
 from newsgrep.indexer import run_index
+from newsgrep.model import CheckReport, SearchRequest
 
 
 def check(index_dir: Path) -> CheckReport:

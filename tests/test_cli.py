@@ -315,7 +315,7 @@ def test_progress_bar_shows_on_a_terminal_only(corpus: Path, index_dir: Path) ->
     from rich.console import Console
 
     from newsgrep.cli import ProgressBar
-    from newsgrep.indexer import Progress
+    from newsgrep.model import Progress
 
     out = io.StringIO()
     terminal = Console(file=out, force_terminal=True, width=80)

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from conftest import SHARED
 
-from newsgrep.engine.session import SearchRequest, search
+from newsgrep.engine.session import search
 from newsgrep.formats.articles import parse_article_file
 from newsgrep.indexer import run_index
+from newsgrep.model import SearchRequest
 
 REUTERS = SHARED / "corpora" / "reuters-21578" / "articles.jsonl"
 BBC = SHARED / "corpora" / "bbc-news" / "raw"
@@ -64,7 +65,7 @@ def test_rescoring_only_adds_to_the_scores_of_a_plain_or(tmp_path: Path, monkeyp
 
     import newsgrep.engine.query as query_module
     import newsgrep.engine.session as search_module
-    from newsgrep.engine.session import Match
+    from newsgrep.model import Match
 
     folder = tmp_path / "time"
     folder.mkdir()

@@ -11,8 +11,9 @@ from conftest import write_corpus
 from typer.testing import CliRunner
 
 from newsgrep.cli import app
-from newsgrep.engine.session import SearchRequest, search
+from newsgrep.engine.session import search
 from newsgrep.indexer import run_index
+from newsgrep.model import SearchRequest
 from newsgrep.text.duplicates import Folder, resemblance, sketch
 
 STORY = (

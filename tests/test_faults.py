@@ -254,7 +254,8 @@ def test_a_search_session_opened_before_commits_keeps_working_after_them(
     # the generation a session had opened, and the session then failed (TypeError, or the
     # index "damaged"). A session now opens them at once.
     from bench.reliability.checks import judge, session_snapshot
-    from newsgrep.engine.session import Facet, SearchSession
+    from newsgrep.engine.session import SearchSession
+    from newsgrep.model import Facet
 
     old, new = _mutated(bench, change=0.5)
     with SearchSession(bench.index_dir) as session:

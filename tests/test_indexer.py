@@ -15,10 +15,11 @@ import pytest
 from conftest import CORPUS, is_root, write_corpus
 
 from newsgrep import indexer
-from newsgrep.engine.session import SearchRequest, search
+from newsgrep.engine.session import search
 from newsgrep.engine.store import IndexStore
 from newsgrep.errors import SourcePathError
-from newsgrep.indexer import IndexReport, Progress, run_index
+from newsgrep.indexer import run_index
+from newsgrep.model import IndexReport, Progress, SearchRequest
 
 CORPUS_IDS = {
     "istanbul-talks.txt",

@@ -13,9 +13,10 @@ import pytest
 from conftest import lock_holder, newsgrep, write_corpus
 
 from newsgrep.check import check_index
-from newsgrep.engine.session import SearchRequest, search
+from newsgrep.engine.session import search
 from newsgrep.engine.store import LOCK_FILE, IndexStore
 from newsgrep.indexer import run_index
+from newsgrep.model import SearchRequest
 
 
 def found(index_dir: Path, query: str) -> list[str]:

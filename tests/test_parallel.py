@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 from newsgrep.engine import store
-from newsgrep.engine.session import SearchRequest, SearchSession, Sort
+from newsgrep.engine.session import SearchSession
 from newsgrep.errors import NewsgrepError
-from newsgrep.indexer import Progress, run_index
+from newsgrep.indexer import run_index
+from newsgrep.model import Progress, SearchRequest, Sort
 
 WORDS = [
     "oil",

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import SHARED
 
-from newsgrep.engine.session import SearchRequest, SearchSession, Sort
+from newsgrep.engine.session import SearchSession
 from newsgrep.indexer import run_index
+from newsgrep.model import SearchRequest, Sort
 
 REUTERS = SHARED / "corpora" / "reuters-21578" / "articles.jsonl"
 EXPECTED = Path(__file__).parent / "data" / "expected_top10_reuters5k.json"

@@ -10,13 +10,12 @@ import re
 
 from rich.console import Console
 
-from newsgrep.engine.session import Hit, SearchResult
+from newsgrep.model import Hit, SearchResult, Snippet
 from newsgrep.render.common import display_path, terminal_safe
 from newsgrep.render.human import render_footer, render_human
 from newsgrep.render.jsonl import write_jsonl
 from newsgrep.render.paths import write_count, write_paths
 from newsgrep.render.template import write_template
-from newsgrep.text.snippets import Snippet
 
 
 def make_hit(rank: int = 1, **fields: object) -> Hit:

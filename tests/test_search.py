@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from newsgrep.engine.session import Match, SearchRequest, Sort, search
+from newsgrep.engine.session import search
 from newsgrep.errors import IndexNotFoundError, QueryError
+from newsgrep.model import Match, SearchRequest, Sort
 
 
 def ids(index_dir: Path, query: str, **options: object) -> list[str]:

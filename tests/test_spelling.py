@@ -8,7 +8,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from newsgrep.cli import app
-from newsgrep.engine.session import SearchRequest, search
+from newsgrep.engine.session import search
+from newsgrep.model import SearchRequest
 
 runner = CliRunner()
 

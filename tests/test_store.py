@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from conftest import CORPUS, lock_holder, write_corpus
 
-from newsgrep.engine.session import SearchRequest, search
+from newsgrep.engine.session import search
 from newsgrep.engine.store import (
     LOCK_FILE,
     META_FILE,
@@ -26,7 +26,6 @@ from newsgrep.engine.store import (
     FileEntry,
     IndexStore,
     Manifest,
-    SourceFile,
 )
 from newsgrep.errors import (
     IndexLockedError,
@@ -36,8 +35,8 @@ from newsgrep.errors import (
     QueryError,
     SourcePathError,
 )
-from newsgrep.formats.articles import Article
 from newsgrep.indexer import run_index
+from newsgrep.model import Article, SearchRequest, SourceFile
 
 # --- helpers ----------------------------------------------------------------------------
 

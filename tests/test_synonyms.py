@@ -9,8 +9,9 @@ from conftest import write_corpus
 from typer.testing import CliRunner
 
 from newsgrep.cli import app
-from newsgrep.engine.session import Match, SearchRequest, search
+from newsgrep.engine.session import search
 from newsgrep.indexer import run_index
+from newsgrep.model import Match, SearchRequest
 from newsgrep.text.analysis import index_terms
 from newsgrep.text.synonyms import SynonymsError, load_synonyms, parse_synonyms, shipped_synonyms
 

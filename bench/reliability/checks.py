@@ -61,7 +61,7 @@ class Snapshot:
 
 def everything() -> Any:
     """The request that lists every article of these corpora: the mark, no frills."""
-    from newsgrep.engine.session import Match, SearchRequest
+    from newsgrep.model import Match, SearchRequest
 
     return SearchRequest(
         MARK, limit=None, snippets=0, collapse=False, synonyms=None, match=Match.ALL

@@ -89,7 +89,8 @@ class SearcherReport:
 
 def searcher(index_dir: str, root: str, until: float, seed: int, out: Any) -> None:
     """One searcher process: queries until `until` (a time.time()), then its report."""
-    from newsgrep.engine.session import SearchRequest, SearchSession, Sort
+    from newsgrep.engine.session import SearchSession
+    from newsgrep.model import SearchRequest, Sort
 
     rng = random.Random(seed)
     report = SearcherReport()
@@ -155,7 +156,8 @@ def write_originals(root: Path) -> State:
 
 def check_folder_exact(index_dir: Path, root: Path, state: State) -> list[str]:
     """Each file of `state` indexed exactly as its version, and nothing else."""
-    from newsgrep.engine.session import ArticleNotFoundError, SearchSession
+    from newsgrep.engine.session import SearchSession
+    from newsgrep.errors import ArticleNotFoundError
 
     problems = []
     expected_total = 0

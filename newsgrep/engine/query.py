@@ -20,6 +20,7 @@ from whoosh import qparser, query
 from whoosh.util.times import long_to_datetime
 
 from newsgrep.errors import QueryError
+from newsgrep.model import Explanation
 from newsgrep.text.analysis import TOKEN_PATTERN, index_terms
 from newsgrep.text.dates import format_date, parse_date_span
 from newsgrep.text.synonyms import Synonyms
@@ -82,17 +83,6 @@ class ParsedQuery:
     relaxed_query: Any = None
     # Synonym expansions: (word as in the query, its variants as written in the list).
     expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """How a query was read, in words a user can check against what they meant."""
-
-    parsed: str
-    words: tuple[tuple[str, str], ...]  # (word as typed, what it searches for)
-    dates: str | None
-    notices: tuple[str, ...]
-    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def parse(

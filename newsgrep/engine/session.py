@@ -21,8 +21,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +36,20 @@ from newsgrep.engine.query import (
     positive_leaves,
 )
 from newsgrep.engine.store import IndexStore, damaged_index_error, index_term
-from newsgrep.errors import NewsgrepError, QueryError
+from newsgrep.errors import ArticleNotFoundError, QueryError
+from newsgrep.model import (
+    Facet,
+    Hit,
+    Match,
+    SearchRequest,
+    SearchResult,
+    ShownArticle,
+    Sort,
+    StoredArticle,
+)
 from newsgrep.text.duplicates import Folder, unpack_sketch
-from newsgrep.text.snippets import DEFAULT_SNIPPET_CHARS, Snippet, Span, make_snippets, match_spans
+from newsgrep.text.snippets import make_snippets, match_spans
 from newsgrep.text.spelling import suggest
-from newsgrep.text.synonyms import Synonyms, shipped_synonyms
 
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -69,115 +76,12 @@ SUGGEST_BELOW = 3
 SIMILAR_TERMS = {"title": 5, "body": 25}  # 25: Lucene more-like-this's default
 
 
-class Sort(StrEnum):
-    RELEVANCE = "relevance"
-    NEWEST = "newest"
-    OLDEST = "oldest"
-
-
-class Match(StrEnum):
-    """Which articles a query's plain words select: every word (`all`), any word, ranked
-    by how many and how well (`any`), or `auto`: all, unless too few articles have them
-    all (fewer than a page of 10, or none when every match is asked for)."""
-
-    AUTO = "auto"
-    ALL = "all"
-    ANY = "any"
-
-
 # In `auto`, a page of ranked hits relaxes to `any` when fewer articles than this (or than
 # the page, if smaller) have every word.
 RELAX_BELOW = 10
 
 # Proximity (and feedback) rescore the best this many first-pass candidates.
 RERANK_DEPTH = 100
-
-
-class Facet(StrEnum):
-    MONTH = "month"
-    YEAR = "year"
-    SOURCE = "source"
-
-
-@dataclass(frozen=True, slots=True)
-class SearchRequest:
-    """What to look for. `limit` None means every match."""
-
-    query: str
-    limit: int | None = 10
-    offset: int = 0
-    since: str | None = None
-    until: str | None = None
-    sort: Sort = Sort.RELEVANCE
-    snippets: int = 1
-    snippet_chars: int = DEFAULT_SNIPPET_CHARS
-    match: Match = Match.AUTO
-    # Fold near-duplicate articles into the best-ranked one of each group.
-    collapse: bool = True
-    # Variant spellings the query's words also find; None: none at all.
-    synonyms: Synonyms | None = field(default_factory=shipped_synonyms)
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One matching article. `score` is None when results are sorted by date."""
-
-    rank: int
-    id: str
-    path: str
-    title: str
-    title_spans: tuple[Span, ...]
-    date: dt.datetime | None
-    source: str | None
-    url: str | None
-    tags: tuple[str, ...]
-    score: float | None
-    snippets: tuple[Snippet, ...]
-    # Ids of near-duplicate articles folded into this hit (see `duplicates`).
-    duplicates: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    """The hits of one page of results, the total number of matches, and notices for the
-    user (e.g. a field name that is not one)."""
-
-    query: str
-    total: int
-    hits: tuple[Hit, ...]
-    seconds: float
-    notices: tuple[str, ...] = field(default=())
-    # A corrected query when this one found little because of an unknown word.
-    suggestion: str | None = None
-    # How many articles had every word, when the query was relaxed to most words.
-    all_words: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StoredArticle:
-    """An article as the index holds it."""
-
-    id: str
-    path: str
-    title: str
-    body: str
-    date: dt.datetime | None
-    source: str | None
-    url: str | None
-    tags: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ShownArticle:
-    """An article to show whole, with the query's words marked in its title and body."""
-
-    article: StoredArticle
-    title_spans: tuple[Span, ...]
-    body_spans: tuple[Span, ...]
-
-
-class ArticleNotFoundError(NewsgrepError):
-    """No indexed article has this id or path."""
 
 
 class SearchSession:

@@ -60,7 +60,7 @@ from newsgrep.errors import (
     NewsgrepError,
     QueryError,
 )
-from newsgrep.formats.articles import Article
+from newsgrep.model import Article, SourceFile
 from newsgrep.text.analysis import analyze, label_analyzer, text_analyzer
 from newsgrep.text.dates import parse_date_span
 from newsgrep.text.duplicates import pack_sketch, sketch
@@ -313,16 +313,6 @@ class Leftover:
     name: str
     kind: str  # "segment", "toc", "manifest" or "temporary"
     reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    """The file a batch of articles comes from."""
-
-    path: str
-    file_id: str
-    folder: str  # the indexed folder (or lone file) it lies under
-    file_hash: str
 
 
 # --- the store --------------------------------------------------------------------------

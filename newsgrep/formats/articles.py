@@ -15,10 +15,10 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from newsgrep.model import Article, ParsedFile, Skipped
 from newsgrep.text.dates import parse_article_date
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".json", ".jsonl", ".ndjson"})
@@ -27,41 +27,6 @@ SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".json", ".jsonl", "
 HEADLINE_MAX_CHARS = 150
 # A title made from the first sentence is cut (at a word) to about this length.
 DERIVED_TITLE_MAX_CHARS = 120
-
-
-@dataclass(frozen=True, slots=True)
-class Article:
-    """One article, as read from its file. `record` is "" for single-article files,
-    else the `#...` suffix that tells the file's articles apart."""
-
-    record: str
-    title: str
-    body: str
-    date: dt.datetime | None = None
-    source: str | None = None
-    url: str | None = None
-    tags: tuple[str, ...] = ()
-    # True when the title is the body's first sentence, not one the article gave: it is
-    # shown, but not searched as a title (it would only repeat the body, weighted up).
-    title_from_body: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Skipped:
-    """Something that was not indexed: `where` is "" for a whole file, else e.g. "line 3"."""
-
-    where: str
-    reason: str
-
-
-@dataclass(slots=True)
-class ParsedFile:
-    """What one file yielded: its articles, the records skipped, and notes worth a look
-    (a date that could not be read, a fallback encoding)."""
-
-    articles: list[Article] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 class ArticleFileError(Exception):

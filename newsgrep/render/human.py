@@ -10,22 +10,28 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 
-from newsgrep.engine.query import Explanation
-from newsgrep.engine.session import Hit, SearchResult, ShownArticle
+from newsgrep.model import (
+    CheckReport,
+    Explanation,
+    Finding,
+    FindingKind,
+    Hit,
+    IndexStats,
+    Repair,
+    RepairReport,
+    SearchResult,
+    ShownArticle,
+    Snippet,
+    Span,
+)
 from newsgrep.render.common import display_path, safe_line, terminal_safe
-from newsgrep.stats import IndexStats
 from newsgrep.text.dates import format_date
-from newsgrep.text.snippets import Snippet, Span
-
-if TYPE_CHECKING:  # check's module loads the indexer: only `newsgrep check` needs it
-    from newsgrep.check import CheckReport, Finding, RepairReport
 
 MATCH_STYLE = "bold red"
 TITLE_STYLE = "bold"
@@ -223,24 +229,18 @@ def hyperlinks_wanted(console: Console) -> bool:
 # --- check ------------------------------------------------------------------------------
 
 _KIND_LABELS = {
-    "unreadable": "unreadable",
-    "schema_version": "version",
-    "count_mismatch": "count",
-    "duplicate_id": "duplicate",
-    "not_in_manifest": "unlisted",
-    "articles_mismatch": "articles",
-    "manifest_missing": "manifest",
-    "missing": "missing",
-    "changed": "changed",
-    "unindexed": "unindexed",
-    "leftover": "leftover",
-    "folder_missing": "missing",
+    FindingKind.SCHEMA_VERSION: "version",
+    FindingKind.COUNT_MISMATCH: "count",
+    FindingKind.DUPLICATE_ID: "duplicate",
+    FindingKind.NOT_IN_MANIFEST: "unlisted",
+    FindingKind.ARTICLES_MISMATCH: "articles",
+    FindingKind.MANIFEST_MISSING: "manifest",
+    FindingKind.FOLDER_MISSING: "missing",
 }
-# The repairs `check.CheckReport.repair` names (the values of check.CLEAN, REINDEX, REBUILD).
 _REPAIR_WORDS = {
-    "clean": "removes the leftovers",
-    "reindex": "re-indexes the difference",
-    "rebuild": "rebuilds the index",
+    Repair.CLEAN: "removes the leftovers",
+    Repair.REINDEX: "re-indexes the difference",
+    Repair.REBUILD: "rebuilds the index",
 }
 
 
@@ -281,7 +281,7 @@ def _render_findings(heading: str, findings: list[Finding], console: Console) ->
     if not findings:
         return
     console.print(Text(f"{heading} ({len(findings):,})", style="bold"))
-    by_kind: dict[str, list[Finding]] = {}
+    by_kind: dict[FindingKind, list[Finding]] = {}
     for finding in findings:
         by_kind.setdefault(finding.kind, []).append(finding)
     for kind, group in by_kind.items():

@@ -11,16 +11,20 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
-from newsgrep.engine.session import Hit, SearchResult, ShownArticle
+from newsgrep.model import (
+    CheckReport,
+    Finding,
+    Hit,
+    IndexStats,
+    RepairReport,
+    SearchResult,
+    ShownArticle,
+    Span,
+)
 from newsgrep.render.common import display_path
-from newsgrep.stats import IndexStats
 from newsgrep.text.dates import format_date
-from newsgrep.text.snippets import Span
-
-if TYPE_CHECKING:  # check's module loads the indexer: only `newsgrep check` needs it
-    from newsgrep.check import CheckReport, Finding, RepairReport
 
 FORMAT_VERSION = 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import BinaryIO, TextIO
 
-from newsgrep.engine.session import SearchResult
+from newsgrep.model import SearchResult
 from newsgrep.render.common import display_path, safe_line
 
 

@@ -11,8 +11,8 @@ import re
 import string
 from typing import TextIO
 
-from newsgrep.engine.session import Hit, SearchResult
 from newsgrep.errors import NewsgrepError
+from newsgrep.model import Hit, SearchResult
 from newsgrep.render.common import display_path, safe_line
 from newsgrep.text.dates import format_date
 

@@ -10,31 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
 
+from newsgrep.model import DEFAULT_SNIPPET_CHARS, Snippet, Span
 from newsgrep.text.analysis import analyze
 
-DEFAULT_SNIPPET_CHARS = 200
 # A sentence up to this much longer than a passage is still shown whole, not cut.
 LONG_SENTENCE_SLACK = 1.3
 
-Span = tuple[int, int]
 
 # Sentence ends: . ! ? (with closing quotes) before whitespace, or a blank line.
 _SENTENCE_BREAK = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+|\n\s*\n""")
 _WHITESPACE = re.compile(r"\s")
 _SENTENCE_ENDINGS = (".", "!", "?", '"', "'", "”", "’", ")", "]", ":")
-
-
-@dataclass(frozen=True, slots=True)
-class Snippet:
-    """A passage on one line; `spans` mark the matched words as [start, end) offsets.
-    `cut_before`/`cut_after` say whether it starts or ends in the middle of a sentence."""
-
-    text: str
-    spans: tuple[Span, ...]
-    cut_before: bool = False
-    cut_after: bool = False
 
 
 def match_spans(text: str, terms: Collection[str]) -> list[Span]:

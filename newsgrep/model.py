@@ -1,0 +1,365 @@
+"""The plain values that cross newsgrep's seams, and nothing else: stdlib only.
+
+Formats make `Article`s; the indexer reports an `IndexReport`; the engine answers a
+`SearchRequest` with a `SearchResult` of `Hit`s, shows `ShownArticle`s and explains a query
+as an `Explanation`; `check` reports a `CheckReport` of `Finding`s; `stats` an `IndexStats`.
+Renderers and the command line read these and nothing of the engine, so importing this
+module (or a renderer) loads no Whoosh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsgrep.text.synonyms import Synonyms
+
+# --- articles, as files yield them -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article, as read from its file. `record` is "" for single-article files,
+    else the `#...` suffix that tells the file's articles apart."""
+
+    record: str
+    title: str
+    body: str
+    date: dt.datetime | None = None
+    source: str | None = None
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+    # True when the title is the body's first sentence, not one the article gave: it is
+    # shown, but not searched as a title (it would only repeat the body, weighted up).
+    title_from_body: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Something that was not indexed: `where` is "" for a whole file, else e.g. "line 3"."""
+
+    where: str
+    reason: str
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """What one file yielded: its articles, the records skipped, and notes worth a look
+    (a date that could not be read, a fallback encoding)."""
+
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """The file a batch of articles comes from, as the index records it."""
+
+    path: str
+    file_id: str
+    folder: str  # the indexed folder (or lone file) it lies under
+    file_hash: str
+
+
+# --- an indexing run ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a run is: files indexed of those to read, and the articles they held."""
+
+    files_done: int
+    files_total: int
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A file, or a record in it, that was skipped or needs a look."""
+
+    path: str
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}{': ' + self.where if self.where else ''}: {self.reason}"
+
+
+@dataclass(slots=True)
+class IndexReport:
+    """What a run did, in files (and the articles they hold)."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped_files: list[Problem] = field(default_factory=list)
+    skipped_records: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    leftovers_removed: list[str] = field(default_factory=list)  # of an interrupted run
+    articles_added: int = 0
+    articles_removed: int = 0
+    total_articles: int = 0
+    folders: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def skipped(self) -> int:
+        return len(self.skipped_files) + len(self.skipped_records)
+
+
+# --- searching ---------------------------------------------------------------------------
+
+Span = tuple[int, int]  # [start, end) character offsets
+
+DEFAULT_SNIPPET_CHARS = 200
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+class Match(StrEnum):
+    """Which articles a query's plain words select: every word (`all`), any word, ranked
+    by how many and how well (`any`), or `auto`: all, unless too few articles have them
+    all (fewer than a page of 10, or none when every match is asked for)."""
+
+    AUTO = "auto"
+    ALL = "all"
+    ANY = "any"
+
+
+class Facet(StrEnum):
+    MONTH = "month"
+    YEAR = "year"
+    SOURCE = "source"
+
+
+def _shipped_synonyms() -> Synonyms:
+    from newsgrep.text.synonyms import shipped_synonyms
+
+    return shipped_synonyms()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """What to look for. `limit` None means every match."""
+
+    query: str
+    limit: int | None = 10
+    offset: int = 0
+    since: str | None = None
+    until: str | None = None
+    sort: Sort = Sort.RELEVANCE
+    snippets: int = 1
+    snippet_chars: int = DEFAULT_SNIPPET_CHARS
+    match: Match = Match.AUTO
+    # Fold near-duplicate articles into the best-ranked one of each group.
+    collapse: bool = True
+    # Variant spellings the query's words also find; None: none at all.
+    synonyms: Synonyms | None = field(default_factory=_shipped_synonyms)
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A passage on one line; `spans` mark the matched words as [start, end) offsets.
+    `cut_before`/`cut_after` say whether it starts or ends in the middle of a sentence."""
+
+    text: str
+    spans: tuple[Span, ...]
+    cut_before: bool = False
+    cut_after: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One matching article. `score` is None when results are sorted by date."""
+
+    rank: int
+    id: str
+    path: str
+    title: str
+    title_spans: tuple[Span, ...]
+    date: dt.datetime | None
+    source: str | None
+    url: str | None
+    tags: tuple[str, ...]
+    score: float | None
+    snippets: tuple[Snippet, ...]
+    # Ids of near-duplicate articles folded into this hit (see `text.duplicates`).
+    duplicates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The hits of one page of results, the total number of matches, and notices for the
+    user (e.g. a field name that is not one)."""
+
+    query: str
+    total: int
+    hits: tuple[Hit, ...]
+    seconds: float
+    notices: tuple[str, ...] = field(default=())
+    # A corrected query when this one found little because of an unknown word.
+    suggestion: str | None = None
+    # How many articles had every word, when the query was relaxed to most words.
+    all_words: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as the index holds it."""
+
+    id: str
+    path: str
+    title: str
+    body: str
+    date: dt.datetime | None
+    source: str | None
+    url: str | None
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShownArticle:
+    """An article to show whole, with the query's words marked in its title and body."""
+
+    article: StoredArticle
+    title_spans: tuple[Span, ...]
+    body_spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """How a query was read, in words a user can check against what they meant."""
+
+    parsed: str
+    words: tuple[tuple[str, str], ...]  # (word as typed, what it searches for)
+    dates: str | None
+    notices: tuple[str, ...]
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+# --- what an index holds -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    articles: int
+    first_date: dt.datetime | None
+    last_date: dt.datetime | None
+    sources: tuple[tuple[str, int], ...]  # by count; "" for articles without a source
+    index_bytes: int
+    folders: tuple[str, ...]
+    updated: str | None  # when the last indexing run finished (ISO, UTC)
+
+
+# --- checking ----------------------------------------------------------------------------
+
+
+class Repair(StrEnum):
+    """What `check --repair` does, mildest first."""
+
+    CLEAN = "clean"  # remove the leftovers of interrupted runs
+    REINDEX = "reindex"  # index the difference again
+    REBUILD = "rebuild"  # build the index anew from its folders
+
+
+class FindingKind(StrEnum):
+    """The stable kinds of `check`'s problems and notes (as JSON names them)."""
+
+    UNREADABLE = "unreadable"
+    SCHEMA_VERSION = "schema_version"
+    COUNT_MISMATCH = "count_mismatch"
+    DUPLICATE_ID = "duplicate_id"
+    NOT_IN_MANIFEST = "not_in_manifest"
+    ARTICLES_MISMATCH = "articles_mismatch"
+    MANIFEST_MISSING = "manifest_missing"
+    MISSING = "missing"
+    CHANGED = "changed"
+    UNINDEXED = "unindexed"
+    LEFTOVER = "leftover"
+    FOLDER_MISSING = "folder_missing"
+    # notes only
+    BUSY = "busy"
+    NOT_CHECKED = "not_checked"
+    TOUCHED = "touched"
+    CHANGED_DURING_CHECK = "changed_during_check"
+
+
+# The repair each kind of problem needs; None: not repairable by newsgrep (a missing folder
+# may be a disk that is not mounted). Notes need none.
+REPAIRS: dict[FindingKind, Repair | None] = {
+    FindingKind.UNREADABLE: Repair.REBUILD,
+    FindingKind.SCHEMA_VERSION: Repair.REBUILD,
+    FindingKind.COUNT_MISMATCH: Repair.REBUILD,
+    FindingKind.DUPLICATE_ID: Repair.REBUILD,
+    FindingKind.NOT_IN_MANIFEST: Repair.REBUILD,
+    FindingKind.ARTICLES_MISMATCH: Repair.REBUILD,
+    FindingKind.MANIFEST_MISSING: Repair.REINDEX,
+    FindingKind.MISSING: Repair.REINDEX,
+    FindingKind.CHANGED: Repair.REINDEX,
+    FindingKind.UNINDEXED: Repair.REINDEX,
+    FindingKind.LEFTOVER: Repair.CLEAN,
+    FindingKind.FOLDER_MISSING: None,
+}
+_REPAIR_ORDER = tuple(Repair)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem or note: a stable `kind`, the file or folder it is about (absolute;
+    None for the index as a whole), and a line for people."""
+
+    kind: FindingKind
+    message: str
+    path: str | None = None
+
+
+@dataclass(slots=True)
+class CheckReport:
+    index_dir: str
+    schema_version: object = None  # as newsgrep.json names it (any JSON value)
+    generation: int | None = None  # the committed generation checked
+    articles: int | None = None  # articles in the index (None: it could not be read)
+    files: int = 0  # files the manifest lists, skipped ones included
+    skipped_files: int = 0  # files in the manifest with a reason they are not indexed
+    folders: list[str] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+    @property
+    def repair(self) -> Repair | None:
+        """The one repair that fixes every repairable problem (None: nothing to do)."""
+        needed = {r for p in self.problems if (r := REPAIRS.get(p.kind)) is not None}
+        return max(needed, key=_REPAIR_ORDER.index) if needed else None
+
+    @property
+    def unrepairable(self) -> list[Finding]:
+        return [problem for problem in self.problems if REPAIRS.get(problem.kind) is None]
+
+    def problem(self, kind: FindingKind, message: str, path: str | None = None) -> None:
+        self.problems.append(Finding(kind, message, path))
+
+    def note(self, kind: FindingKind, message: str, path: str | None = None) -> None:
+        self.notes.append(Finding(kind, message, path))
+
+
+@dataclass(slots=True)
+class RepairReport:
+    """What `check --repair` did, as lines for people, and the check that came before."""
+
+    before: CheckReport
+    actions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)

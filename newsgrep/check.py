@@ -41,14 +41,14 @@ from newsgrep.errors import (
 from newsgrep.indexer import (
     DEFAULT_LOCK_WAIT_SECONDS,
     content_hash,
-    is_within,
     os_reason,
     run_index,
     same_stat,
-    under_any,
     walk,
 )
 from newsgrep.model import CheckReport, FindingKind, IndexReport, Problem, Repair, RepairReport
+from newsgrep.paths import is_within, under_any
+from newsgrep.wording import plural
 
 # A check that sees the index change under it starts again, this many times at most.
 _ATTEMPTS = 3
@@ -107,11 +107,11 @@ def repair_index(
 
 
 def _leftovers_line(count: int) -> str:
-    return f"removed {count} leftover file{'s' if count != 1 else ''} of an interrupted run"
+    return f"removed {plural(count, 'leftover file')} of an interrupted run"
 
 
 def _indexed_line(indexed: IndexReport, rebuild: bool) -> str:
-    articles = f"{indexed.total_articles:,} article{'s' if indexed.total_articles != 1 else ''}"
+    articles = plural(indexed.total_articles, "article")
     if rebuild:
         return f"rebuilt the index: {indexed.added} files, {articles}"
     return (
@@ -258,7 +258,7 @@ def _check_folders(report: CheckReport, manifest: Manifest, index_real: str) -> 
     if touched:
         report.note(
             FindingKind.TOUCHED,
-            f"{touched} file{'s have' if touched != 1 else ' has'} a new mtime but the same "
+            f"{plural(touched, 'file has', 'files have')} a new mtime but the same "
             "content (the next index run records it without reading them again)",
         )
 
@@ -291,4 +291,4 @@ def _gone(manifest: Manifest, seen: set[str], not_checked: Iterable[str]) -> Ite
 
 
 def _articles(count: int) -> str:
-    return f"{count:,} article{'s' if count != 1 else ''}"
+    return plural(count, "article")

@@ -27,6 +27,7 @@ from newsgrep.config import Config, config_path, load_config
 from newsgrep.errors import NewsgrepError
 from newsgrep.model import Facet, Sort
 from newsgrep.render.common import display_path, safe_line
+from newsgrep.wording import plural
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_LIMIT = 10
@@ -209,7 +210,7 @@ def index_command(
 
     size_limit = _config(ctx).max_size
     if max_size is not None:
-        from newsgrep.config import parse_size
+        from newsgrep.wording import parse_size
 
         try:
             size_limit = parse_size(max_size)
@@ -295,7 +296,7 @@ class ProgressBar:
 
 
 def _print_index_summary(report: Any, err: Console, verbose: bool) -> None:
-    articles = f"{report.total_articles:,} article{'s' if report.total_articles != 1 else ''}"
+    articles = plural(report.total_articles, "article")
     err.print(
         Text(
             f"{report.added} added, {report.updated} updated, {report.removed} removed, "
@@ -315,7 +316,7 @@ def _print_index_summary(report: Any, err: Console, verbose: bool) -> None:
         if report.leftovers_removed:
             count = len(report.leftovers_removed)
             err.print(
-                Text(f"  removed {count} file{'s' if count != 1 else ''} an interrupted run left")
+                Text(f"  removed {plural(count, 'file')} an interrupted run left")
             )
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from newsgrep.errors import NewsgrepError
+from newsgrep.wording import parse_size
 
 _PATHS = ("index", "synonyms")
 _CHOICES = {
@@ -118,23 +119,6 @@ def _expected(key: str) -> str:
     if key == "max_size":
         return 'a size such as "64M"'
     return "one of " + ", ".join(f'"{choice}"' for choice in _CHOICES[key])
-
-
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?", re.IGNORECASE)
-
-
-def parse_size(text: str) -> int:
-    """A file size as `--max-size` and `max_size` take it: bytes, or a number with K, M or G
-    (powers of 1024, as ripgrep's --max-filesize); `0` means no limit.
-
-    Raises:
-        ValueError: not such a size.
-    """
-    found = _SIZE.fullmatch(text.strip())
-    if not found:
-        raise ValueError(f"cannot read {text!r} as a size (e.g. 500K, 64M, 1G, or 0: no limit)")
-    scale = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[found.group(2).lower()]
-    return int(float(found.group(1)) * scale)
 
 
 def _line_of(key: str, text: str) -> int:

@@ -24,6 +24,8 @@ from newsgrep.engine.store import Batch, FileEntry, IndexStore, Manifest
 from newsgrep.errors import IndexWriteError, NewsgrepError, SourcePathError
 from newsgrep.formats.articles import SUPPORTED_SUFFIXES, ArticleFileError, parse_article_file
 from newsgrep.model import IndexReport, Problem, Progress, SourceFile
+from newsgrep.paths import is_within, under_any
+from newsgrep.wording import format_size
 
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
 # Files larger than this are skipped, not read: an article is kilobytes and a JSON Lines
@@ -188,14 +190,6 @@ def _covering_roots(roots: list[str]) -> list[str]:
         for root in unique
         if not any(is_within(root, other) for other in unique if other != root)
     ]
-
-
-def is_within(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
-def under_any(path: str, roots: Iterable[str]) -> bool:
-    return any(is_within(path, root) for root in roots)
 
 
 class _Run:
@@ -495,15 +489,6 @@ def _stat_candidate(path: str, root: str, problems: list[Problem]) -> Candidate 
         problems.append(Problem(path, "", "not a regular file"))
         return None
     return Candidate(path, root, stat.st_size, stat.st_mtime_ns)
-
-
-def format_size(count: int) -> str:
-    """A size in the units `--max-size` takes (K, M, G: powers of 1024)."""
-    for unit, scale in (("G", 1024**3), ("M", 1024**2), ("K", 1024)):
-        if count >= scale:
-            value = count / scale
-            return f"{value:.0f}{unit}" if value == int(value) else f"{value:.1f}{unit}"
-    return f"{count} bytes"
 
 
 def os_reason(error: OSError) -> str:

@@ -22,7 +22,7 @@ import pytest
 from conftest import is_root, newsgrep, run, write_corpus
 
 from newsgrep import indexer
-from newsgrep.config import parse_size
+from newsgrep.wording import parse_size
 
 
 def cli(*args: str | Path, input: str | bytes | None = None):  # type: ignore[no-untyped-def]

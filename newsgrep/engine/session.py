@@ -50,6 +50,7 @@ from newsgrep.model import (
 from newsgrep.text.duplicates import Folder, unpack_sketch
 from newsgrep.text.snippets import make_snippets, match_spans
 from newsgrep.text.spelling import suggest
+from newsgrep.wording import plural
 
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -663,7 +664,7 @@ def _relaxed_notice(total: int) -> str:
     if total == 0:
         have = "no article has"
     else:
-        have = f"only {total} article{'s have' if total > 1 else ' has'}"
+        have = "only " + plural(total, "article has", "articles have")
     return f"{have} all the words; showing those with most of them (--all: every word)"
 
 

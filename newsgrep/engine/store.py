@@ -61,6 +61,7 @@ from newsgrep.errors import (
     QueryError,
 )
 from newsgrep.model import Article, SourceFile
+from newsgrep.paths import PATH_BYTES, SURROGATE
 from newsgrep.text.analysis import analyze, label_analyzer, text_analyzer
 from newsgrep.text.dates import parse_date_span
 from newsgrep.text.duplicates import pack_sketch, sketch
@@ -849,9 +850,6 @@ def _classify(name: str, current: int, tocs: set[int], segments: set[str]) -> Le
     return None
 
 
-# The manifest names files by path, and a name that is not UTF-8 is written as its own bytes.
-PATH_BYTES = "surrogateescape"
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def index_term(text: str) -> str:
@@ -859,9 +857,9 @@ def index_term(text: str) -> str:
     with each bad byte as a lone surrogate, which no term can hold: it becomes U+FFFD and
     the code in hex (`caf\udce9.txt` -> `caf\ufffddce9.txt`), so the name keeps a term
     of its own. Other text is its own term."""
-    if not _SURROGATE.search(text):
+    if not SURROGATE.search(text):
         return text
-    return _SURROGATE.sub(lambda found: f"\ufffd{ord(found.group()):04x}", text)
+    return SURROGATE.sub(lambda found: f"\ufffd{ord(found.group()):04x}", text)
 
 
 def _generation(manifest_path: Path) -> int:

@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from newsgrep.model import Article, ParsedFile, Skipped
+from newsgrep.paths import SURROGATE
 from newsgrep.text.dates import parse_article_date
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".json", ".jsonl", ".ndjson"})
@@ -111,13 +112,12 @@ def decode_text(data: bytes) -> tuple[str, str]:
     raise ArticleFileError("not UTF-8, and no declared or likely encoding reads it as text")
 
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def replace_lone_surrogates(text: str) -> str:
     """`text` with unpaired surrogates (from JSON escapes or odd file names) as U+FFFD;
     they cannot be encoded, so no index or terminal can take them."""
-    if not _SURROGATE.search(text):
+    if not SURROGATE.search(text):
         return text
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 

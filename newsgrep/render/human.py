@@ -32,6 +32,7 @@ from newsgrep.model import (
 )
 from newsgrep.render.common import display_path, safe_line, terminal_safe
 from newsgrep.text.dates import format_date
+from newsgrep.wording import format_size, plural
 
 MATCH_STYLE = "bold red"
 TITLE_STYLE = "bold"
@@ -95,7 +96,7 @@ def _facts(hit: Hit) -> Text:
         facts.append(f"score {hit.score:.2f}")
     if hit.duplicates:
         count = len(hit.duplicates)
-        facts.append(f"+{count} near-duplicate{'s' if count > 1 else ''}")
+        facts.append("+" + plural(count, "near-duplicate"))
     line = " · ".join(safe_line(fact) for fact in facts if fact)
     return Text(line, style=META_STYLE)
 
@@ -186,11 +187,12 @@ def render_stats(stats: IndexStats, index_dir: Path, console: Console) -> None:
     if len(stats.sources) > 10:
         sources += f", … {len(stats.sources) - 10} more"
     folders = [display_path(folder) for folder in stats.folders] or ["(none)"]
+    size = format_size(stats.index_bytes, spaced=True)
     rows = [
         ("articles", f"{stats.articles:,}"),
         ("dates", span or "(none)"),
         ("sources", sources or "(none)"),
-        ("index", f"{index_dir} · {_size(stats.index_bytes)} · updated {stats.updated or '?'}"),
+        ("index", f"{index_dir} · {size} · updated {stats.updated or '?'}"),
         ("folders", folders[0]),
         *(("", folder) for folder in folders[1:]),
     ]
@@ -198,15 +200,6 @@ def render_stats(stats: IndexStats, index_dir: Path, console: Console) -> None:
         line = Text(f"{name:<9}", style="bold")
         line.append(safe_line(value))
         console.print(line)
-
-
-def _size(count: int) -> str:
-    if count < 1000:
-        return f"{count} bytes"
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if count >= scale:
-            return f"{count / scale:,.1f} {unit}"
-    raise AssertionError("unreachable")
 
 
 def render_explanation(explanation: Explanation, console: Console) -> None:
@@ -251,7 +244,7 @@ def render_check(
     notes (at most FINDINGS_SHOWN of each kind), and a last line that says healthy or not."""
     if repaired is not None:
         found = len(repaired.before.problems)
-        console.print(Text(f"repair: found {found} problem{'s' if found != 1 else ''}"))
+        console.print(Text(f"repair: found {plural(found, 'problem')}"))
         for action in repaired.actions:
             console.print(Text(f"  {terminal_safe(action)}"))
         for warning in repaired.warnings:
@@ -264,7 +257,7 @@ def render_check(
     rows = [("index", facts)]
     if report.articles is not None:
         skipped = f", {report.skipped_files:,} skipped" if report.skipped_files else ""
-        files = f"{report.files:,} file{'s' if report.files != 1 else ''}"
+        files = plural(report.files, "file")
         rows.append(("articles", f"{report.articles:,} from {files}{skipped}"))
     folders = [display_path(folder) for folder in report.folders] or ["(none)"]
     rows += [("folders", folders[0]), *(("", folder) for folder in folders[1:])]
@@ -300,7 +293,7 @@ def _verdict(report: CheckReport) -> Text:
     if report.healthy:
         return Text("healthy", style=GOOD_STYLE)
     count = len(report.problems)
-    text = Text(f"not healthy: {count} problem{'s' if count != 1 else ''}", style=BAD_STYLE)
+    text = Text(f"not healthy: {plural(count, 'problem')}", style=BAD_STYLE)
     if report.repair is not None:
         text.append(f" — run: newsgrep check --repair ({_REPAIR_WORDS[report.repair]})")
     stuck = len(report.unrepairable)

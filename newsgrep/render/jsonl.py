@@ -23,12 +23,12 @@ from newsgrep.model import (
     ShownArticle,
     Span,
 )
+from newsgrep.paths import SURROGATE
 from newsgrep.render.common import display_path
 from newsgrep.text.dates import format_date
 
 FORMAT_VERSION = 1
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _ESCAPED = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
@@ -142,7 +142,7 @@ def _path_fields(path: str) -> dict[str, Any]:
     (`path` then has U+FFFD for each byte that is not UTF-8, as `id` does)."""
     shown = display_path(path)
     exact = None
-    if _SURROGATE.search(shown):
+    if SURROGATE.search(shown):
         exact = base64.b64encode(os.fsencode(shown)).decode("ascii")
     return {"path": shown, "path_bytes": exact}
 
@@ -165,7 +165,7 @@ def write_object(record: Mapping[str, Any], out: TextIO) -> None:
     line = json.dumps(record, ensure_ascii=False)
     # Lone surrogates (the bytes of file names that are not UTF-8) are not characters, and
     # strict JSON readers reject them: each becomes U+FFFD, as article text does.
-    line = _SURROGATE.sub("\ufffd", line)
+    line = SURROGATE.sub("\ufffd", line)
     # C1 controls, Unicode line breaks and bidi controls are escaped (\u0085), as JSON
     # allows: the text is the same to a JSON reader, but a line splitter that knows Unicode
     # (Python's splitlines) sees one line per object, and a terminal shows it inert.

@@ -25,7 +25,7 @@ from rich.text import Text
 from newsgrep import __version__
 from newsgrep.config import Config, config_path, load_config
 from newsgrep.errors import NewsgrepError
-from newsgrep.model import Facet, Sort
+from newsgrep.model import Explanation, Facet, Sort
 from newsgrep.render.common import display_path, safe_line
 from newsgrep.wording import plural
 
@@ -315,9 +315,7 @@ def _print_index_summary(report: Any, err: Console, verbose: bool) -> None:
             err.print(Text(f"  note: {_problem_text(note)}"))
         if report.leftovers_removed:
             count = len(report.leftovers_removed)
-            err.print(
-                Text(f"  removed {plural(count, 'file')} an interrupted run left")
-            )
+            err.print(Text(f"  removed {plural(count, 'file')} an interrupted run left"))
 
 
 def _problem_text(problem: Any) -> str:
@@ -347,9 +345,7 @@ SinceOption = Annotated[
 UntilOption = Annotated[
     str | None, typer.Option("--until", help="Only articles up to this date (inclusive).")
 ]
-SortOption = Annotated[
-    Sort, typer.Option("--sort", help="Order of the hits (config 'sort').")
-]
+SortOption = Annotated[Sort, typer.Option("--sort", help="Order of the hits (config 'sort').")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines, one object per hit.")]
 FilesOption = Annotated[
     bool,
@@ -679,7 +675,7 @@ def search_command(
     request = _request(ctx, output, " ".join(query), selection)
     with SearchSession(directory) as session:
         if explain:
-            _print_explanation(session.parse(request))
+            _print_explanation(session.explain(request))
         if timeline:
             raise typer.Exit(_timeline(session, request, json_output))
         result = session.search(request)
@@ -692,11 +688,10 @@ def search_command(
     raise typer.Exit(exit_code)
 
 
-def _print_explanation(parsed: Any) -> None:
-    from newsgrep.engine.query import explain
+def _print_explanation(explanation: Explanation) -> None:
     from newsgrep.render.human import render_explanation
 
-    render_explanation(explain(parsed), _err_console())
+    render_explanation(explanation, _err_console())
 
 
 def _timeline(session: Any, request: Any, json_output: bool) -> ExitCode:

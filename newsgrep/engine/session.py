@@ -31,6 +31,7 @@ from newsgrep.engine.query import (
     TEXT_FIELDS,
     ParsedQuery,
     date_filter,
+    explain,
     parse,
     plain_words,
     positive_leaves,
@@ -38,6 +39,7 @@ from newsgrep.engine.query import (
 from newsgrep.engine.store import IndexStore, damaged_index_error, index_term
 from newsgrep.errors import ArticleNotFoundError, QueryError
 from newsgrep.model import (
+    Explanation,
     Facet,
     Hit,
     Match,
@@ -116,8 +118,16 @@ class SearchSession:
     def __exit__(self, *exc: object) -> None:
         self._searcher.close()
 
+    def explain(self, request: SearchRequest) -> Explanation:
+        """How this index reads the query of `request` (what --explain shows).
+
+        Raises:
+            QueryError: see `parse`.
+        """
+        return explain(self.parse(request))
+
     def parse(self, request: SearchRequest) -> ParsedQuery:
-        """The query of `request` as this index reads it (what --explain shows).
+        """The query of `request` as this index reads it.
 
         Raises:
             QueryError: the query or a date bound cannot be read, or has nothing to search.

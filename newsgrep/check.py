@@ -8,7 +8,7 @@ The index is checked against itself, then against the folders it covers:
 - every stored document can be read; Whoosh's document count, the manifest's article
   count and the documents read agree; ids are unique; every stored `path` is a file of
   the manifest with as many articles as the manifest says, and the other way round;
-- no leftovers of an interrupted run lie in the folder (see `store.Leftover`);
+- no leftovers of an interrupted run lie in the folder (see `engine.generations`);
 - against the folders, walked as indexing walks them (`indexer.walk`): files indexed but
   gone, files whose size or mtime changed *and* whose content hash differs, and supported
   files the index does not know.
@@ -29,25 +29,29 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-from newsgrep.engine.store import SCHEMA_VERSION, IndexStore, Manifest, quiet_leaks
+from newsgrep.engine.folder import IndexStore
+from newsgrep.engine.index import Index
+from newsgrep.engine.schema import SCHEMA_VERSION
 from newsgrep.errors import (
     IndexNotFoundError,
     IndexVersionError,
     NewsgrepError,
     SourcePathError,
 )
-from newsgrep.indexer import (
-    DEFAULT_LOCK_WAIT_SECONDS,
-    content_hash,
-    os_reason,
-    run_index,
-    same_stat,
-    walk,
+from newsgrep.indexer import DEFAULT_LOCK_WAIT_SECONDS, run_index
+from newsgrep.manifest import Manifest, content_hash, salvage_folders
+from newsgrep.model import (
+    CheckReport,
+    FindingKind,
+    IndexContents,
+    IndexReport,
+    Problem,
+    Repair,
+    RepairReport,
 )
-from newsgrep.model import CheckReport, FindingKind, IndexReport, Problem, Repair, RepairReport
 from newsgrep.paths import is_within, under_any
+from newsgrep.walk import os_reason, same_stat, walk
 from newsgrep.wording import plural
 
 # A check that sees the index change under it starts again, this many times at most.
@@ -89,7 +93,7 @@ def repair_index(
     store = IndexStore(index_dir)
     if report.repair == Repair.CLEAN:
         with store.lock(wait_seconds):
-            removed = store.remove_leftovers(store.open())
+            removed = Index.open(store).remove_leftovers()
         done.actions.append(_leftovers_line(len(removed)))
     elif report.repair in (Repair.REINDEX, Repair.REBUILD):
         rebuild = report.repair == Repair.REBUILD
@@ -127,31 +131,26 @@ def _check_once(store: IndexStore) -> tuple[CheckReport, bool]:
     """The report, and whether the index stayed at one generation while it was made."""
     report = CheckReport(index_dir=str(store.directory), schema_version=store.schema_version())
     try:
-        ix = store.open()
+        ix = Index.open(store)
     except IndexVersionError as error:
         return _unopened(report, store, FindingKind.SCHEMA_VERSION, error), True
     except NewsgrepError as error:
         return _unopened(report, store, FindingKind.UNREADABLE, error), True
-    damaged = ""
-    with quiet_leaks() as leaks:
-        try:
-            contents = store.contents(ix)
-        except Exception as error:  # Whoosh raises many kinds for damaged files
-            damaged = f"the index is damaged ({type(error).__name__}: {error})"
-            leaks.failed = True
-    if damaged:
-        return _unopened(report, store, FindingKind.UNREADABLE, damaged), True
+    try:
+        contents = ix.contents()
+    except NewsgrepError as error:
+        return _unopened(report, store, FindingKind.UNREADABLE, error), True
     report.schema_version = SCHEMA_VERSION
     report.generation = contents.generation
     report.articles = contents.readable
-    manifest = store.read_manifest(ix, contents.generation)
+    manifest = ix.manifest(contents.generation)
     if manifest is None:
         report.problem(
             FindingKind.MANIFEST_MISSING,
             f"the manifest of generation {contents.generation} is missing or unreadable; "
             "it is recoverable: the next index run rebuilds it from the stored documents",
         )
-        manifest = store.recover_manifest(ix)
+        manifest = ix.recover_manifest()
     else:
         _check_against_manifest(report, contents, manifest)
     report.files = len(manifest.files)
@@ -159,18 +158,20 @@ def _check_once(store: IndexStore) -> tuple[CheckReport, bool]:
     report.folders = list(manifest.folders)
     _check_leftovers(report, store, ix)
     _check_folders(report, manifest, os.path.realpath(store.directory))
-    return report, int(ix.latest_generation()) == contents.generation
+    return report, ix.latest_generation() == contents.generation
 
 
 def _unopened(
     report: CheckReport, store: IndexStore, kind: FindingKind, error: NewsgrepError | str
 ) -> CheckReport:
     report.problem(kind, str(error))
-    report.folders = store.salvage_folders()
+    report.folders = salvage_folders(store.directory)
     return report
 
 
-def _check_against_manifest(report: CheckReport, contents: Any, manifest: Manifest) -> None:
+def _check_against_manifest(
+    report: CheckReport, contents: IndexContents, manifest: Manifest
+) -> None:
     listed = sum(entry.articles for entry in manifest.files.values())
     if not contents.doc_count == contents.readable == listed:
         report.problem(
@@ -206,7 +207,7 @@ def _check_against_manifest(report: CheckReport, contents: Any, manifest: Manife
             )
 
 
-def _check_leftovers(report: CheckReport, store: IndexStore, ix: Any) -> None:
+def _check_leftovers(report: CheckReport, store: IndexStore, ix: Index) -> None:
     with store.probe_lock() as holder:
         if holder is not None:
             report.note(
@@ -215,7 +216,7 @@ def _check_leftovers(report: CheckReport, store: IndexStore, ix: Any) -> None:
                 "for, and what it has not committed yet is not in the index",
             )
             return
-        for leftover in store.leftovers(ix):
+        for leftover in ix.leftovers():
             path = os.path.abspath(store.directory / leftover.name)
             report.problem(FindingKind.LEFTOVER, leftover.reason, path)
 

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from stat import S_ISREG
-from typing import Any, NamedTuple
 
-from newsgrep.engine.store import Batch, FileEntry, IndexStore, Manifest
+from newsgrep.engine.folder import IndexStore
+from newsgrep.engine.index import Index
+from newsgrep.engine.transaction import Batch
 from newsgrep.errors import IndexWriteError, NewsgrepError, SourcePathError
-from newsgrep.formats.articles import SUPPORTED_SUFFIXES, ArticleFileError, parse_article_file
+from newsgrep.formats.articles import ArticleFileError, parse_article_file
+from newsgrep.manifest import FileEntry, Manifest, content_hash, salvage_folders
 from newsgrep.model import IndexReport, Problem, Progress, SourceFile
 from newsgrep.paths import is_within, under_any
+from newsgrep.walk import Candidate, os_reason, same_stat, walk
 from newsgrep.wording import format_size
 
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
@@ -36,16 +37,6 @@ TOO_LARGE = "larger than the limit"
 
 
 ProgressCallback = Callable[[Progress], None]
-
-
-class Candidate(NamedTuple):
-    """A supported file found under a root, with the stat that change detection compares.
-    (A tuple: a refresh makes one for every file, 108k of them in the 5x benchmark.)"""
-
-    path: str
-    root: str
-    size: int
-    mtime_ns: int
 
 
 def run_index(
@@ -96,7 +87,7 @@ def _run_index(
         ix, manifest = _open_or_create(store, rebuild)
         report = IndexReport()
         # What an interrupted run left (the lock is ours, so no run is writing them now).
-        report.leftovers_removed = [left.name for left in store.remove_leftovers(ix)]
+        report.leftovers_removed = [left.name for left in ix.remove_leftovers()]
         roots = _covering_roots(requested) or list(manifest.folders)
         if not roots:
             raise SourcePathError(
@@ -107,7 +98,7 @@ def _run_index(
         folders = _covering_roots(manifest.folders + requested)
         folders_changed = folders != manifest.folders
         manifest.folders = folders
-        batch = Batch(store, ix, clear=rebuild)
+        batch = ix.batch(clear=rebuild)
         try:
             run = _Run(
                 manifest,
@@ -129,7 +120,7 @@ def _run_index(
         except BaseException:
             batch.cancel()  # nothing half-written: the last commit stays as it was
             raise
-        report.total_articles = int(ix.doc_count())  # the index as just committed
+        report.total_articles = ix.doc_count()  # the index as just committed
         report.folders = list(manifest.folders)
     report.seconds = time.perf_counter() - started
     return report
@@ -166,17 +157,17 @@ def _absolute(path: Path) -> str:
     return os.path.abspath(os.fspath(path))
 
 
-def _open_or_create(store: IndexStore, rebuild: bool) -> tuple[Any, Manifest]:
+def _open_or_create(store: IndexStore, rebuild: bool) -> tuple[Index, Manifest]:
     if not store.exists():
-        return store.create(), Manifest()
+        return Index.create(store), Manifest()
     try:
-        ix = store.open()
+        ix = Index.open(store)
     except NewsgrepError:
         if not rebuild:
             raise
         # Unreadable, or from another version: start afresh, over the folders it covered.
-        return store.create(), Manifest(folders=store.salvage_folders())
-    manifest = store.read_manifest(ix) or store.recover_manifest(ix)
+        return Index.create(store), Manifest(folders=salvage_folders(store.directory))
+    manifest = ix.manifest() or ix.recover_manifest()
     if rebuild:
         manifest = Manifest(folders=manifest.folders)
     return ix, manifest
@@ -395,16 +386,6 @@ class _Run:
         self.manifest.files[candidate.path] = entry
 
 
-def content_hash(data: bytes) -> str:
-    """The hash the manifest keeps of a file's content."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def same_stat(entry: FileEntry, candidate: Candidate) -> bool:
-    """Whether a file's size and mtime are those the manifest has (then it is not read)."""
-    return entry.size == candidate.size and entry.mtime_ns == candidate.mtime_ns
-
-
 def _id_forms(candidate: Candidate, folders: list[str]) -> tuple[str, str]:
     """A file's id and its qualified form: the path relative to the folder that covers it
     (a file indexed by itself: its name), and that prefixed with the folder's name."""
@@ -438,58 +419,3 @@ def _is_id_choice(file_id: str, relative: str, qualified: str) -> bool:
     return file_id in (relative, qualified) or (numbered != file_id and numbered.isdigit())
 
 
-def walk(
-    root: str, index_real: str, problems: list[Problem], unreadable: list[str]
-) -> Iterator[Candidate]:
-    """Supported files under `root` (or `root` itself), hidden names and the index folder
-    (`index_real`, a real path) skipped, in name order. Files and folders that cannot be
-    read are added to `problems`; such folders are listed in `unreadable` too.
-
-    The one walk of newsgrep: indexing and `check` see the same files."""
-    if os.path.isfile(root):
-        candidate = _stat_candidate(root, root, problems)
-        if candidate is not None:
-            yield candidate
-        return
-    folders = [root]
-    while folders:
-        folder = folders.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError as error:
-            unreadable.append(folder)
-            problems.append(Problem(folder, "", os_reason(error)))
-            continue
-        subfolders = []
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                if os.path.realpath(entry.path) != index_real:
-                    subfolders.append(entry.path)
-            elif name[name.rfind(".") :].lower() in SUPPORTED_SUFFIXES:
-                candidate = _stat_candidate(entry.path, root, problems)
-                if candidate is not None:
-                    yield candidate
-        folders.extend(reversed(subfolders))  # depth first, in name order
-
-
-def _stat_candidate(path: str, root: str, problems: list[Problem]) -> Candidate | None:
-    try:
-        stat = os.stat(path)
-    except OSError as error:
-        reason = os_reason(error)
-        if error.errno == errno.ENOENT and os.path.islink(path):
-            reason = "broken symbolic link"
-        problems.append(Problem(path, "", reason))
-        return None
-    if not S_ISREG(stat.st_mode):  # a FIFO would stop the run, a device never end
-        problems.append(Problem(path, "", "not a regular file"))
-        return None
-    return Candidate(path, root, stat.st_size, stat.st_mtime_ns)
-
-
-def os_reason(error: OSError) -> str:
-    return (error.strerror or str(error)).lower()

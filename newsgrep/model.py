@@ -10,6 +10,7 @@ module (or a renderer) loads no Whoosh.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -321,6 +322,27 @@ class Finding:
     kind: FindingKind
     message: str
     path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexContents:
+    """What the stored documents of one generation say, for `check`."""
+
+    generation: int
+    doc_count: int  # as the engine counts them
+    readable: int  # documents whose stored fields were read
+    ids: Counter[str]  # articles per id
+    paths: Counter[str]  # articles per file
+
+
+@dataclass(frozen=True, slots=True)
+class Leftover:
+    """A file (or a temporary folder) in the index folder that the kept generations do not
+    use: what an interrupted run leaves behind."""
+
+    name: str
+    kind: str  # "segment", "toc", "manifest" or "temporary"
+    reason: str
 
 
 @dataclass(slots=True)

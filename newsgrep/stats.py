@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from newsgrep.engine.folder import IndexStore
+from newsgrep.engine.index import Index
 from newsgrep.engine.session import SearchSession
-from newsgrep.engine.store import IndexStore
 from newsgrep.model import Facet, IndexStats
 
 
@@ -20,7 +21,7 @@ def index_stats(index_dir: Path) -> IndexStats:
         articles = session.article_count()
         first, last = session.date_span()
         sources = tuple(session.count_by(Facet.SOURCE))
-    manifest = IndexStore(index_dir).current_manifest()
+    manifest = Index.open(IndexStore(index_dir)).manifest()
     return IndexStats(
         articles=articles,
         first_date=first,

@@ -146,7 +146,8 @@ def run(
 _LOCK_HOLDER = """
 import sys
 from pathlib import Path
-from newsgrep.engine.store import IndexStore
+from newsgrep.engine.folder import IndexStore
+from newsgrep.engine.index import Index
 with IndexStore(Path(sys.argv[1])).lock(5):
     print("locked", flush=True)
     sys.stdin.readline()

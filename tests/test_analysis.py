@@ -8,8 +8,9 @@ import json
 import pytest
 from conftest import CORPUS, SEEDS, SHARED
 
-from newsgrep.engine.store import CompactPositions
-from newsgrep.text.analysis import analyze, fold_accents, index_terms, text_analyzer
+from newsgrep.engine.analyzers import text_analyzer
+from newsgrep.engine.schema import CompactPositions
+from newsgrep.text.analysis import analyze, fold_accents, index_terms
 
 TRICKY = [
     "Let us meet the US and U.S. officials in Türkiye, İstanbul; Us too. e.g. 3.5% N.A.T.O.",

@@ -14,10 +14,12 @@ import pytest
 from conftest import is_root, newsgrep, write_corpus
 
 from newsgrep.check import check_index, repair_index
+from newsgrep.engine.folder import META_FILE, IndexStore
+from newsgrep.engine.index import Index
 from newsgrep.engine.session import search
-from newsgrep.engine.store import META_FILE, IndexStore, Manifest
 from newsgrep.errors import IndexLockedError
 from newsgrep.indexer import run_index
+from newsgrep.manifest import Manifest
 from newsgrep.model import CheckReport, SearchRequest
 
 
@@ -39,7 +41,7 @@ def found(index_dir: Path, query: str) -> list[str]:
 
 def generation(index_dir: Path) -> int:
     store = IndexStore(index_dir)
-    return store.committed_generation(store.open())
+    return Index.open(store).committed_generation()
 
 
 def manifest_path(index_dir: Path) -> Path:

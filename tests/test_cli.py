@@ -299,7 +299,7 @@ def test_ctrl_c_exits_130_without_traceback(built_index: Path) -> None:
 
 
 def test_second_writer_gives_up_with_exit_2(corpus: Path, index_dir: Path) -> None:
-    from newsgrep.engine.store import IndexStore
+    from newsgrep.engine.folder import IndexStore
 
     with IndexStore(index_dir).lock(0):
         result = newsgrep("index", corpus, "--index", index_dir, "--wait", "0.2")

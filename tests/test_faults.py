@@ -27,7 +27,7 @@ from bench.reliability.checks import check_exact, cli, has_traceback
 from bench.reliability.concurrency import search_during_run
 from bench.reliability.model import Texts, mutate, write_state
 from bench.reliability.runs import Workbench, index_command
-from newsgrep.engine.store import IndexStore
+from newsgrep.engine.folder import IndexStore
 from newsgrep.errors import IndexWriteError
 from newsgrep.indexer import run_index
 
@@ -118,7 +118,7 @@ def test_a_run_that_dies_before_its_first_commit_leaves_an_index_that_the_next_r
         calls.append(path)
         raise KeyboardInterrupt  # a run stopped while it creates the index
 
-    monkeypatch.setattr("newsgrep.engine.store._write_atomically", crash_on_write)
+    monkeypatch.setattr("newsgrep.engine.folder.write_atomically", crash_on_write)
     with pytest.raises(KeyboardInterrupt):
         run_index(bench.index_dir, [bench.root])
     monkeypatch.undo()

@@ -15,8 +15,9 @@ import pytest
 from conftest import CORPUS, is_root, write_corpus
 
 from newsgrep import indexer
+from newsgrep.engine.folder import IndexStore
+from newsgrep.engine.index import Index
 from newsgrep.engine.session import search
-from newsgrep.engine.store import IndexStore
 from newsgrep.errors import SourcePathError
 from newsgrep.indexer import run_index
 from newsgrep.model import IndexReport, Progress, SearchRequest
@@ -631,7 +632,7 @@ def test_a_nonexistent_path_among_good_ones_changes_nothing(
         run_index(built_index, [corpus, tmp_path / "missing"])
 
     assert found(built_index, "zeppelin") == []
-    assert IndexStore(built_index).read_manifest(IndexStore(built_index).open()) is not None
+    assert Index.open(IndexStore(built_index)).manifest() is not None
 
 
 @pytest.mark.parametrize("extra", ["world", "."])
@@ -1036,7 +1037,7 @@ def test_an_interrupted_run_commits_nothing(
     store = IndexStore(built_index)
     before = stored(built_index)
     generation = store.open().latest_generation()
-    manifest = store.read_manifest(store.open())
+    manifest = Index.open(store).manifest()
     rewrite(corpus / "grain.txt", "Title: Copper\n\nCopper prices.\n")
     write_corpus(corpus, {"zz-new.txt": "Zeppelin.\n"})
     (corpus / "undated.txt").unlink()
@@ -1047,7 +1048,7 @@ def test_an_interrupted_run_commits_nothing(
 
     assert stored(built_index) == before
     assert store.open().latest_generation() == generation
-    assert store.read_manifest(store.open()) == manifest
+    assert Index.open(store).manifest() == manifest
     assert found(built_index, "wheat") == ["grain.txt"]
     assert found(built_index, "copper") == []
     assert found(built_index, "columnist") == ["undated.txt"]

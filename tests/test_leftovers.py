@@ -13,8 +13,9 @@ import pytest
 from conftest import lock_holder, newsgrep, write_corpus
 
 from newsgrep.check import check_index
+from newsgrep.engine.folder import LOCK_FILE, IndexStore
+from newsgrep.engine.index import Index
 from newsgrep.engine.session import search
-from newsgrep.engine.store import LOCK_FILE, IndexStore
 from newsgrep.indexer import run_index
 from newsgrep.model import SearchRequest
 
@@ -25,12 +26,12 @@ def found(index_dir: Path, query: str) -> list[str]:
 
 def leftover_names(index_dir: Path) -> list[str]:
     store = IndexStore(index_dir)
-    return [leftover.name for leftover in store.leftovers(store.open())]
+    return [leftover.name for leftover in Index.open(store).leftovers()]
 
 
 def generation(index_dir: Path) -> int:
     store = IndexStore(index_dir)
-    return store.committed_generation(store.open())
+    return Index.open(store).committed_generation()
 
 
 def fabricate_leftovers(index_dir: Path) -> list[str]:
@@ -162,7 +163,7 @@ if point == "reading":
 elif point == "before-toc":
     whoosh.index.TOC.write = die
 elif point == "before-cleanup":
-    newsgrep.engine.store._clean_files = die
+    newsgrep.engine.generations._clean_files = die
 sys.argv = ["newsgrep", "index", "--index", index_dir, "-q"]
 from newsgrep.cli import run
 run()

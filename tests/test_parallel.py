@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from newsgrep.engine import store
+from newsgrep.engine import transaction as store
 from newsgrep.engine.session import SearchSession
 from newsgrep.errors import NewsgrepError
 from newsgrep.indexer import run_index
@@ -207,7 +207,7 @@ def test_ctrl_c_stops_the_workers_and_commits_nothing(tmp_path: Path, parallel: 
 
 
 RUN_PARALLEL = (
-    "import sys; from newsgrep import cli; from newsgrep.engine import store; "
+    "import sys; from newsgrep import cli; from newsgrep.engine import transaction as store; "
     "store.PARALLEL_MIN_BYTES = 0; "
     "sys.argv = ['newsgrep', *sys.argv[1:]]; cli.run()"
 )

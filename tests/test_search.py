@@ -258,7 +258,7 @@ def test_a_title_made_from_the_first_sentence_is_not_weighted_as_a_title(
 
 def test_long_relaxed_queries_drop_function_words_short_ones_keep_them() -> None:
     from newsgrep.engine.query import parse, plain_words
-    from newsgrep.engine.store import build_schema
+    from newsgrep.engine.schema import build_schema
 
     schema = build_schema()
     long_query = parse("which countries would have expected a larger wheat harvest", schema)

@@ -17,16 +17,10 @@ from typing import Any
 import pytest
 from conftest import CORPUS, lock_holder, write_corpus
 
+from newsgrep.engine.folder import LOCK_FILE, META_FILE, IndexStore
+from newsgrep.engine.index import Index
+from newsgrep.engine.schema import SCHEMA_VERSION
 from newsgrep.engine.session import search
-from newsgrep.engine.store import (
-    LOCK_FILE,
-    META_FILE,
-    SCHEMA_VERSION,
-    Batch,
-    FileEntry,
-    IndexStore,
-    Manifest,
-)
 from newsgrep.errors import (
     IndexLockedError,
     IndexNotFoundError,
@@ -36,6 +30,7 @@ from newsgrep.errors import (
     SourcePathError,
 )
 from newsgrep.indexer import run_index
+from newsgrep.manifest import FileEntry, Manifest
 from newsgrep.model import Article, SearchRequest, SourceFile
 
 # --- helpers ----------------------------------------------------------------------------
@@ -61,7 +56,7 @@ def manifest_files(index_dir: Path) -> list[str]:
 
 def committed_manifest(index_dir: Path) -> Manifest:
     store = IndexStore(index_dir)
-    manifest = store.read_manifest(store.open())
+    manifest = Index.open(store).manifest()
     assert manifest is not None
     return manifest
 
@@ -294,7 +289,7 @@ def test_recover_manifest_rebuilds_the_file_list_from_documents(built_index: Pat
     store = IndexStore(built_index)
     kept = committed_manifest(built_index)
 
-    recovered = store.recover_manifest(store.open())
+    recovered = Index.open(store).recover_manifest()
 
     assert recovered.files.keys() == kept.files.keys()
     for path, entry in recovered.files.items():
@@ -508,7 +503,7 @@ def test_search_works_while_the_lock_is_held(built_index: Path) -> None:
 def test_search_sees_the_last_commit_while_a_batch_is_open(built_index: Path, corpus: Path) -> None:
     store = IndexStore(built_index)
     with store.lock(0):
-        batch = Batch(store, store.open(), clear=False)
+        batch = Index.open(store).batch(clear=False)
         batch.remove_file(str(corpus / "grain.txt"))
         source = SourceFile("/elsewhere/z.txt", "z.txt", "/elsewhere", "h")
         batch.add_articles(source, [Article("", "Zeppelin", "Up.")])
@@ -542,7 +537,7 @@ def test_a_batch_with_nothing_in_it_commits_no_generation(built_index: Path) -> 
     manifest = committed_manifest(built_index)
 
     with store.lock(0):
-        Batch(store, store.open(), clear=False).commit(manifest)
+        Index.open(store).batch(clear=False).commit(manifest)
 
     assert generation(built_index) == before
     assert committed_manifest(built_index).files == manifest.files

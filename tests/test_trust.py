@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import newsgrep, write_corpus
 
-from newsgrep.engine.store import IndexStore
+from newsgrep.engine.folder import IndexStore
 from newsgrep.errors import IndexTrustError
 from newsgrep.indexer import run_index
 
@@ -38,7 +38,7 @@ def no_whoosh_open(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("Whoosh opened an untrusted index")
 
-    monkeypatch.setattr("newsgrep.engine.store.index.open_dir", refuse)
+    monkeypatch.setattr("newsgrep.engine.folder.index.open_dir", refuse)
 
 
 def test_a_folder_others_may_write_is_refused_with_a_hint(

@@ -86,8 +86,9 @@ def snapshot(
     """Open the index, list every article, check the manifest agrees, and cross-check the
     count with the CLI (`search -c`, `stats --json`, `check` when it exists: after a fault
     it may find the index behind its folder; when `current`, nothing at all)."""
+    from newsgrep.engine.folder import IndexStore
+    from newsgrep.engine.index import Index
     from newsgrep.engine.session import SearchSession
-    from newsgrep.engine.store import IndexStore
     from newsgrep.errors import NewsgrepError
 
     try:
@@ -96,7 +97,7 @@ def snapshot(
     except NewsgrepError as error:
         return Snapshot(violations=[f"index does not open or search: {error}"])
     prefix = str(root.resolve()) + os.sep
-    manifest = IndexStore(index_dir).current_manifest()
+    manifest = Index.open(IndexStore(index_dir)).manifest()
     if manifest is None:
         snap.violations.append("the committed generation has no manifest")
     else:

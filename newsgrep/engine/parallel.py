@@ -29,7 +29,7 @@ from typing import Any
 from whoosh import index
 from whoosh.writing import SegmentWriter
 
-from newsgrep.engine.store import NewsWriter
+from newsgrep.engine.generations import NewsWriter
 from newsgrep.errors import NewsgrepError
 
 # Articles are sent in batches: one pickle per batch rather than one per article.

@@ -22,7 +22,7 @@ from whoosh.util.times import long_to_datetime
 from newsgrep.errors import QueryError
 from newsgrep.model import Explanation
 from newsgrep.text.analysis import TOKEN_PATTERN, index_terms
-from newsgrep.text.dates import format_date, parse_date_span
+from newsgrep.text.dates import DateSpan, format_date, parse_date_span
 from newsgrep.text.synonyms import Synonyms
 
 TEXT_FIELDS = ("title", "body")
@@ -344,6 +344,19 @@ def _widen_prefix(node: Any) -> Any:
         return node
     alternatives = [query.Term(node.fieldname, stem, boost=node.boost) for stem in sorted(stems)]
     return query.Or([node, *alternatives])
+
+
+def query_date_span(text: str) -> DateSpan:
+    """The span a `date:` value names (for the schema's date field, which Whoosh's parser
+    asks to read `date:2025-05`, `date:>2025-05-01` and ranges).
+
+    Raises:
+        QueryError: not a date.
+    """
+    try:
+        return parse_date_span(text)
+    except ValueError as error:
+        raise QueryError(f"in date: {error}") from None
 
 
 def date_filter(since: str | None, until: str | None) -> Any:

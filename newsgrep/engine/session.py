@@ -27,6 +27,7 @@ from typing import Any
 from whoosh import query, scoring, sorting
 from whoosh.util.times import datetime_to_long
 
+from newsgrep.engine.folder import IndexStore, damaged_index_error
 from newsgrep.engine.query import (
     TEXT_FIELDS,
     ParsedQuery,
@@ -36,7 +37,7 @@ from newsgrep.engine.query import (
     plain_words,
     positive_leaves,
 )
-from newsgrep.engine.store import IndexStore, damaged_index_error, index_term
+from newsgrep.engine.schema import index_term
 from newsgrep.errors import ArticleNotFoundError, QueryError
 from newsgrep.model import (
     Explanation,

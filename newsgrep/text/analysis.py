@@ -10,26 +10,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable
 from functools import cache, lru_cache
-from typing import Any
 
-from whoosh.analysis import (
-    STOP_WORDS,
-    Filter,
-    LowercaseFilter,
-    PyStemmerFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
+import Stemmer
 
 # Words: letters and digits, kept whole across inner dots ("U.S", "3.5").
 TOKEN_PATTERN = r"\w+(?:\.\w+)*"
 
-# Whoosh's list minus "us" (the U.S.) and "may" (the month), both news words; plus the
-# letters an apostrophe leaves behind ("Russia's", "don't").
-NEWS_STOP_WORDS = frozenset(STOP_WORDS - {"us", "may"} | {"s", "t"})
+# Whoosh's English stop list minus "us" (the U.S.) and "may" (the month), both news words;
+# plus the letters an apostrophe leaves behind ("Russia's", "don't").
+NEWS_STOP_WORDS = frozenset(
+    (  # noqa: SIM905 - a published list, kept as one readable string
+        "a an and are as at be by can for from have if in is it not of on or tbd that the "
+        "this to we when will with yet you your s t"
+    ).split()
+)
 
 
 # Letters that carry no combining mark to strip, folded as a reader would type them.
@@ -47,81 +43,23 @@ def fold_accents(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-class FoldAccentsFilter(Filter):  # type: ignore[misc]
-    """Folds each token's diacritics away (after lowercasing, before stemming)."""
+# Letters joined by dots are one word: `U.S.` is `us`, `N.A.T.O.` is `nato`, so they meet
+# `US` and `NATO` written without dots. Numbers (`3.5`) keep their dots.
+DOTTED_LETTERS = re.compile(r"(?:[a-z]\.)+[a-z]")
 
-    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
-        for token in tokens:
-            token.text = fold_accents(token.text)
-            yield token
-
-
-_DOTTED_LETTERS = re.compile(r"(?:[a-z]\.)+[a-z]")
-
-
-class AcronymFilter(Filter):  # type: ignore[misc]
-    """Letters joined by dots are one word: `U.S.` is `us`, `N.A.T.O.` is `nato`, so they
-    meet `US` and `NATO` written without dots. Numbers (`3.5`) keep their dots."""
-
-    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
-        for token in tokens:
-            if "." in token.text and _DOTTED_LETTERS.fullmatch(token.text):
-                token.text = token.text.replace(".", "")
-            yield token
-
-
-class PronounFilter(Filter):  # type: ignore[misc]
-    """In article text, the pronoun "us" (written in lower case, or "Us") is a stop word, so
-    that it does not pass for the country: "US" and "U.S." are indexed as `us`. A query
-    word `us` in any case means the country: nobody searches for the pronoun."""
-
-    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
-        for token in tokens:
-            if token.mode == "index" and token.text in ("us", "Us"):
-                continue
-            yield token
-
-
-# Whether dotted letters are folded into one word (U.S. → us), and the pronoun "us" told
-# apart from the country.
-ACRONYMS = True
-
-# Which stemmer the analyzer uses: "snowball" (English Snowball, "Porter2", through
-# PyStemmer's C code) or "porter" (Whoosh's original Porter, in Python). Snowball is the
-# better stemmer (+0.005 nDCG@10 on TIME) and PyStemmer seven times faster.
-STEMMER = "snowball"
-
-
-def _stem_filter() -> Any:
-    if STEMMER == "snowball":
-        return PyStemmerFilter("english")
-    return StemFilter()
-
-
-@cache
-def text_analyzer() -> Any:
-    """The analyzer for article text (title and body) and for query words against it."""
-    analyzer = RegexTokenizer(TOKEN_PATTERN)
-    if ACRONYMS:
-        analyzer = analyzer | PronounFilter()
-    analyzer = analyzer | LowercaseFilter() | FoldAccentsFilter()
-    if ACRONYMS:
-        analyzer = analyzer | AcronymFilter()
-    return analyzer | StopFilter(stoplist=NEWS_STOP_WORDS, minsize=1) | _stem_filter()
-
-
-@cache
-def label_analyzer() -> Any:
-    """For short labels (source names): words, case- and accent-folded, never stemmed."""
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | FoldAccentsFilter()
+# In article text, the pronoun "us" (written in lower case, or "Us") is a stop word, so that
+# it does not pass for the country: "US" and "U.S." are indexed as `us`. A query word `us`
+# in any case means the country: nobody searches for the pronoun.
+PRONOUN_US = frozenset({"us", "Us"})
 
 
 # --- the same analysis in one pass ------------------------------------------------------
 #
 # Whoosh runs an analyzer as a chain of generators over Token objects, a few microseconds
 # per word per filter. Indexing, snippets and sketches use this single loop instead; it
-# gives exactly the terms and positions `text_analyzer()` gives in "index" mode
-# (tests/test_analysis.py compares them on real text).
+# gives exactly the terms and positions the engine's Whoosh analyzer for queries
+# (`engine.analyzers.text_analyzer`) gives in "index" mode (tests/test_analysis.py compares
+# them on real text).
 
 _TOKEN = re.compile(TOKEN_PATTERN)
 
@@ -129,13 +67,9 @@ Analyzed = tuple[str, int, int, int]  # (term, position, start char, end char)
 
 
 @cache
-def _stemmer() -> Any:
-    if STEMMER == "snowball":
-        import Stemmer
-
-        return Stemmer.Stemmer("english").stemWord
-    from whoosh.lang.porter import stem
-
+def stemmer() -> Callable[[str], str]:
+    """The English Snowball stemmer ("Porter2"), in PyStemmer's C code."""
+    stem: Callable[[str], str] = Stemmer.Stemmer("english").stemWord
     return stem
 
 
@@ -143,11 +77,11 @@ def _stemmer() -> Any:
 def _term_of(word: str) -> str | None:
     """The index term of one word as the tokenizer cut it; None for a stop word."""
     text = fold_accents(word.lower())
-    if ACRONYMS and "." in text and _DOTTED_LETTERS.fullmatch(text):
+    if "." in text and DOTTED_LETTERS.fullmatch(text):
         text = text.replace(".", "")
     if not text or text in NEWS_STOP_WORDS:
         return None
-    return str(_stemmer()(text))
+    return stemmer()(text)
 
 
 @lru_cache(maxsize=4)
@@ -159,8 +93,8 @@ def analyze(text: str) -> tuple[Analyzed, ...]:
     position = None
     for number, match in enumerate(_TOKEN.finditer(text)):
         word = match.group()
-        if ACRONYMS and word in ("us", "Us"):
-            continue  # the pronoun (see PronounFilter)
+        if word in PRONOUN_US:
+            continue  # the pronoun, not the country
         term = _term_of(word)
         if term is None:
             continue
@@ -169,14 +103,6 @@ def analyze(text: str) -> tuple[Analyzed, ...]:
         position = number if position is None else position + 1
         found.append((term, position, match.start(), match.end()))
     return tuple(found)
-
-
-def clear_caches() -> None:
-    """Forget analyzers and stems (after a change of the settings above)."""
-    text_analyzer.cache_clear()
-    _stemmer.cache_clear()
-    _term_of.cache_clear()
-    analyze.cache_clear()
 
 
 def index_terms(text: str) -> list[str]:

@@ -1,0 +1,238 @@
+"""The index folder: where an index is, whether it may be read, its schema version, the
+write lock, and opening and creating it.
+
+An index folder holds Whoosh's files plus ours: `newsgrep.json` (the schema version, so an
+index from another version is refused cleanly), the manifests (see `newsgrep.manifest`)
+and `newsgrep.lock`, held (flock) for a whole indexing run and naming its pid and start
+time. The kernel lets go of a flock when its holder dies, so the file of a killed run names
+a dead process but never blocks the next run.
+
+An index folder is trusted input: Whoosh stores pickled Python objects in it (the schema
+in each table of contents, stored fields) and loads them when it opens the index, so whoever
+can write a file there can run code as whoever searches it. `open` and `lock` therefore
+refuse a folder, or a file in it, that other users may write (`IndexTrustError`, with a
+`chmod o-w` hint), and an indexing run writes nothing that others may write, whatever the
+umask. Group-writable is allowed: with the user-private groups most Linux systems use (umask
+002), every file a user makes is group-writable by a group of one, and a group sharing an
+index on purpose is a group the owner chose to trust.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gc
+import json
+import os
+import stat
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index
+
+from newsgrep.durable import utc_now, write_atomically
+from newsgrep.engine.schema import SCHEMA_VERSION, build_schema
+from newsgrep.errors import (
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexTrustError,
+    IndexVersionError,
+    NewsgrepError,
+)
+
+META_FILE = "newsgrep.json"
+LOCK_FILE = "newsgrep.lock"
+
+
+def damaged_index_error(directory: Path, error: BaseException) -> NewsgrepError:
+    return NewsgrepError(
+        f"the index at {directory} is damaged ({type(error).__name__}: {error})",
+        hint="run: newsgrep index --rebuild",
+    )
+
+
+@contextlib.contextmanager
+def quiet_leaks() -> Iterator[Leaks]:
+    """Whoosh leaves a damaged file open when it fails to read it. Around a read that may
+    fail: the handle is let go (with its traceback) and, if the body says the read failed
+    (`leaks.failed = True`), collected inside, quietly, rather than have its
+    ResourceWarning surface at some later moment. (Collecting on every open cost ~15 ms.)"""
+    leaks = Leaks()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            yield leaks
+        finally:
+            if leaks.failed:
+                gc.collect()
+
+
+@dataclass(slots=True)
+class Leaks:
+    failed: bool = False
+
+
+def _acquire(handle: Any, wait_seconds: float, directory: Path) -> None:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                handle.seek(0)
+                holder = handle.read().strip() or "unknown process"
+                raise IndexLockedError(
+                    f"the index at {directory} is being updated by another newsgrep run "
+                    f"({holder}); gave up after {wait_seconds:g} s",
+                    hint="wait for it to finish, or pass --wait SECONDS",
+                ) from None
+            time.sleep(0.05)
+
+
+def _others_may_write(path: Path) -> bool:
+    try:
+        mode = path.stat().st_mode  # a symlink: what Whoosh would read through it
+    except OSError:
+        return False
+    return bool(mode & stat.S_IWOTH)
+
+
+
+class IndexStore:
+    """One index folder. Reading needs no lock; writing happens inside `lock()`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def exists(self) -> bool:
+        """Whether an index (perhaps a damaged one) is here."""
+        return any(self.directory.glob("_MAIN_*.toc"))
+
+    def open(self) -> Any:
+        """The Whoosh index (for the engine: `index.Index` is what others get).
+
+        Raises:
+            IndexNotFoundError: no index here. IndexVersionError: an incompatible index.
+            NewsgrepError: a damaged index.
+        """
+        if not self.exists():
+            raise IndexNotFoundError(
+                f"no index at {self.directory}", hint="run: newsgrep index seeds/"
+            )
+        self.check_trust()
+        self._check_version()
+        with quiet_leaks() as leaks:
+            try:
+                return index.open_dir(str(self.directory))
+            except Exception as error:  # Whoosh raises many kinds for a damaged index
+                failure = damaged_index_error(self.directory, error)
+                leaks.failed = True
+        raise failure  # (outside the except: the traceback, and what it holds, is gone)
+
+    def check_trust(self) -> None:
+        """Refuse an index folder that other users may write, or that holds such a file:
+        Whoosh unpickles what it reads from there. (Group-writable is allowed.)
+
+        Raises:
+            IndexTrustError: naming the first such path, with a `chmod o-w` hint.
+        """
+        writable = [self.directory] if _others_may_write(self.directory) else []
+        with contextlib.suppress(OSError), os.scandir(self.directory) as listing:
+            # (a folder that cannot be listed cannot be opened either: that error tells)
+            writable += sorted(
+                Path(entry.path) for entry in listing if _others_may_write(Path(entry.path))
+            )
+        if writable:
+            first = writable[0]
+            more = f" (and {len(writable) - 1} more)" if len(writable) > 1 else ""
+            target = self.directory if len(writable) > 1 else first
+            raise IndexTrustError(
+                f"refusing the index at {self.directory}: {first}{more} is writable by other "
+                "users, and newsgrep loads pickled Python objects from an index's files",
+                hint=f"if nobody else changed it, run: chmod {'-R ' if more else ''}o-w {target}",
+            )
+
+    def schema_version(self) -> Any:
+        """The schema version `newsgrep.json` names (None when it cannot be read)."""
+        try:
+            meta = json.loads((self.directory / META_FILE).read_text(encoding="utf-8"))
+            return meta.get("schema_version")
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def _check_version(self) -> None:
+        version = self.schema_version()
+        if version != SCHEMA_VERSION:
+            raise IndexVersionError(
+                f"the index at {self.directory} was made by another version of newsgrep "
+                f"(schema {version}, this version reads {SCHEMA_VERSION})",
+                hint="run: newsgrep index --rebuild",
+            )
+
+    def create(self) -> Any:
+        """A new, empty Whoosh index (replacing whatever is here)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # The version first: a run stopped in between leaves no index (the next run makes
+        # one), where Whoosh's files without ours would read as an index of another version.
+        meta = {"schema_version": SCHEMA_VERSION, "created": utc_now()}
+        write_atomically(self.directory / META_FILE, json.dumps(meta))
+        return index.create_in(str(self.directory), build_schema())
+
+    @contextlib.contextmanager
+    def probe_lock(self) -> Iterator[str | None]:
+        """Hold the write lock while the block runs if no run holds it (yields None), else
+        yield the holder's line (`pid …, started …`). Never waits, and makes no file: an
+        index without a lock file has no run going (a run makes it before anything else);
+        the lock file is opened for reading, which flock allows, so a read-only index can
+        be probed too."""
+        with contextlib.ExitStack() as stack:
+            try:
+                handle = stack.enter_context(open(self.directory / LOCK_FILE, encoding="utf-8"))
+            except OSError:
+                yield None
+                return
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield handle.read().strip() or "unknown process"
+                return
+            try:
+                yield None
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def lock(self, wait_seconds: float) -> Iterator[None]:
+        """Hold the write lock for a whole run; wait up to `wait_seconds` for another run.
+
+        Everything made while it is held (the folder too) is made without write
+        permission for other users, whatever the process's umask (the umask is
+        process-wide, so it is only ever made stricter, and restored afterwards).
+
+        Raises:
+            IndexLockedError: the other run still holds it when the wait is over.
+            IndexTrustError: the folder, or a file in it, is writable by other users.
+        """
+        previous = os.umask(0o077)
+        os.umask(previous | stat.S_IWOTH)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self.check_trust()
+            path = self.directory / LOCK_FILE
+            with open(path, "a+", encoding="utf-8") as handle:
+                _acquire(handle, wait_seconds, self.directory)
+                try:
+                    handle.truncate(0)
+                    handle.write(f"pid {os.getpid()}, started {utc_now()}\n")
+                    handle.flush()
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+        finally:
+            os.umask(previous)
+

@@ -1,0 +1,158 @@
+"""Generations of the index, and the files an interrupted run leaves behind.
+
+Each commit makes a new generation N: Whoosh's table of contents `_MAIN_<N>.toc` names the
+segments it uses, and our `manifest-<N>.json` describes its files. A commit keeps the files
+of generation N - 1 until the next one: searches that opened N - 1 read some of its files
+lazily (stored fields, columns) and would fail if a commit deleted them meanwhile; and a
+search that has just listed the folder may still open TOC N - 1.
+
+A run killed part way (even by SIGKILL) leaves only files that no kept generation refers
+to: segment files and a temporary table of contents of the generation it was writing,
+Whoosh's `MAIN.tmp` folder, a manifest of that generation, our `.*.tmp` files. `leftovers`
+names them (a file is a leftover by its name and the kept tables of contents, nothing
+else), and every indexing run removes them, under the lock, before it starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from whoosh import index
+from whoosh.writing import SegmentWriter
+
+from newsgrep import manifest
+from newsgrep.engine.folder import LOCK_FILE, META_FILE, quiet_leaks
+from newsgrep.model import Leftover
+
+# Whoosh's file names for the index "MAIN" (see whoosh.index.TOC and clean_files): the
+# table of contents of each generation, its temporary name while being written, the files
+# of each segment, and the lock file its writer flocks (kept: like ours, it never blocks
+# once its holder is gone).
+_WHOOSH_NAME = "MAIN"
+_TOC = re.compile(rf"^_{_WHOOSH_NAME}_([0-9]+)\.toc$")
+_TOC_TEMPORARY = re.compile(rf"^_{_WHOOSH_NAME}_[0-9]+\.toc\..+$")
+_SEGMENT_FILE = re.compile(rf"^({_WHOOSH_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
+_KEPT = frozenset({META_FILE, LOCK_FILE, f"{_WHOOSH_NAME}_WRITELOCK"})
+
+
+class NewsWriter(SegmentWriter):  # type: ignore[misc]
+    """Whoosh's segment writer, but a commit keeps the files of generation N - 1 until the
+    next commit (see the module's docstring)."""
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        # Whoosh's last step of a commit: write the TOC that makes generation N current,
+        # then delete the files no longer used (here: by N or N - 1).
+        generation = self.generation
+        index.TOC(self.schema, segments, generation).write(self.storage, self.indexname)
+        _clean_files(self.storage, self.indexname, generation, segments)
+
+
+def committed_generation(ix: Any) -> int:
+    """The generation whose table of contents `ix` reads now (the last commit)."""
+    return int(ix._read_toc().generation)
+
+
+def leftovers(ix: Any, directory: Path) -> list[Leftover]:
+    """What in the index folder neither the committed generation of `ix` nor the one
+    before it uses: segment files they do not list, other generations' tables of
+    contents, manifests other than the committed one, and temporary files. Files newsgrep
+    does not know are not leftovers (nor touched).
+
+    Only meaningful under the lock: a running indexer's files are leftovers too."""
+    toc = ix._read_toc()
+    current = int(toc.generation)
+    tocs, segments = _kept(ix.storage, ix.indexname, current, toc.segments)
+    found = []
+    for name in sorted(os.listdir(directory)):
+        leftover = _classify(name, current, tocs, segments)
+        if leftover is not None:
+            found.append(leftover)
+    return found
+
+
+def remove_leftovers(ix: Any, directory: Path) -> list[Leftover]:
+    """Remove `leftovers(ix, directory)` (call under the lock); returns those removed."""
+    removed = []
+    for leftover in leftovers(ix, directory):
+        path = directory / leftover.name
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError:
+            continue  # gone already, or not ours to remove: `check` still names it
+        removed.append(leftover)
+    return removed
+
+
+def _kept(
+    storage: Any, indexname: str, generation: int, segments: list[Any]
+) -> tuple[set[int], set[str]]:
+    """The generations whose tables of contents stay (`generation` and the one before it),
+    and the segments they use."""
+    keep = {segment.segment_id() for segment in segments}
+    tocs = {generation}
+    previous = None
+    with quiet_leaks() as leaks:
+        try:
+            previous = index.TOC.read(storage, indexname, generation - 1)
+        except Exception:  # no N - 1 (a new index), or one unreadable: not kept
+            leaks.failed = True
+    if previous is not None:
+        keep |= {segment.segment_id() for segment in previous.segments}
+        tocs.add(generation - 1)
+    return tocs, keep
+
+
+def _clean_files(storage: Any, indexname: str, generation: int, segments: list[Any]) -> None:
+    """Delete Whoosh's own files (tables of contents and segment files) that neither
+    `generation` nor the one before uses: the leftovers `leftovers` names, less ours
+    (manifests and temporary files are the run's to remove)."""
+    tocs, keep = _kept(storage, indexname, generation, segments)
+    for name in list(storage):
+        leftover = _classify(name, generation, tocs, keep)
+        if leftover is not None and leftover.kind in ("toc", "segment"):
+            with contextlib.suppress(OSError):
+                storage.delete_file(name)
+
+
+def _classify(name: str, current: int, tocs: set[int], segments: set[str]) -> Leftover | None:
+    if name in _KEPT:
+        return None
+    if name.endswith(".tmp"):
+        return Leftover(name, "temporary", "a temporary file of an interrupted run")
+    if match := _TOC.match(name):
+        if int(match.group(1)) in tocs:
+            return None
+        return Leftover(
+            name,
+            "toc",
+            f"the table of contents of generation {match.group(1)}, "
+            f"neither the committed generation {current} nor the one before",
+        )
+    if _TOC_TEMPORARY.match(name):
+        return Leftover(name, "toc", "a table of contents an interrupted run was writing")
+    if match := _SEGMENT_FILE.match(name):
+        if match.group(1) in segments:
+            return None
+        return Leftover(
+            name,
+            "segment",
+            f"a segment file that neither generation {current} nor the one before uses",
+        )
+    generation = manifest.generation_of(name)
+    if generation is not None:
+        if generation == current:
+            return None
+        return Leftover(
+            name,
+            "manifest",
+            f"the manifest of generation {generation}, not of the committed generation {current}",
+        )
+    return None

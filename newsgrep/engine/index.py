@@ -1,0 +1,109 @@
+"""An open index, as the indexer and `check` see it: counts, generations, the manifest,
+what the stored documents say, leftovers, and a batch of changes. Plain values out; the
+Whoosh index stays inside.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from newsgrep import manifest as manifest_file
+from newsgrep.engine import generations
+from newsgrep.engine.folder import IndexStore, quiet_leaks
+from newsgrep.engine.transaction import Batch
+from newsgrep.errors import NewsgrepError
+from newsgrep.manifest import Manifest, StoredSource
+from newsgrep.model import IndexContents, Leftover
+
+
+class Index:
+    """The index in one folder, opened (or just created). Reading needs no lock; `batch`,
+    `remove_leftovers` and commits happen inside `IndexStore.lock()`."""
+
+    def __init__(self, directory: Path, ix: Any) -> None:
+        self.directory = directory
+        self._ix = ix
+
+    @classmethod
+    def open(cls, store: IndexStore) -> Index:
+        """Raises what `IndexStore.open` raises."""
+        return cls(store.directory, store.open())
+
+    @classmethod
+    def create(cls, store: IndexStore) -> Index:
+        return cls(store.directory, store.create())
+
+    def doc_count(self) -> int:
+        """Articles in the last commit."""
+        return int(self._ix.doc_count())
+
+    def latest_generation(self) -> int:
+        """The newest generation whose table of contents is on disk."""
+        return int(self._ix.latest_generation())
+
+    def committed_generation(self) -> int:
+        """The generation this index reads now (the last commit)."""
+        return generations.committed_generation(self._ix)
+
+    def manifest(self, generation: int | None = None) -> Manifest | None:
+        """The manifest of `generation` (default: the newest on disk); None when there is
+        none to trust."""
+        if generation is None:
+            generation = self.latest_generation()
+        return manifest_file.read(self.directory, generation)
+
+    def recover_manifest(self) -> Manifest:
+        """The manifest rebuilt from the stored documents (see `manifest.recover`)."""
+        return manifest_file.recover(self._stored_sources())
+
+    def _stored_sources(self) -> Iterator[StoredSource]:
+        with self._ix.searcher() as searcher:
+            for stored in searcher.all_stored_fields():
+                yield StoredSource(
+                    stored["path"], stored["file_id"], stored["folder"], stored["file_hash"]
+                )
+
+    def contents(self) -> IndexContents:
+        """Every stored document read once (so each must be readable): ids and paths
+        counted, with the generation they were read from.
+
+        Raises:
+            NewsgrepError: a stored document or the index's files cannot be read.
+        """
+        damaged = ""
+        with quiet_leaks() as leaks:
+            try:
+                return self._read_contents()
+            except Exception as error:  # Whoosh raises many kinds for damaged files
+                damaged = f"the index is damaged ({type(error).__name__}: {error})"
+                leaks.failed = True
+        raise NewsgrepError(damaged)  # (outside the except: the traceback is gone)
+
+    def _read_contents(self) -> IndexContents:
+        with self._ix.searcher() as searcher:
+            ids: Counter[str] = Counter()
+            paths: Counter[str] = Counter()
+            readable = 0
+            for stored in searcher.all_stored_fields():
+                ids[stored.get("id", "")] += 1
+                paths[stored.get("path", "")] += 1
+                readable += 1
+            generation = int(searcher.reader().generation())
+            if generation < 0:  # an index without segments reads no table of contents
+                generation = self.committed_generation()
+            return IndexContents(generation, int(searcher.doc_count()), readable, ids, paths)
+
+    def leftovers(self) -> list[Leftover]:
+        """See `generations.leftovers` (only meaningful under the lock)."""
+        return generations.leftovers(self._ix, self.directory)
+
+    def remove_leftovers(self) -> list[Leftover]:
+        """Remove the leftovers (call under the lock); returns those removed."""
+        return generations.remove_leftovers(self._ix, self.directory)
+
+    def batch(self, *, clear: bool) -> Batch:
+        """The changes of one run (under the lock); `clear` starts from an empty index."""
+        return Batch(self.directory, self._ix, clear=clear)

@@ -1,0 +1,188 @@
+"""What the index holds and how: the Whoosh schema, its field types and the postings codec,
+and the document each article becomes.
+
+The schema is pickled into every table of contents with the module paths of its field
+classes, so they live here for good; moving one, or changing what it writes, needs a new
+SCHEMA_VERSION (older indexes are then refused with a hint to rebuild).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import operator
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh import columns, fields, formats, query
+
+from newsgrep.engine.analyzers import label_analyzer, text_analyzer
+from newsgrep.engine.query import query_date_span
+from newsgrep.model import Article, SourceFile
+from newsgrep.paths import SURROGATE
+from newsgrep.text.analysis import analyze
+from newsgrep.text.duplicates import pack_sketch, sketch
+
+# Bump when the schema or the analysis changes: older indexes must then be rebuilt.
+# (6: the field and analyzer classes moved to newsgrep.engine.)
+SCHEMA_VERSION = 6
+TITLE_BOOST = 2.0
+
+
+class NewsDateField(fields.DATETIME):  # type: ignore[misc]
+    """A DATETIME that reads dates the way users type them (`2025-05`, `7d`, `yesterday`)
+    and gives `>`/`<` their strict meaning: `date:>2025-05-01` starts on May 2."""
+
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> Any:
+        span = query_date_span(qstring)
+        return query.NumericRange(
+            fieldname, self._number(span.start), self._number(span.end), boost=boost
+        )
+
+    def parse_range(
+        self,
+        fieldname: str,
+        start: str | None,
+        end: str | None,
+        startexcl: bool,
+        endexcl: bool,
+        boost: float = 1.0,
+    ) -> Any:
+        if start is None and end is None:
+            return query.Every(fieldname, boost=boost)
+        low = high = None
+        if start is not None:
+            span = query_date_span(start)
+            low = self._number(span.end) + 1 if startexcl else self._number(span.start)
+        if end is not None:
+            span = query_date_span(end)
+            high = self._number(span.start) - 1 if endexcl else self._number(span.end)
+        return query.NumericRange(fieldname, low, high, boost=boost)
+
+    def _number(self, value: dt.datetime) -> int:
+        return int(self.prepare_datetime(value))
+
+
+class CompactPositions(formats.Positions):  # type: ignore[misc]
+    """Whoosh's Positions, stored as varints: a word's count, then the gaps between its
+    positions. Whoosh pickles the list for every posting, about 10 bytes where this takes 2."""
+
+    # Most postings are a few small numbers, each one byte: those take the fast paths.
+
+    def encode(self, poslist: list[int]) -> bytes:
+        values = [len(poslist), poslist[0], *map(operator.sub, poslist[1:], poslist)]
+        return bytes(values) if max(values) < 0x80 else _varints(values)
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        values = list(valuestring) if max(valuestring) < 0x80 else _read_varints(valuestring)
+        return list(itertools.accumulate(values[1 : values[0] + 1]))
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        first = valuestring[0]
+        return first if first < 0x80 else _read_varints(valuestring, limit=1)[0]
+
+
+def _varints(values: list[int]) -> bytes:
+    out = bytearray()
+    for value in values:
+        while value >= 0x80:
+            out.append(value & 0x7F | 0x80)
+            value >>= 7
+        out.append(value)
+    return bytes(out)
+
+
+def _read_varints(data: bytes, limit: int = 0) -> list[int]:
+    values: list[int] = []
+    value = shift = 0
+    for byte in data:
+        value |= (byte & 0x7F) << shift
+        if byte & 0x80:
+            shift += 7
+            continue
+        values.append(value)
+        if len(values) == limit:
+            break
+        value = shift = 0
+    return values
+
+
+class NewsTextField(fields.TEXT):  # type: ignore[misc]
+    """A TEXT field indexed through `analysis.analyze`, one fast pass that gives the terms
+    and positions the field's Whoosh analyzer gives (which still reads queries)."""
+
+    def __init__(self, field_boost: float = 1.0) -> None:
+        super().__init__(analyzer=text_analyzer(), stored=True, field_boost=field_boost)
+        self.format = CompactPositions(field_boost=field_boost)
+
+    def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        positions: dict[str, list[int]] = {}
+        for term, position, _, _ in analyze(value):
+            positions.setdefault(term, []).append(position)
+        boost = self.format.field_boost
+        for term, found in positions.items():
+            yield term.encode("utf-8"), len(found), len(found) * boost, self.format.encode(found)
+
+
+def build_schema() -> Any:
+    """The Whoosh schema: searchable text, sortable date, and what change detection needs."""
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        path=fields.ID(stored=True),  # the file's absolute path: how a file's articles go
+        title=NewsTextField(field_boost=TITLE_BOOST),
+        body=NewsTextField(),  # positions: phrase queries and proximity
+        date=NewsDateField(stored=True, sortable=True),
+        # Sorting by date puts articles without one last, whatever the direction.
+        undated=fields.NUMERIC(int, bits=8, sortable=True),
+        source=fields.TEXT(analyzer=label_analyzer(), stored=True),
+        url=fields.ID(stored=True),
+        tags=fields.KEYWORD(stored=True, commas=True, lowercase=True),
+        # What a lost manifest is rebuilt from: the file's part of the id, the folder it was
+        # indexed under, and the content hash it was read from.
+        file_id=fields.STORED(),
+        folder=fields.STORED(),
+        # The MinHash sketch that tells near-duplicate articles (see `duplicates`), in a
+        # column so that folding reads it without loading whole stored documents.
+        sketch=fields.COLUMN(columns.VarBytesColumn()),
+        file_hash=fields.STORED(),
+    )
+
+
+def document(article: Article, source: SourceFile) -> dict[str, Any]:
+    """The fields of the Whoosh document for `article` of the file `source`."""
+    document: dict[str, Any] = {
+        # Indexed as terms that any name can make; stored as they are.
+        "id": index_term(source.file_id + article.record),
+        "_stored_id": source.file_id + article.record,
+        "path": index_term(source.path),
+        "_stored_path": source.path,
+        # A title made from the body's first sentence is shown, not searched as a title.
+        "title": "" if article.title_from_body else article.title,
+        "_stored_title": article.title,
+        "body": article.body,
+        "undated": int(article.date is None),
+        "sketch": pack_sketch(sketch(article.title, article.body)),
+        "file_id": source.file_id,
+        "folder": source.folder,
+        "file_hash": source.file_hash,
+    }
+    if article.date is not None:
+        document["date"] = article.date
+    if article.source:
+        document["source"] = article.source
+    if article.url:
+        document["url"] = article.url
+    if article.tags:
+        document["tags"] = ",".join(tag.replace(",", " ") for tag in article.tags)
+    return document
+
+
+def index_term(text: str) -> str:
+    """`text` (an id or path) as an index term. A file name that is not UTF-8 reaches Python
+    with each bad byte as a lone surrogate, which no term can hold: it becomes U+FFFD and
+    the code in hex (`caf\udce9.txt` -> `caf\ufffddce9.txt`), so the name keeps a term
+    of its own. Other text is its own term."""
+    if not SURROGATE.search(text):
+        return text
+    return SURROGATE.sub(lambda found: f"\ufffd{ord(found.group()):04x}", text)
+

@@ -1,0 +1,181 @@
+"""One indexing run's changes to the index, committed all at once or not at all, and how
+many processes write them.
+
+A run that reads at least PARALLEL_MIN_BYTES writes its articles with worker processes
+(`parallel`), one per core; a smaller one in this process. Either way the commit writes the
+manifest of the new generation first, then Whoosh's table of contents that makes it
+current (see `newsgrep.manifest`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from whoosh.writing import CLEAR
+
+from newsgrep import manifest as manifest_file
+from newsgrep.engine.generations import NewsWriter
+from newsgrep.engine.parallel import ParallelWriter
+from newsgrep.engine.schema import document, index_term
+from newsgrep.manifest import Manifest
+from newsgrep.model import Article, SourceFile
+
+# Whoosh's posting pool, shared out among the worker processes: with 256 a 21.6k build
+# peaked at ~500 MiB over its three processes, with 128 at ~340 MiB.
+WRITER_MEMORY_MB = 128
+
+
+# A run that reads at least this much uses worker processes: each takes ~0.3 s to start.
+PARALLEL_MIN_BYTES = 2_000_000
+
+
+WORKERS_VARIABLE = "NEWSGREP_WORKERS"
+
+
+MAX_WORKERS = 4
+
+
+class Batch:
+    """The changes of one indexing run, committed all at once (or not at all).
+
+    The Whoosh writer opens on the first change, so a run that changes nothing commits
+    nothing.
+    """
+
+    def __init__(self, directory: Path, ix: Any, *, clear: bool) -> None:
+        self._directory = directory
+        self._ix = ix
+        self._clear = clear
+        self._writer: Any = None
+        self._workers = 1
+        self._planned_bytes = 0
+        self._sent_bytes = 0.0
+
+    def plan(self, file_bytes: int) -> None:
+        """Say how many bytes of files the run is about to read: a large run writes its
+        articles with worker processes (see `writing`), one per core."""
+        workers = writer_workers()
+        if self._writer is None and workers > 1 and file_bytes >= PARALLEL_MIN_BYTES:
+            self._workers = workers
+            self._planned_bytes = file_bytes
+
+    def _open_writer(self) -> Any:
+        if self._writer is None:
+            # Separate segment files: Whoosh copies each part of a compound file into memory
+            # when it opens an index, which made opening grow with the index size.
+            if self._workers > 1:
+                self._writer = ParallelWriter(
+                    self._ix,
+                    workers=self._workers,
+                    make_document=document,
+                    limitmb=WRITER_MEMORY_MB // self._workers,
+                    compound=False,
+                )
+            else:
+                self._writer = NewsWriter(self._ix, limitmb=WRITER_MEMORY_MB, compound=False)
+        return self._writer
+
+    def remove_file(self, path: str) -> None:
+        self._open_writer().delete_by_term("path", index_term(path))
+
+    def add_articles(
+        self, source: SourceFile, articles: Sequence[Article], file_size: int = 0
+    ) -> None:
+        writer = self._open_writer()
+        if self._workers == 1:
+            for article in articles:
+                writer.add_document(**document(article, source))
+            return
+        # The first share of the bytes planned goes to the first worker, and so on: the
+        # documents keep their order (a long JSON Lines file is shared out by its records).
+        share = file_size / max(1, len(articles))
+        last = len(articles) - 1
+        for number, article in enumerate(articles):
+            worker = min(
+                self._workers - 1, int(self._sent_bytes * self._workers / self._planned_bytes)
+            )
+            writer.add(worker, (article, source), number == last)
+            self._sent_bytes += share
+
+    def written(self) -> tuple[int, int] | None:
+        """Files and articles written so far by worker processes; None without workers."""
+        if self._workers == 1 or self._writer is None:
+            return None
+        files, articles = self._writer.written()
+        return int(files), int(articles)
+
+    @property
+    def changed(self) -> bool:
+        return self._writer is not None or self._clear
+
+    def commit(
+        self,
+        manifest: Manifest,
+        *,
+        manifest_changed: bool = True,
+        waiting: Callable[[], None] | None = None,
+    ) -> None:
+        """Commit the changes together with the manifest that describes them (which is not
+        rewritten when neither it nor the index changed). `waiting` is called now and then
+        while worker processes finish."""
+        if not self.changed and not manifest_changed:
+            return
+        if not self.changed:
+            generation = self._ix.latest_generation()
+            manifest_file.write(self._directory, manifest, generation)
+            manifest_file.remove_others(self._directory, generation)
+            return
+        writer = self._open_writer()
+        generation = writer.generation
+        manifest_file.write(self._directory, manifest, generation)
+        options: dict[str, Any] = {"mergetype": CLEAR} if self._clear else {}
+        if self._workers > 1:
+            options["waiting"] = waiting
+        try:
+            writer.commit(**options)
+        except BaseException:
+            # Not committed: the manifest describes nothing (and may fill a full disk).
+            with contextlib.suppress(OSError):
+                if self._ix.latest_generation() < generation:
+                    manifest_file.path_of(self._directory, generation).unlink()
+            raise
+        self._writer = None
+        manifest_file.remove_others(self._directory, generation)
+
+    def cancel(self) -> None:
+        """Drop the changes and the files the writer began. Never raises: it runs while
+        another error (a full disk, Ctrl-C) is on its way out, and must not hide it."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        try:
+            writer.cancel()
+        except Exception:  # a writer whose files failed to write may fail to close too
+            with contextlib.suppress(Exception):
+                writer.writelock.release()
+        try:
+            committed = self._ix.latest_generation() >= writer.generation  # after the TOC
+        except OSError:
+            committed = True  # cannot tell: keep every file
+        if not committed and getattr(writer, "newsegment", None) is not None:
+            prefix = writer.newsegment.segment_id() + "."
+            for path in self._directory.glob(prefix + "*"):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
+def writer_workers() -> int:
+    """How many worker processes a large run writes with: one per core this process may
+    use (at most MAX_WORKERS), or NEWSGREP_WORKERS (1 keeps everything in one process)."""
+    configured = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if configured.isdigit():
+        return max(1, int(configured))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    # Each worker adds a segment that every search then reads, and beyond a few the one
+    # process that reads and parses the files cannot keep them busy.
+    return min(MAX_WORKERS, cores or 1)
+

@@ -417,5 +417,3 @@ def _id_choices(relative: str, qualified: str) -> Iterator[str]:
 def _is_id_choice(file_id: str, relative: str, qualified: str) -> bool:
     numbered = file_id.removeprefix(qualified + "~")
     return file_id in (relative, qualified) or (numbered != file_id and numbered.isdigit())
-
-

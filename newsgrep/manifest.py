@@ -71,7 +71,6 @@ class Manifest:
         return cls(list(payload["folders"]), files, payload.get("updated"))
 
 
-
 @dataclass(frozen=True, slots=True)
 class StoredSource:
     """What one stored document says of the file it came from (for `recover`)."""

@@ -88,4 +88,3 @@ def _stat_candidate(path: str, root: str, problems: list[Problem]) -> Candidate 
 
 def os_reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
-

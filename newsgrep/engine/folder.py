@@ -102,7 +102,6 @@ def _others_may_write(path: Path) -> bool:
     return bool(mode & stat.S_IWOTH)
 
 
-
 class IndexStore:
     """One index folder. Reading needs no lock; writing happens inside `lock()`."""
 
@@ -235,4 +234,3 @@ class IndexStore:
                     fcntl.flock(handle, fcntl.LOCK_UN)
         finally:
             os.umask(previous)
-

@@ -185,4 +185,3 @@ def index_term(text: str) -> str:
     if not SURROGATE.search(text):
         return text
     return SURROGATE.sub(lambda found: f"\ufffd{ord(found.group()):04x}", text)
-

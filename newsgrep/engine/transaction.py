@@ -178,4 +178,3 @@ def writer_workers() -> int:
     # Each worker adds a segment that every search then reads, and beyond a few the one
     # process that reads and parses the files cannot keep them busy.
     return min(MAX_WORKERS, cores or 1)
-

@@ -112,8 +112,6 @@ def decode_text(data: bytes) -> tuple[str, str]:
     raise ArticleFileError("not UTF-8, and no declared or likely encoding reads it as text")
 
 
-
-
 def replace_lone_surrogates(text: str) -> str:
     """`text` with unpaired surrogates (from JSON escapes or odd file names) as U+FFFD;
     they cannot be encoded, so no index or terminal can take them."""

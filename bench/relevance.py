@@ -14,7 +14,7 @@ queries that found nothing and the seconds spent building each index and running
 
 - **newsgrep** — the code and defaults the CLI uses. The documents are written to a temporary
   folder as one JSON Lines file and indexed with `newsgrep.indexer.run_index`; each query runs
-  through `newsgrep.search.search(index_dir, SearchRequest(query, limit=100, snippets=0))`.
+  through `newsgrep.engine.session.search(index_dir, SearchRequest(query, limit=100, snippets=0))`.
   Article ids (`docs.jsonl#<id>`) are mapped back to the collection's ids. By default the query
   words are given as they are, which newsgrep ANDs; `--newsgrep-any` adds a row with the words
   joined by ` OR `. See `newsgrep_ranking`, the one function to call for ablations.
@@ -66,7 +66,7 @@ from typing import Any
 from newsgrep.engine.session import search
 from newsgrep.errors import QueryError
 from newsgrep.indexer import run_index
-from newsgrep.model import SearchRequest
+from newsgrep.model import DEFAULT_RANKING, RankingSettings, SearchRequest
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_COLLECTION = REPO.parent / "shared" / "corpora" / "time-magazine"
@@ -185,12 +185,14 @@ def clean_query(text: str) -> str:
 # --- newsgrep ---------------------------------------------------------------------------
 
 
-def newsgrep_ranking(index_dir: Path, query: str) -> list[str]:
+def newsgrep_ranking(
+    index_dir: Path, query: str, ranking: RankingSettings = DEFAULT_RANKING
+) -> list[str]:
     """newsgrep's ranking for `query`, read in its query language as the CLI reads it: the
     article ids of the top DEPTH hits, best first. A query newsgrep rejects (e.g. only stop
-    words) finds nothing."""
+    words) finds nothing. `ranking`: the settings to rank with (bench/ablations.py)."""
     try:
-        result = search(index_dir, SearchRequest(query, limit=DEPTH, snippets=0))
+        result = search(index_dir, SearchRequest(query, limit=DEPTH, snippets=0), ranking)
     except QueryError:
         return []
     return [hit.id for hit in result.hits]
@@ -236,7 +238,9 @@ class NewsgrepIndex:
         return self._built
 
 
-def newsgrep_builder(index: NewsgrepIndex, *, any_word: bool) -> Builder:
+def newsgrep_builder(
+    index: NewsgrepIndex, *, any_word: bool, ranking: RankingSettings = DEFAULT_RANKING
+) -> Builder:
     """newsgrep with the query words as given (so ANDed), or joined by ` OR ` (`any_word`)."""
     prefix = NEWSGREP_FILE + "#"
     known = {doc.id for doc in index.docs}
@@ -252,7 +256,8 @@ def newsgrep_builder(index: NewsgrepIndex, *, any_word: bool) -> Builder:
 
         def rank(query: str) -> list[str]:
             text = " OR ".join(query.split()) if any_word else query
-            return [doc_id(article_id) for article_id in newsgrep_ranking(index_dir, text)]
+            ranked = newsgrep_ranking(index_dir, text, ranking)
+            return [doc_id(article_id) for article_id in ranked]
 
         return rank, seconds
 

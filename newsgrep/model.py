@@ -169,6 +169,42 @@ class SearchRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class RankingSettings:
+    """How a search session ranks: one value, so that the bench can vary a setting and
+    measure what it buys (`bench/ablations.py`). The defaults are what newsgrep ships."""
+
+    # BM25F's term-frequency saturation and length normalisation (the textbook values);
+    # the title's weight comes from its field boost in the schema.
+    k1: float = 1.2
+    b: float = 0.75
+    # BM25's own idf (True), or Whoosh's default TF-IDF style one (False).
+    bm25_idf: bool = True
+    # Proximity: the extra weight of a pair of neighbouring query words standing together
+    # as a phrase, and within `proximity_window` words; None turns it off.
+    proximity: tuple[float, float] | None = (0.12, 0.06)
+    proximity_window: int = 8
+    # Proximity rescores the best this many first-pass candidates.
+    rerank_depth: int = 100
+    # The coordination bonus of a relaxed (OR) query of a few words (at most
+    # `coordination_max_words`): articles with more of them rank higher (Whoosh's OrGroup
+    # scale; its documentation suggests 0.9); None turns it off. A longer, natural-language
+    # query goes without: BM25's sum over the words already favours articles with more.
+    coordination: float | None = 0.9
+    coordination_max_words: int = 3
+    # Whether a long, relaxed query drops its function words ("which", "would", "their").
+    drop_function_words: bool = True
+    # In `auto`, a page of ranked hits relaxes to `any` when fewer articles than this (or
+    # than the page, if smaller) have every word; 0 never relaxes.
+    relax_below: int = 10
+    # A query whose words fewer articles than this have (all together) gets a "did you
+    # mean".
+    suggest_below: int = 3
+
+
+DEFAULT_RANKING = RankingSettings()
+
+
+@dataclass(frozen=True, slots=True)
 class Snippet:
     """A passage on one line; `spans` mark the matched words as [start, end) offsets.
     `cut_before`/`cut_after` say whether it starts or ends in the middle of a sentence."""

@@ -56,16 +56,14 @@ TIME = SHARED / "corpora" / "time-magazine"
 
 
 @pytest.mark.skipif(not (TIME / "docs.jsonl").is_file(), reason="../shared corpora not present")
-def test_rescoring_only_adds_to_the_scores_of_a_plain_or(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_rescoring_only_adds_to_the_scores_of_a_plain_or(tmp_path: Path) -> None:
     # Regression: on an index of under 5,000 articles Whoosh preloads an OR of 3+ clauses
     # into an array matcher, which inside the proximity wrapper, with top-k skipping,
     # scored a fraction of the true scores and ranked the wrong articles first (seen on
     # TIME: top score 9.1 instead of 36.6).
     import json
 
-    import newsgrep.engine.query as query_module
-    import newsgrep.engine.session as search_module
-    from newsgrep.model import Match
+    from newsgrep.model import Match, RankingSettings
 
     folder = tmp_path / "time"
     folder.mkdir()
@@ -74,11 +72,10 @@ def test_rescoring_only_adds_to_the_scores_of_a_plain_or(tmp_path: Path, monkeyp
             record = json.loads(line)
             out.write(json.dumps({"id": record["id"], "body": record["body"]}) + "\n")
     run_index(tmp_path / "index", [folder])
-    monkeypatch.setattr(query_module, "COORDINATION", None)  # a plain OR of nested clauses
-    monkeypatch.setattr(search_module, "FEEDBACK_MIN_WORDS", 0)
+    with_proximity = RankingSettings(coordination=None)  # a plain OR of nested clauses
+    without = RankingSettings(coordination=None, proximity=None)
     text = "kennedy administration pressure on ngo dinh diem to stop suppressing the buddhists"
     request = SearchRequest(text, limit=5, match=Match.ANY, snippets=0)
-    rescored = search(tmp_path / "index", request).hits
-    monkeypatch.setattr(search_module, "PROXIMITY", None)
-    plain = search(tmp_path / "index", request).hits
+    rescored = search(tmp_path / "index", request, with_proximity).hits
+    plain = search(tmp_path / "index", request, without).hits
     assert rescored[0].score >= plain[0].score  # type: ignore[operator]

@@ -20,19 +20,12 @@ from whoosh import qparser, query
 from whoosh.util.times import long_to_datetime
 
 from newsgrep.errors import QueryError
-from newsgrep.model import Explanation
+from newsgrep.model import DEFAULT_RANKING, Explanation, RankingSettings
 from newsgrep.text.analysis import TOKEN_PATTERN, index_terms
 from newsgrep.text.dates import DateSpan, format_date, parse_date_span
 from newsgrep.text.synonyms import Synonyms
 
 TEXT_FIELDS = ("title", "body")
-# The coordination bonus of a relaxed (OR) query of a few words: articles that have more
-# of them rank higher (Whoosh's OrGroup scale; its documentation suggests 0.9). A longer,
-# natural-language query goes without: BM25's sum over the words already favours articles
-# with more of them, and there the bonus cost 0.005 nDCG@10 on TIME.
-COORDINATION = 0.9
-COORDINATION_MAX_WORDS = 3
-
 # Function words a long, natural-language query drops when it is relaxed ("which",
 # "would", "their"): the Snowball project's English stop list. They stay in the index, so
 # phrases and short queries still find them. (+0.010 MAP on TIME.)
@@ -92,6 +85,7 @@ def parse(
     since: str | None = None,
     until: str | None = None,
     synonyms: Synonyms | None = None,
+    ranking: RankingSettings = DEFAULT_RANKING,
 ) -> ParsedQuery:
     """Parse `text` (and the --since/--until bounds) against `schema`.
 
@@ -122,7 +116,7 @@ def parse(
     expansions: list[tuple[str, tuple[str, ...]]] = []
     if synonyms is not None and synonyms.groups:
         strict = strict.accept(lambda node: _expand(node, synonyms, expansions))
-    relaxed = None if _EXPLICIT_AND.search(text) else relax(strict)
+    relaxed = None if _EXPLICIT_AND.search(text) else relax(strict, ranking)
     return ParsedQuery(
         text,
         strict,
@@ -166,7 +160,7 @@ def _variant_clause(terms: tuple[str, ...]) -> Any:
     return query.Or([query.Phrase(name, list(terms)) for name in TEXT_FIELDS])
 
 
-def relax(strict: Any) -> Any:
+def relax(strict: Any, ranking: RankingSettings) -> Any:
     """The query with its words and phrases OR-ed (articles with more of them ranking
     higher), or None when there is nothing to relax. NOTs still exclude, and clauses on
     other fields (date:, source:, tags:) still restrict; a hyphenated word's parts count
@@ -183,11 +177,11 @@ def relax(strict: Any) -> Any:
             required.append(clause)
     if len(words) < 2:
         return None
-    long_query = len(words) > COORDINATION_MAX_WORDS
-    if long_query:
+    long_query = len(words) > ranking.coordination_max_words
+    if long_query and ranking.drop_function_words:
         content = [clause for clause in words if not _is_function_word(clause)]
         words = content if len(content) >= 2 else words
-    relaxed: Any = query.Or(words, scale=None if long_query else COORDINATION)
+    relaxed: Any = query.Or(words, scale=None if long_query else ranking.coordination)
     if required:
         relaxed = query.And([*required, relaxed])
     if excluded:
@@ -202,11 +196,6 @@ def _is_function_word(clause: Any) -> bool:
 @cache
 def _query_stop_terms() -> frozenset[str]:
     return frozenset(term for word in QUERY_STOP_WORDS for term in index_terms(word))
-
-
-def clear_caches() -> None:
-    """Forget what was derived from the settings above (after a change of them)."""
-    _query_stop_terms.cache_clear()
 
 
 def _fields_of(node: Any) -> set[str]:

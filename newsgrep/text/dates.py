@@ -12,7 +12,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from newsgrep.model import Facet
 
 _MONTHS = {
     name: number
@@ -263,3 +267,24 @@ def format_date(value: dt.datetime | None) -> str | None:
     if value.time() == dt.time(0, 0):
         return value.date().isoformat()
     return value.isoformat(timespec="seconds")
+
+
+def time_buckets(values: list[dt.datetime], facet: Facet) -> list[tuple[str, int]]:
+    """How many of `values` fall in each month or year (`facet`), from the first to the
+    last, empty ones included, as ("2025-05", count) or ("2025", count)."""
+    width = 4 if facet is Facet.YEAR else 7  # "2025" or "2025-05"
+    counts = Counter(value.isoformat()[:width] for value in values)
+    if not counts:
+        return []
+    buckets = _all_buckets(min(counts), max(counts), facet)
+    return [(bucket, counts.get(bucket, 0)) for bucket in buckets]
+
+
+def _all_buckets(first: str, last: str, facet: Facet) -> Iterator[str]:
+    if facet is Facet.YEAR:
+        yield from (f"{year:04d}" for year in range(int(first), int(last) + 1))
+        return
+    year, month = int(first[:4]), int(first[5:])
+    while f"{year:04d}-{month:02d}" <= last:
+        yield f"{year:04d}-{month:02d}"
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)

@@ -9,7 +9,8 @@ the suggestion shows the word as an article wrote it ("negotiations", not "negot
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import Protocol
 
 from newsgrep.text.analysis import TOKEN_PATTERN, analyze, index_terms
 
@@ -32,7 +33,21 @@ _SKIPPED = re.compile(r"\b(?!title:|body:)[A-Za-z_]+:(?:\[[^\]]*\]|\{[^}]*\}|\"[
 _QUERY_WORD = re.compile(TOKEN_PATTERN)
 
 
-def suggest(searcher: Any, text: str) -> str | None:
+class Vocabulary(Protocol):
+    """What spelling needs to know of the index's terms (the engine provides it)."""
+
+    def frequency(self, field: str, term: str) -> int: ...
+
+    def near(
+        self, field: str, term: str, *, max_edits: int, prefix: int, limit: int
+    ) -> list[str]: ...
+
+    def starting_with(self, field: str, beginning: str) -> Iterator[str]: ...
+
+    def texts_with(self, field: str, term: str, limit: int) -> Iterator[str]: ...
+
+
+def suggest(vocabulary: Vocabulary, text: str) -> str | None:
     """`text` with its unknown words replaced by the likeliest known ones, or None when
     nothing would change."""
     skipped = [(m.start(), m.end()) for m in _SKIPPED.finditer(text)]
@@ -41,7 +56,7 @@ def suggest(searcher: Any, text: str) -> str | None:
         word = match.group()
         if word in _OPERATORS or any(s <= match.start() < e for s, e in skipped):
             continue
-        replacement = _correction(searcher, word)
+        replacement = _correction(vocabulary, word)
         if replacement is not None:
             pieces.append(text[last : match.start()] + replacement)
             last, changed = match.end(), True
@@ -50,15 +65,15 @@ def suggest(searcher: Any, text: str) -> str | None:
     return "".join(pieces) + text[last:]
 
 
-def _correction(searcher: Any, word: str) -> str | None:
+def _correction(vocabulary: Vocabulary, word: str) -> str | None:
     terms = index_terms(word)
     if len(terms) != 1:
         return None  # a stop word, or several words
     term = terms[0]
-    known = _frequency(searcher, term)
+    known = _frequency(vocabulary, term)
     if known > RARE_UP_TO:
         return None
-    candidates = _near_terms(searcher, term) + _near_stems(searcher, term)
+    candidates = _near_terms(vocabulary, term) + _near_stems(vocabulary, term)
     # A word the index has is only corrected to a far more common one ("intrest", a typo
     # some article made, to "interest"); typos in articles are rarely corrections.
     ranked = sorted(
@@ -69,23 +84,23 @@ def _correction(searcher: Any, word: str) -> str | None:
     if not ranked:
         return None
     stem = ranked[0][3]
-    return _as_written(searcher, stem, word.lower()) or stem
+    return _as_written(vocabulary, stem, word.lower()) or stem
 
 
-def _near_terms(searcher: Any, term: str) -> list[tuple[str, int, int]]:
+def _near_terms(vocabulary: Vocabulary, term: str) -> list[tuple[str, int, int]]:
     """Index terms within one or two edits of `term`, as (term, edits, frequency)."""
     max_edits = 1 if len(term) <= 4 else 2
     found = {
         candidate
         for name in _SUGGESTION_FIELDS
-        for candidate in searcher.corrector(name).suggest(
-            term, limit=5, maxdist=max_edits, prefix=SAME_BEGINNING
+        for candidate in vocabulary.near(
+            name, term, max_edits=max_edits, prefix=SAME_BEGINNING, limit=5
         )
     }
-    return [(c, _edits(term, c), _frequency(searcher, c)) for c in found if c != term]
+    return [(c, _edits(term, c), _frequency(vocabulary, c)) for c in found if c != term]
 
 
-def _near_stems(searcher: Any, term: str) -> list[tuple[str, int, int]]:
+def _near_stems(vocabulary: Vocabulary, term: str) -> list[tuple[str, int, int]]:
     """Index terms that are a misspelt `term`'s beginning, one edit off: the stem of
     "negotiatons" is "negotiaton", but "negotiations" is indexed as "negoti". Counted as
     two edits more than the beginning differs: a whole word beats a beginning."""
@@ -93,45 +108,33 @@ def _near_stems(searcher: Any, term: str) -> list[tuple[str, int, int]]:
         return []
     found = []
     for name in _SUGGESTION_FIELDS:
-        for index, raw in enumerate(searcher.reader().expand_prefix(name, term[:3])):
+        for index, stem in enumerate(vocabulary.starting_with(name, term[:3])):
             if index >= _PREFIX_SCAN:
                 break
-            stem = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
             if len(stem) < max(4, len(term) - 5) or len(stem) >= len(term):
                 continue
             edits = _edits(term[: len(stem)], stem)
             if edits <= 1:
-                found.append((stem, edits + 2, _frequency(searcher, stem)))
+                found.append((stem, edits + 2, _frequency(vocabulary, stem)))
     return found
 
 
-def _frequency(searcher: Any, term: str) -> int:
-    return sum(int(searcher.doc_frequency(name, term)) for name in _SUGGESTION_FIELDS)
+def _frequency(vocabulary: Vocabulary, term: str) -> int:
+    return sum(vocabulary.frequency(name, term) for name in _SUGGESTION_FIELDS)
 
 
-def _as_written(searcher: Any, term: str, typed: str) -> str | None:
+def _as_written(vocabulary: Vocabulary, term: str, typed: str) -> str | None:
     """The word articles wrote for the index term `term` (of those in its first few
     articles, the one nearest to what was typed), in lower case."""
     written: set[str] = set()
     for name in _SUGGESTION_FIELDS:
-        if not _has(searcher, name, term):
-            continue
-        postings = searcher.reader().postings(name, term)
-        for _ in range(_FORMS_FROM):
-            if not postings.is_active():
-                break
-            text = searcher.stored_fields(postings.id()).get(name) or ""
+        for text in vocabulary.texts_with(name, term, _FORMS_FROM):
             written.update(
                 text[start:end].lower() for found, _, start, end in analyze(text) if found == term
             )
-            postings.next()
     if not written:
         return None
     return min(written, key=lambda form: (_edits(typed, form), form))
-
-
-def _has(searcher: Any, name: str, term: str) -> bool:
-    return bool(searcher.reader().doc_frequency(name, term))
 
 
 def _edits(first: str, second: str) -> int:

@@ -1,0 +1,138 @@
+"""Columns: the per-document values a search reads without loading stored documents
+(dates, the undated flag, near-duplicate sketches), decoded from Whoosh's column bytes, and
+what is computed from them: date filters and near-duplicate folding.
+"""
+
+from __future__ import annotations
+
+import array
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from whoosh import query
+from whoosh.util.times import datetime_to_long
+
+from newsgrep.text.duplicates import Folder, unpack_sketch
+
+
+class Dates:
+    """The articles dated within a span, read from the date column once and kept per
+    span: dates are applied as a filter, far faster than Whoosh's numeric range terms."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._column: list[tuple[int, int]] | None = None
+        self._cache: dict[tuple[int | None, int | None], set[int]] = {}
+
+    def within(self, start: Any, end: Any) -> set[int]:
+        """The articles dated within [start, end] (Whoosh's numbers or datetimes; None for
+        open)."""
+        low, high = _as_number(start), _as_number(end)
+        key = (low, high)
+        if key not in self._cache:
+            low_bound = low if low is not None else -(2**63)
+            high_bound = high if high is not None else 2**63
+            self._cache[key] = {
+                docnum for docnum, value in self._dated() if low_bound <= value <= high_bound
+            }
+        return self._cache[key]
+
+    def _dated(self) -> list[tuple[int, int]]:
+        if self._column is None:
+            reader = self._reader
+            # Columns as stored: "undated" 0 is whatever Whoosh writes for 0 (not 0).
+            dated_mark = reader.schema["undated"].to_column_value(0)
+            both = zip(_numbers(reader, "date"), _numbers(reader, "undated"), strict=True)
+            self._column = [
+                (docnum, date)
+                for docnum, (date, undated) in enumerate(both)
+                if undated == dated_mark
+            ]
+        return self._column
+
+
+def column_of(reader: Any, name: str) -> Any:
+    """A column of the index, indexed by document number. An index without articles has
+    no columns (Whoosh's empty reader cannot make one), and nothing is looked up in them."""
+    if reader.doc_count_all() == 0:
+        return {}
+    return reader.column_reader(name)
+
+
+def _numbers(reader: Any, name: str) -> list[int]:
+    """Every document's value in the numeric column `name` as stored (not translated back:
+    dates as Whoosh's numbers), in document order, read a segment at a time. One document
+    at a time, the dates of 21.6k articles took ~40 ms, most of a date-restricted search in
+    a new session."""
+    values: list[int] = []
+    if reader.doc_count_all() == 0:
+        return values  # Whoosh's empty reader has no columns
+    for leaf, _offset in reader.leaf_readers():
+        column = leaf.column_reader(name, translate=False)
+        values.extend(_fixed_width_values(column, leaf.doc_count_all()))
+    return values
+
+
+def _fixed_width_values(column: Any, documents: int) -> list[int]:
+    """A numeric column's values from its bytes in one read: Whoosh 2.7 writes them big-
+    endian, one fixed-width value per document up to the last one not the default."""
+    try:
+        typecode, width, stored = column._typecode, column._fixedlen, column._count
+        data = column._dbfile.get(column._basepos, stored * width)
+        default = column._default
+    except AttributeError:  # not the layout this reads: one value at a time, then
+        return list(column)
+    numbers = array.array(typecode)
+    if numbers.itemsize != width:
+        return list(column)
+    numbers.frombytes(data)
+    if sys.byteorder == "little":
+        numbers.byteswap()
+    return [*numbers, *([default] * (documents - stored))]
+
+
+def fold(
+    column: Callable[[str], Any], candidates: list[tuple[int, Any]]
+) -> list[tuple[int, Any, list[int]]]:
+    """The candidates, in order, with each near-duplicate folded into the first of its
+    group: (docnum, score, folded docnums). Reads only the sketch and date columns."""
+    sketches, dates, undated = column("sketch"), column("date"), column("undated")
+    folder = Folder()
+    kept: list[tuple[int, Any, list[int]]] = []
+    for docnum, score in candidates:
+        date = None if undated[docnum] else dates[docnum]
+        repeats = folder.add(unpack_sketch(sketches[docnum]), date)
+        if repeats is None:
+            kept.append((docnum, score, []))
+        else:
+            kept[repeats][2].append(docnum)
+    return kept
+
+
+def split_dates(whoosh_query: Any) -> tuple[Any, list[Any]]:
+    """The query without its top-level date clauses (`date:2025-05 oil`), and those
+    clauses: dates are applied as a filter from the date column, which is far faster than
+    Whoosh's numeric range terms."""
+    if isinstance(whoosh_query, query.AndNot):
+        positive, dates = split_dates(whoosh_query.a)
+        return query.AndNot(positive, whoosh_query.b), dates
+    if not isinstance(whoosh_query, query.And):
+        return whoosh_query, []
+    dates = [c for c in whoosh_query.children() if _is_date_range(c)]
+    if not dates:
+        return whoosh_query, []
+    rest = [c for c in whoosh_query.children() if not _is_date_range(c)]
+    if not rest:
+        return query.Every(), dates
+    return (rest[0] if len(rest) == 1 else query.And(rest)), dates
+
+
+def _is_date_range(node: Any) -> bool:
+    return isinstance(node, query.NumericRange) and node.fieldname == "date"
+
+
+def _as_number(value: Any) -> int | None:
+    if value is None or isinstance(value, int):
+        return value
+    return int(datetime_to_long(value))

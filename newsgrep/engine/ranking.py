@@ -1,0 +1,166 @@
+"""Ranking: BM25F as newsgrep scores it, the query as it is scored, the proximity rerank of
+the best candidates, and matching without scoring.
+
+The first pass scores every match by BM25F over title and body (the title weighted by its
+field boost in the schema). The best `rerank_depth` candidates are then rescored with a
+proximity bonus for neighbouring query words that stand close (Metzler and Croft's
+sequential dependence), read from the words' postings.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import itertools
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh import query, scoring
+
+from newsgrep.engine.query import plain_words
+from newsgrep.model import RankingSettings
+
+
+class _BM25F(scoring.BM25F):  # type: ignore[misc]
+    """Whoosh's BM25F with BM25's own idf, log(1 + (N - n + 0.5) / (n + 0.5)) as in Lucene
+    and Robertson–Spärck Jones, instead of Whoosh's TF-IDF style log(N / (n + 1)) + 1."""
+
+    def idf(self, searcher: Any, fieldname: str, text: Any) -> float:
+        parent = searcher.get_parent()
+        n = parent.doc_frequency(fieldname, text)
+        total = parent.doc_count()
+        return math.log(1 + (total - n + 0.5) / (n + 0.5))
+
+
+def ranking_model(settings: RankingSettings) -> Any:
+    """BM25F with the settings' k1 and b; the title's weight comes from its field boost in
+    the schema."""
+    if not settings.bm25_idf:
+        return scoring.BM25F(B=settings.b, K1=settings.k1)
+    return _BM25F(B=settings.b, K1=settings.k1)
+
+
+def reranked(
+    searcher: Any, words_query: Any, ranked: list[tuple[int, float]], settings: RankingSettings
+) -> list[tuple[int, float]]:
+    """The first-pass ranking with proximity scores added to each of its articles, in the
+    new order. Only these candidates are rescored: the matches stay."""
+    words = plain_words(words_query)
+    if settings.proximity is None or len(words) < 2 or not ranked:
+        return ranked
+    docnums = sorted(docnum for docnum, _ in ranked)
+    bonus = _proximity_bonus(searcher, words, docnums, settings)
+    if not bonus:
+        return ranked
+    order = {docnum: position for position, (docnum, _) in enumerate(ranked)}
+    rescored = [(docnum, score + bonus.get(docnum, 0.0)) for docnum, score in ranked]
+    return sorted(rescored, key=lambda item: (-item[1], order[item[0]]))
+
+
+def _proximity_bonus(
+    searcher: Any, words: list[str], docnums: list[int], settings: RankingSettings
+) -> dict[int, float]:
+    """What each of `docnums` (in increasing order) gains when neighbouring query words
+    stand close in its body. Sequential dependence, as in Metzler and Croft's model: each
+    pair of neighbouring words counts again, in part, as a phrase and within a window of
+    `settings.proximity_window` words.
+
+    This scores exactly as Phrase("body", pair, slop, boost=weight) would (the two words'
+    BM25 scores times the weight, when the second follows the first within the slop), read
+    from the two words' postings at each candidate: Whoosh's span matchers, asked to skip
+    to a candidate, work out the spans of every other document on the way to the next
+    phrase."""
+    assert settings.proximity is not None
+    phrase_weight, window_weight = settings.proximity
+    reader = searcher.reader()
+    bonus: dict[int, float] = {}
+    for first, second in zip(words, words[1:], strict=False):
+        if ("body", first) not in reader or ("body", second) not in reader:
+            continue
+        before, after = searcher.postings("body", first), searcher.postings("body", second)
+        for docnum in docnums:
+            if not (_stand_at(before, docnum) and _stand_at(after, docnum)):
+                continue
+            gap = _closest_gap(before.value_as("positions"), after.value_as("positions"))
+            if gap is None or gap > settings.proximity_window:
+                continue
+            pair_score = before.score() + after.score()
+            gained = bonus.get(docnum, 0.0)
+            if gap <= 1:
+                gained += pair_score * phrase_weight
+            bonus[docnum] = gained + pair_score * window_weight
+    return bonus
+
+
+def _stand_at(matcher: Any, docnum: int) -> bool:
+    """Move `matcher` to `docnum` if it matches it; whether it does."""
+    if matcher.is_active() and matcher.id() < docnum:
+        matcher.skip_to(docnum)
+    return bool(matcher.is_active() and matcher.id() == docnum)
+
+
+def _closest_gap(first: list[int], second: list[int]) -> int | None:
+    """The fewest positions by which a word at `second` follows one at `first` (both in
+    increasing order); None when none follows."""
+    closest = None
+    for position in second:
+        before = bisect.bisect_left(first, position) - 1
+        if before >= 0 and (closest is None or position - first[before] < closest):
+            closest = position - first[before]
+    return closest
+
+
+# A prefix or fuzzy word standing for more index terms than this is not scored term by term.
+MAX_SCORED_EXPANSION = 64
+
+
+def for_scoring(node: Any, reader: Any) -> Any:
+    """`node` as it is scored: every OR as a tree of union matchers, and every prefix or
+    fuzzy word as an OR of the index terms it stands for, each scored by BM25.
+
+    Left to itself, Whoosh picks how to score an OR by the size of each index segment:
+    on segments of 5,000 articles or fewer it preloads an OR of three or more clauses
+    into an array, which inside an AndMaybe scores wrongly (seen: a fifth of the true
+    scores), and which gives a prefix's words a constant score where the union scores
+    them by BM25. Ranking would then depend on how the index happens to be cut into
+    segments (one large run, or many small updates)."""
+    if isinstance(node, query.MultiTerm) and not isinstance(node, query.Every):
+        terms = [
+            query.Term(fieldname, text, boost=node.boost)
+            for fieldname, text in itertools.islice(
+                node.expanded_terms(reader), MAX_SCORED_EXPANSION + 1
+            )
+        ]
+        if not terms:
+            return query.NullQuery
+        if len(terms) > MAX_SCORED_EXPANSION:
+            # `s*`: thousands of words, each scored, would take seconds and rank nothing
+            # useful; Whoosh's own matcher is left to it (a known limit, see above).
+            return node
+        expanded = query.Or(terms) if len(terms) > 1 else terms[0]
+        return for_scoring(expanded, reader)
+    if node.is_leaf():
+        return node
+    if isinstance(node, query.CompoundQuery):
+        # A shallow copy keeps what `apply` would drop (an OR's minmatch and scale).
+        node = copy.copy(node)
+        node.subqueries = [for_scoring(child, reader) for child in node.subqueries]
+        if isinstance(node, query.Or):
+            node.matcher_type = query.Or.DEFAULT_MATCHER
+        return node
+    return node.apply(lambda child: for_scoring(child, reader))
+
+
+def matches(searcher: Any, whoosh_query: Any) -> Iterator[int]:
+    """The documents `whoosh_query` matches, in order, found one at a time: Whoosh's own
+    `docs()` builds the whole set of an AND's matches first, even to count ten."""
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        deleted = reader.has_deletions()
+        matcher = whoosh_query.matcher(leaf, leaf.boolean_context())
+        while matcher.is_active():
+            docnum = matcher.id()
+            if not (deleted and reader.is_deleted(docnum)):
+                yield docnum + offset
+            matcher.next()

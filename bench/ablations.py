@@ -21,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from relevance import (  # noqa: E402
+from relevance import (
     DEFAULT_COLLECTION,
     METRICS,
     NewsgrepIndex,
@@ -30,7 +30,7 @@ from relevance import (  # noqa: E402
     run_system,
 )
 
-from newsgrep.model import DEFAULT_RANKING, RankingSettings  # noqa: E402
+from newsgrep.model import DEFAULT_RANKING, RankingSettings
 
 
 @dataclass(frozen=True)

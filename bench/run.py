@@ -27,10 +27,10 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the `bench` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpus import REPO, ensure_corpus  # noqa: E402
-from bench.peers import SYSTEMS  # noqa: E402
-from bench.phases import PHASES, Bench, Settings, log, record_top  # noqa: E402
-from bench.report import render  # noqa: E402
+from bench.corpus import REPO, ensure_corpus
+from bench.peers import SYSTEMS
+from bench.phases import PHASES, Bench, Settings, log, record_top
+from bench.report import render
 
 RESULTS = REPO / "bench" / "results"
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from relevance import DEFAULT_COLLECTION, build_newsgrep_index, clean_query, load_collection  # noqa: E402
+from relevance import DEFAULT_COLLECTION, build_newsgrep_index, clean_query, load_collection
 
 from newsgrep.engine.session import SearchSession
-from newsgrep.model import SearchRequest  # noqa: E402
+from newsgrep.model import SearchRequest
 
 
 def main(argv: list[str] | None = None) -> int:

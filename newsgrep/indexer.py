@@ -21,7 +21,7 @@ from newsgrep.engine.folder import IndexStore
 from newsgrep.engine.index import Index
 from newsgrep.engine.transaction import Batch
 from newsgrep.errors import IndexWriteError, NewsgrepError, SourcePathError
-from newsgrep.formats.articles import ArticleFileError, parse_article_file
+from newsgrep.formats import ArticleFileError, parse_article_file
 from newsgrep.manifest import FileEntry, Manifest, content_hash, salvage_folders
 from newsgrep.model import IndexReport, Problem, Progress, SourceFile
 from newsgrep.paths import is_within, under_any

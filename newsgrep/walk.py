@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from stat import S_ISREG
 from typing import NamedTuple
 
-from newsgrep.formats.articles import SUPPORTED_SUFFIXES
+from newsgrep.formats import SUPPORTED_SUFFIXES
 from newsgrep.manifest import FileEntry
 from newsgrep.model import Problem
 

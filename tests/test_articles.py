@@ -13,16 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from newsgrep.formats.articles import (
+from newsgrep.formats import ArticleFileError, parse_article_file
+from newsgrep.formats.common import (
     DERIVED_TITLE_MAX_CHARS,
     HEADLINE_MAX_CHARS,
-    ArticleFileError,
     clean_text,
-    decode_text,
     first_sentence,
-    parse_article_file,
     split_title,
 )
+from newsgrep.formats.decoding import decode_text
 from newsgrep.model import Article, ParsedFile, Skipped
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_b1dc0ce216a6a2fc.txt"

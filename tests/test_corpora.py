@@ -8,7 +8,7 @@ import pytest
 from conftest import SHARED
 
 from newsgrep.engine.session import search
-from newsgrep.formats.articles import parse_article_file
+from newsgrep.formats import parse_article_file
 from newsgrep.indexer import run_index
 from newsgrep.model import SearchRequest
 

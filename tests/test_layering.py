@@ -3,8 +3,11 @@ plain types and the renderers never load the engine."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +53,77 @@ def test_the_types_and_the_renderers_load_no_whoosh(module: str) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+PACKAGE = Path(__file__).resolve().parent.parent / "newsgrep"
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+def _imports(tree: ast.AST, package: str) -> Iterator[str]:
+    """Every module `tree` imports, anywhere in it (functions included)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: from the module's own package
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                yield f"{base}.{node.module}" if node.module else base
+            elif node.module:
+                yield node.module
+                yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def test_only_the_engine_imports_whoosh() -> None:
+    importers = sorted(
+        name
+        for name, path in _modules().items()
+        if any(m.split(".")[0] == "whoosh" for m in _imports(ast.parse(path.read_text()), name))
+    )
+    assert importers and all(name.startswith("newsgrep.engine") for name in importers), importers
+
+
+def _load_time_imports(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom]:
+    """The imports that run when the module loads: top level, not under TYPE_CHECKING."""
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        elif isinstance(node, ast.If | ast.Try) and "TYPE_CHECKING" not in ast.unparse(node):
+            for child in ast.walk(node):
+                if isinstance(child, ast.Import | ast.ImportFrom):
+                    yield child
+
+
+def test_the_package_has_no_import_loop() -> None:
+    modules = _modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        tree = ast.parse(path.read_text())
+        targets = set()
+        for node in _load_time_imports(tree):
+            holder = ast.Module(body=[node], type_ignores=[])
+            targets |= {m for m in _imports(holder, package) if m in modules and m != name}
+        graph[name] = targets
+    loops = []
+
+    def visit(name: str, trail: list[str]) -> None:
+        if name in trail:
+            loops.append(trail[trail.index(name) :] + [name])
+            return
+        for target in sorted(graph[name]):
+            # importing `a.b` runs the package `a` first; a package importing its own
+            # modules from __init__ is not a loop of ours.
+            if not name.startswith(target + "."):
+                visit(target, [*trail, name])
+
+    for name in graph:
+        visit(name, [])
+    assert not loops, loops[0]

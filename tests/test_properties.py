@@ -32,7 +32,8 @@ from conftest import examples, newsgrep, run, write_corpus
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from newsgrep.formats.articles import ArticleFileError, clean_text, parse_article_file
+from newsgrep.formats import ArticleFileError, parse_article_file
+from newsgrep.formats.common import clean_text
 
 # --- checks shared by every example -------------------------------------------------------
 

@@ -31,8 +31,8 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.corpus import REUTERS_JSONL  # noqa: E402
-from bench.reliability.checks import (  # noqa: E402
+from bench.corpus import REUTERS_JSONL
+from bench.reliability.checks import (
     CLI_TIMEOUT,
     Snapshot,
     Verdict,
@@ -43,7 +43,7 @@ from bench.reliability.checks import (  # noqa: E402
     judge,
     session_snapshot,
 )
-from bench.reliability.model import (  # noqa: E402
+from bench.reliability.model import (
     MARK,
     State,
     Texts,
@@ -52,8 +52,8 @@ from bench.reliability.model import (  # noqa: E402
     record_count,
     write_state,
 )
-from bench.reliability.report import log, machine, seconds, table  # noqa: E402
-from bench.reliability.runs import Workbench, index_command  # noqa: E402
+from bench.reliability.report import log, machine, seconds, table
+from bench.reliability.runs import Workbench, index_command
 
 KINDS = ("session per search", "long-lived session", "CLI --json", "CLI -c")
 
@@ -98,7 +98,7 @@ class _Searcher(threading.Thread):
                     snap = self._search(long_lived)
                     verdict = judge(snap, self.run_.old, self.run_.new)
                     problems = list(verdict.violations)
-                except Exception as error:  # noqa: BLE001 - any error is a finding
+                except Exception as error:
                     verdict = Verdict((), "error", 0, False)
                     problems = [f"{type(error).__name__}: {error}"]
                 elapsed = time.perf_counter() - started

@@ -26,11 +26,11 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.corpus import REUTERS_JSONL  # noqa: E402
-from bench.reliability.checks import check_command_exists  # noqa: E402
-from bench.reliability.model import Texts  # noqa: E402
-from bench.reliability.report import log, machine, seconds, table  # noqa: E402
-from bench.reliability.runs import Attack, Workbench  # noqa: E402
+from bench.corpus import REUTERS_JSONL
+from bench.reliability.checks import check_command_exists
+from bench.reliability.model import Texts
+from bench.reliability.report import log, machine, seconds, table
+from bench.reliability.runs import Attack, Workbench
 
 
 def next_attack(

@@ -32,11 +32,11 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.corpus import REUTERS_JSONL  # noqa: E402
-from bench.reliability.checks import check_exact, has_traceback  # noqa: E402
-from bench.reliability.model import Texts, mutate, write_state  # noqa: E402
-from bench.reliability.report import log, machine, table  # noqa: E402
-from bench.reliability.runs import Workbench, index_command  # noqa: E402
+from bench.corpus import REUTERS_JSONL
+from bench.reliability.checks import check_exact, has_traceback
+from bench.reliability.model import Texts, mutate, write_state
+from bench.reliability.report import log, machine, table
+from bench.reliability.runs import Workbench, index_command
 
 LIMITS = [4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20]
 FREE_SPACE = [4 << 10, 64 << 10, 256 << 10, 1 << 20]

@@ -33,9 +33,9 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.corpus import REUTERS_JSONL, article_text, load_records  # noqa: E402
-from bench.queries import QUERIES  # noqa: E402
-from bench.reliability.checks import (  # noqa: E402
+from bench.corpus import REUTERS_JSONL, article_text, load_records
+from bench.queries import QUERIES
+from bench.reliability.checks import (
     Snapshot,
     check_command_exists,
     cli,
@@ -44,7 +44,7 @@ from bench.reliability.checks import (  # noqa: E402
     has_traceback,
     read_hits,
 )
-from bench.reliability.model import (  # noqa: E402
+from bench.reliability.model import (
     State,
     Texts,
     expected_ids,
@@ -52,8 +52,8 @@ from bench.reliability.model import (  # noqa: E402
     parse_marker,
     write_state,
 )
-from bench.reliability.report import log, machine, seconds, table  # noqa: E402
-from bench.reliability.runs import index_command  # noqa: E402
+from bench.reliability.report import log, machine, seconds, table
+from bench.reliability.runs import index_command
 
 SNAPSHOT_EVERY = 10  # every tenth search lists all marked articles
 CLI_EVERY = 15  # every fifteenth search is a `newsgrep search` process
@@ -133,7 +133,7 @@ def searcher(index_dir: str, root: str, until: float, seed: int, out: Any) -> No
                         ids = [hit.id for hit in result.hits]
                         if len(ids) != len(set(ids)) or result.total < len(ids):
                             report.errors.append(f"{query.label}: ids {ids}, total {result.total}")
-        except Exception as error:  # noqa: BLE001 - any error is a finding
+        except Exception as error:
             report.errors.append(f"{query.label}: {type(error).__name__}: {error}")
         report.searches += 1
         report.latency.append(time.perf_counter() - started)

@@ -1,0 +1,75 @@
+"""JSON articles: `.json` (one object, or a list of them) and `.jsonl`/`.ndjson` (one object
+per line). A bad record is skipped with its reason; the rest is kept."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from newsgrep.formats.common import ArticleFileError, article_from_fields, clean_text
+from newsgrep.model import ParsedFile, Skipped
+
+
+def parse_json_file(text: str, *, line_records: bool, into: ParsedFile) -> None:
+    seen: set[str] = set()
+    for position, record, where in _json_records(text, line_records, into):
+        if not isinstance(record, dict):
+            into.skipped.append(Skipped(where, "not a JSON object"))
+            continue
+        record_id = _record_id(record, position, seen, single=position == 0)
+        try:
+            article = article_from_fields(record_id, record, None, into.notes, where=where)
+        except ArticleFileError as error:
+            into.skipped.append(Skipped(where, str(error)))
+            continue
+        into.articles.append(article)
+
+
+def _json_records(
+    text: str, line_records: bool, into: ParsedFile
+) -> Iterator[tuple[int, Any, str]]:
+    """(position, record, where) triples; position 0 marks a file's only object."""
+    if line_records:
+        for number, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                yield number, json.loads(line), f"line {number}"
+            except ValueError as error:
+                into.skipped.append(
+                    Skipped(f"line {number}", f"invalid JSON: {_json_reason(error)}")
+                )
+        return
+    try:
+        loaded = json.loads(text)
+    except ValueError as error:
+        raise ArticleFileError(f"invalid JSON: {_json_reason(error)}") from None
+    if isinstance(loaded, list):
+        for number, record in enumerate(loaded, start=1):
+            yield number, record, f"record {number}"
+    else:
+        yield 0, loaded, ""
+
+
+def _json_reason(error: ValueError, *, within_line: bool = False) -> str:
+    if not isinstance(error, json.JSONDecodeError):
+        return str(error)
+    if within_line:
+        return f"{error.msg} (column {error.colno})"
+    return f"{error.msg} (line {error.lineno}, column {error.colno})"
+
+
+def _record_id(record: Mapping[str, Any], position: int, seen: set[str], *, single: bool) -> str:
+    raw = record.get("id")
+    has_id = not isinstance(raw, bool) and isinstance(raw, str | int) and bool(str(raw).strip())
+    if not has_id:
+        if single:
+            return ""
+        record_id = f"#{position}"
+    else:
+        record_id = "#" + clean_text(str(raw)).strip()
+    while record_id in seen:  # the same name twice in one file: tell them apart by position
+        record_id += f"@{position}"
+    seen.add(record_id)
+    return record_id

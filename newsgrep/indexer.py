@@ -354,7 +354,7 @@ class _Run:
         self._drop_articles(path, old)
         folder = _covering_folder(candidate, self.manifest.folders)
         source = SourceFile(path, file_id, folder, digest)
-        self.batch.add_articles(source, parsed.articles, candidate.size)
+        self.batch.add_articles(source, list(enumerate(parsed.articles)), candidate.size)
         self.files_sent += bool(parsed.articles)
         self.report.articles_added += len(parsed.articles)
         if old is None or old.skip is not None:

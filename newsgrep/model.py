@@ -377,7 +377,7 @@ class Leftover:
     use: what an interrupted run leaves behind."""
 
     name: str
-    kind: str  # "segment", "toc", "manifest" or "temporary"
+    kind: str  # "segment", "toc", "manifest", "deletions" or "temporary"
     reason: str
 
 

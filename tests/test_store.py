@@ -506,7 +506,7 @@ def test_search_sees_the_last_commit_while_a_batch_is_open(built_index: Path, co
         batch = Index.open(store).batch(clear=False)
         batch.remove_file(str(corpus / "grain.txt"))
         source = SourceFile("/elsewhere/z.txt", "z.txt", "/elsewhere", "h")
-        batch.add_articles(source, [Article("", "Zeppelin", "Up.")])
+        batch.add_articles(source, [(0, Article("", "Zeppelin", "Up."))])
         try:
             assert found(built_index, "zeppelin") == []
             assert found(built_index, "wheat") == ["grain.txt"]

@@ -43,7 +43,7 @@ class Dates:
             reader = self._reader
             # Columns as stored: "undated" 0 is whatever Whoosh writes for 0 (not 0).
             dated_mark = reader.schema["undated"].to_column_value(0)
-            both = zip(_numbers(reader, "date"), _numbers(reader, "undated"), strict=True)
+            both = zip(numbers(reader, "date"), numbers(reader, "undated"), strict=True)
             self._column = [
                 (docnum, date)
                 for docnum, (date, undated) in enumerate(both)
@@ -60,7 +60,7 @@ def column_of(reader: Any, name: str) -> Any:
     return reader.column_reader(name)
 
 
-def _numbers(reader: Any, name: str) -> list[int]:
+def numbers(reader: Any, name: str) -> list[int]:
     """Every document's value in the numeric column `name` as stored (not translated back:
     dates as Whoosh's numbers), in document order, read a segment at a time. One document
     at a time, the dates of 21.6k articles took ~40 ms, most of a date-restricted search in

@@ -8,7 +8,8 @@ search that has just listed the folder may still open TOC N - 1.
 
 A run killed part way (even by SIGKILL) leaves only files that no kept generation refers
 to: segment files and a temporary table of contents of the generation it was writing,
-Whoosh's `MAIN.tmp` folder, a manifest of that generation, our `.*.tmp` files. `leftovers`
+Whoosh's `MAIN.tmp` folder, a manifest and a deletions file of that generation, our
+`.*.tmp` files. `leftovers`
 names them (a file is a leftover by its name and the kept tables of contents, nothing
 else), and every indexing run removes them, under the lock, before it starts.
 """
@@ -26,6 +27,7 @@ from whoosh import index
 from whoosh.writing import SegmentWriter
 
 from newsgrep import manifest
+from newsgrep.engine import statistics
 from newsgrep.engine.folder import LOCK_FILE, META_FILE, quiet_leaks
 from newsgrep.model import Leftover
 
@@ -48,6 +50,8 @@ class NewsWriter(SegmentWriter):  # type: ignore[misc]
         # Whoosh's last step of a commit: write the TOC that makes generation N current,
         # then delete the files no longer used (here: by N or N - 1).
         generation = self.generation
+        directory = Path(self.storage.folder)
+        statistics.write_deletions(directory, self.storage, self.schema, generation, segments)
         index.TOC(self.schema, segments, generation).write(self.storage, self.indexname)
         _clean_files(self.storage, self.indexname, generation, segments)
 
@@ -117,7 +121,7 @@ def _clean_files(storage: Any, indexname: str, generation: int, segments: list[A
     tocs, keep = _kept(storage, indexname, generation, segments)
     for name in list(storage):
         leftover = _classify(name, generation, tocs, keep)
-        if leftover is not None and leftover.kind in ("toc", "segment"):
+        if leftover is not None and leftover.kind in ("toc", "segment", "deletions"):
             with contextlib.suppress(OSError):
                 storage.delete_file(name)
 
@@ -145,6 +149,16 @@ def _classify(name: str, current: int, tocs: set[int], segments: set[str]) -> Le
             name,
             "segment",
             f"a segment file that neither generation {current} nor the one before uses",
+        )
+    deletions = statistics.generation_of(name)
+    if deletions is not None:
+        if deletions in tocs:
+            return None
+        return Leftover(
+            name,
+            "deletions",
+            f"the deletions of generation {deletions}, "
+            f"neither the committed generation {current} nor the one before",
         )
     generation = manifest.generation_of(name)
     if generation is not None:

@@ -11,34 +11,126 @@ from __future__ import annotations
 
 import bisect
 import copy
+import heapq
 import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from whoosh import query, scoring
 
 from newsgrep.engine.query import plain_words
+from newsgrep.engine.statistics import LiveStats
 from newsgrep.model import RankingSettings
 
 
-class _BM25F(scoring.BM25F):  # type: ignore[misc]
-    """Whoosh's BM25F with BM25's own idf, log(1 + (N - n + 0.5) / (n + 0.5)) as in Lucene
-    and Robertson–Spärck Jones, instead of Whoosh's TF-IDF style log(N / (n + 1)) + 1."""
+class LiveBM25F(scoring.BM25F):  # type: ignore[misc]
+    """Whoosh's BM25F over the statistics of live articles (`statistics.LiveStats`), with
+    BM25's own idf, log(1 + (N - n + 0.5) / (n + 0.5)) as in Lucene and Robertson–Spärck
+    Jones, or (`bm25_idf` off) Whoosh's TF-IDF style log(N / (n + 1)) + 1. The statistics
+    come from `stats()`, asked when the first term is scored."""
+
+    def __init__(self, settings: RankingSettings, stats: Callable[[], LiveStats]) -> None:
+        super().__init__(B=settings.b, K1=settings.k1)
+        self._bm25_idf = settings.bm25_idf
+        self._stats = stats
+
+    def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        stats = self._stats()
+        term = text.decode("utf-8") if isinstance(text, bytes) else text
+        return _LiveScorer(
+            searcher,
+            fieldname,
+            text,
+            idf=self._idf(stats, fieldname, term),
+            average_length=stats.average_length(fieldname),
+            b=self._field_B.get(fieldname, self.B),
+            k1=self.K1,
+        )
 
     def idf(self, searcher: Any, fieldname: str, text: Any) -> float:
-        parent = searcher.get_parent()
-        n = parent.doc_frequency(fieldname, text)
-        total = parent.doc_count()
-        return math.log(1 + (total - n + 0.5) / (n + 0.5))
+        term = text.decode("utf-8") if isinstance(text, bytes) else text
+        return self._idf(self._stats(), fieldname, term)
+
+    def _idf(self, stats: LiveStats, fieldname: str, term: str) -> float:
+        n = stats.doc_frequency(fieldname, term)
+        total = stats.doc_count
+        if self._bm25_idf:
+            return math.log(1 + (total - n + 0.5) / (n + 0.5))
+        return math.log(total / (n + 1)) + 1
 
 
-def ranking_model(settings: RankingSettings) -> Any:
-    """BM25F with the settings' k1 and b; the title's weight comes from its field boost in
-    the schema."""
-    if not settings.bm25_idf:
-        return scoring.BM25F(B=settings.b, K1=settings.k1)
-    return _BM25F(B=settings.b, K1=settings.k1)
+class _LiveScorer(scoring.WeightLengthScorer):  # type: ignore[misc]
+    """Whoosh's BM25F scorer, given its idf and average field length."""
+
+    def __init__(
+        self,
+        searcher: Any,
+        fieldname: str,
+        text: Any,
+        *,
+        idf: float,
+        average_length: float,
+        b: float,
+        k1: float,
+    ) -> None:
+        self.idf, self.avgfl, self.B, self.K1 = idf, average_length, b, k1
+        self.setup(searcher, fieldname, text)
+
+    def _score(self, weight: float, length: float) -> float:
+        return float(scoring.bm25(self.idf, weight, length, self.avgfl, self.B, self.K1))
+
+
+def best_matches(
+    searcher: Any,
+    whoosh_query: Any,
+    *,
+    limit: int | None,
+    ordinals: Sequence[int],
+    allowed: set[int] | None = None,
+    excluded: set[int] | None = None,
+) -> tuple[list[tuple[int, float]], int]:
+    """The `limit` best-scoring articles `whoosh_query` matches (every one: None), as
+    (docnum, score) best first, and how many match in all. Equal scores are ordered by the
+    articles' ordinals, never by where Whoosh happens to hold them, so any index of the
+    same files ranks alike."""
+    context = searcher.context()
+    heap: list[tuple[float, int, int]] = []
+    total = 0
+    for leaf, offset in searcher.leaf_searchers():
+        matcher = whoosh_query.matcher(leaf, context)
+        while matcher.is_active():
+            docnum = matcher.id() + offset
+            if (allowed is None or docnum in allowed) and (
+                excluded is None or docnum not in excluded
+            ):
+                total += 1
+                item = (float(matcher.score()), -ordinals[docnum], docnum)
+                if limit is None or len(heap) < limit:
+                    heapq.heappush(heap, item)
+                elif item > heap[0]:
+                    heapq.heapreplace(heap, item)
+            matcher.next()
+    ranked = sorted(heap, reverse=True)
+    return [(docnum, score) for score, _, docnum in ranked], total
+
+
+def first_by(
+    docnums: Iterator[int], key: Callable[[int], tuple[int, ...]], limit: int | None
+) -> tuple[list[int], int]:
+    """The `limit` first of `docnums` in the order of `key` (every one: None), and how
+    many there were."""
+    keyed = [(key(docnum), docnum) for docnum in docnums]
+    chosen = sorted(keyed) if limit is None else heapq.nsmallest(limit, keyed)
+    return [docnum for _, docnum in chosen], len(keyed)
+
+
+def ranking_model(settings: RankingSettings, stats: Callable[[], LiveStats]) -> Any:
+    """BM25F with the settings' k1 and b over live statistics; the title's weight comes
+    from its field boost in the schema."""
+    return LiveBM25F(settings, stats)
 
 
 def reranked(
@@ -115,7 +207,7 @@ def _closest_gap(first: list[int], second: list[int]) -> int | None:
 MAX_SCORED_EXPANSION = 64
 
 
-def for_scoring(node: Any, reader: Any) -> Any:
+def for_scoring(node: Any, reader: Any, stats: LiveStats) -> Any:
     """`node` as it is scored: every OR as a tree of union matchers, and every prefix or
     fuzzy word as an OR of the index terms it stands for, each scored by BM25.
 
@@ -129,7 +221,7 @@ def for_scoring(node: Any, reader: Any) -> Any:
         terms = [
             query.Term(fieldname, text, boost=node.boost)
             for fieldname, text in itertools.islice(
-                node.expanded_terms(reader), MAX_SCORED_EXPANSION + 1
+                _live_terms(node.expanded_terms(reader), stats), MAX_SCORED_EXPANSION + 1
             )
         ]
         if not terms:
@@ -139,17 +231,17 @@ def for_scoring(node: Any, reader: Any) -> Any:
             # useful; Whoosh's own matcher is left to it (a known limit, see above).
             return node
         expanded = query.Or(terms) if len(terms) > 1 else terms[0]
-        return for_scoring(expanded, reader)
+        return for_scoring(expanded, reader, stats)
     if node.is_leaf():
         return node
     if isinstance(node, query.CompoundQuery):
         # A shallow copy keeps what `apply` would drop (an OR's minmatch and scale).
         node = copy.copy(node)
-        node.subqueries = [for_scoring(child, reader) for child in node.subqueries]
+        node.subqueries = [for_scoring(child, reader, stats) for child in node.subqueries]
         if isinstance(node, query.Or):
             node.matcher_type = query.Or.DEFAULT_MATCHER
         return node
-    return node.apply(lambda child: for_scoring(child, reader))
+    return node.apply(lambda child: for_scoring(child, reader, stats))
 
 
 def matches(searcher: Any, whoosh_query: Any) -> Iterator[int]:
@@ -164,3 +256,14 @@ def matches(searcher: Any, whoosh_query: Any) -> Iterator[int]:
             if not (deleted and reader.is_deleted(docnum)):
                 yield docnum + offset
             matcher.next()
+
+
+def _live_terms(
+    terms: Iterable[tuple[str, Any]], stats: LiveStats
+) -> Iterator[tuple[str, Any]]:
+    """The index terms a prefix or fuzzy word stands for that some live article holds (a
+    term held only by deleted articles stays in Whoosh's term list until a merge)."""
+    for fieldname, text in terms:
+        term = text.decode("utf-8") if isinstance(text, bytes) else text
+        if stats.doc_frequency(fieldname, term) > 0:
+            yield fieldname, text

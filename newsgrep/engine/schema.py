@@ -9,8 +9,10 @@ SCHEMA_VERSION (older indexes are then refused with a hint to rebuild).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import operator
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,9 +26,16 @@ from newsgrep.text.analysis import analyze
 from newsgrep.text.duplicates import pack_sketch, sketch
 
 # Bump when the schema or the analysis changes: older indexes must then be rebuilt.
-# (6: the field and analyzer classes moved to newsgrep.engine.)
-SCHEMA_VERSION = 6
+# (7: exact field lengths, the tie-breaking ordinal and the title's origin are stored.)
+SCHEMA_VERSION = 7
 TITLE_BOOST = 2.0
+
+# The scored text fields, and the column holding each article's exact length in it: the
+# statistics of live articles are summed from these (see `statistics`).
+LENGTH_FIELDS = {"title": "length_title", "body": "length_body", "source": "length_source"}
+# An article's ordinal: its file's path hash above, its place in the file below. Ties in
+# score or date are broken by it, so that any index of the same files orders them alike.
+_POSITION_BITS = 24
 
 
 class NewsDateField(fields.DATETIME):  # type: ignore[misc]
@@ -145,11 +154,17 @@ def build_schema() -> Any:
         # column so that folding reads it without loading whole stored documents.
         sketch=fields.COLUMN(columns.VarBytesColumn()),
         file_hash=fields.STORED(),
+        # Whether the title shown was made from the body (and so not indexed as a title).
+        title_from_body=fields.STORED(),
+        ordinal=fields.COLUMN(columns.NumericColumn("Q")),
+        **{column: fields.COLUMN(columns.NumericColumn("I")) for column in LENGTH_FIELDS.values()},
     )
 
 
-def document(article: Article, source: SourceFile) -> dict[str, Any]:
-    """The fields of the Whoosh document for `article` of the file `source`."""
+def document(article: Article, source: SourceFile, position: int) -> dict[str, Any]:
+    """The fields of the Whoosh document for `article`, the `position`th of the file
+    `source`."""
+    title = "" if article.title_from_body else article.title
     document: dict[str, Any] = {
         # Indexed as terms that any name can make; stored as they are.
         "id": index_term(source.file_id + article.record),
@@ -157,14 +172,19 @@ def document(article: Article, source: SourceFile) -> dict[str, Any]:
         "path": index_term(source.path),
         "_stored_path": source.path,
         # A title made from the body's first sentence is shown, not searched as a title.
-        "title": "" if article.title_from_body else article.title,
+        "title": title,
         "_stored_title": article.title,
+        "title_from_body": article.title_from_body,
         "body": article.body,
         "undated": int(article.date is None),
         "sketch": pack_sketch(sketch(article.title, article.body)),
         "file_id": source.file_id,
         "folder": source.folder,
         "file_hash": source.file_hash,
+        "ordinal": ordinal(source.path, position),
+        "length_title": len(analyze(title)),
+        "length_body": len(analyze(article.body)),
+        "length_source": _label_length(article.source),
     }
     if article.date is not None:
         document["date"] = article.date
@@ -175,6 +195,25 @@ def document(article: Article, source: SourceFile) -> dict[str, Any]:
     if article.tags:
         document["tags"] = ",".join(tag.replace(",", " ") for tag in article.tags)
     return document
+
+
+def indexed_values(stored: dict[str, Any]) -> dict[str, str]:
+    """The values of the scored fields as `document` indexed them, from the stored fields
+    of an article (the statistics count a deleted article's terms from these)."""
+    title = "" if stored.get("title_from_body") else stored.get("title", "")
+    values = {"title": title, "body": stored.get("body", ""), "source": stored.get("source")}
+    return {field: value for field, value in values.items() if value}
+
+
+def ordinal(path: str, position: int) -> int:
+    """The tie-breaking key of the `position`th article of the file at `path`."""
+    digest = hashlib.blake2b(os.fsencode(path), digest_size=5).digest()
+    place = min(position, (1 << _POSITION_BITS) - 1)
+    return int.from_bytes(digest, "big") << _POSITION_BITS | place
+
+
+def _label_length(value: str | None) -> int:
+    return sum(1 for _ in label_analyzer()(value)) if value else 0
 
 
 def index_term(text: str) -> str:

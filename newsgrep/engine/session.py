@@ -15,19 +15,26 @@ import pickle
 import struct
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from whoosh import query, sorting
+from whoosh import query
 
-from newsgrep.engine.columns import Dates, column_of, fold, split_dates
+from newsgrep.engine.columns import Dates, column_of, fold, numbers, split_dates
 from newsgrep.engine.documents import docnums, highlight_terms, hit, open_lazy_files, stored_article
 from newsgrep.engine.folder import IndexStore, damaged_index_error
 from newsgrep.engine.query import ParsedQuery, date_filter, explain, parse
-from newsgrep.engine.ranking import for_scoring, matches, ranking_model, reranked
-from newsgrep.engine.schema import index_term
+from newsgrep.engine.ranking import (
+    best_matches,
+    first_by,
+    for_scoring,
+    matches,
+    ranking_model,
+    reranked,
+)
+from newsgrep.engine.statistics import LiveStats, key_terms
 from newsgrep.engine.vocabulary import Vocabulary
 from newsgrep.errors import QueryError
 from newsgrep.model import (
@@ -65,12 +72,16 @@ class SearchSession:
         self._ix = IndexStore(index_dir).open()
         self._searcher: Any = None
         self._dates: Dates | None = None
+        self._stats: LiveStats | None = None
+        self._ordinals: Sequence[int] | None = None
+        self._number_columns: dict[str, list[int]] = {}
         # Column readers, made once: making one reads the column's whole offset table.
         self._columns: dict[str, Any] = {}
 
     def __enter__(self) -> SearchSession:
         try:
-            self._searcher = self._ix.searcher(weighting=ranking_model(self.ranking))
+            model = ranking_model(self.ranking, self._live_stats)
+            self._searcher = self._ix.searcher(weighting=model)
             open_lazy_files(self._searcher.reader(), self._ix.schema)
             self._dates = Dates(self._searcher.reader())
             for name, field_type in self._ix.schema.items():
@@ -121,7 +132,8 @@ class SearchSession:
             found = relaxed_from if relaxed_from is not None else total
             suggestion = None
             if found < self.ranking.suggest_below:
-                suggestion = suggest(Vocabulary(self._searcher), request.query)
+                vocabulary = Vocabulary(self._searcher, self._live_stats())
+                suggestion = suggest(vocabulary, request.query)
         notices = parsed.notices
         relaxed = relaxed_from is not None and total > relaxed_from
         if relaxed:
@@ -155,7 +167,11 @@ class SearchSession:
         return relaxed, found
 
     def _ranked(
-        self, matching: Any, dates: set[int] | None, request: SearchRequest, mask: Any = None
+        self,
+        matching: Any,
+        dates: set[int] | None,
+        request: SearchRequest,
+        excluded: set[int] | None = None,
     ) -> tuple[int, tuple[Hit, ...]]:
         """The number of matches, and the requested page of hits (near-duplicates folded
         if asked), with only the page's stored documents read."""
@@ -164,7 +180,7 @@ class SearchSession:
         end = None if request.limit is None else request.offset + request.limit
         fetch = None if end is None else max(end * 3 + 10, self.ranking.rerank_depth)
         while True:
-            candidates, total = self._candidates(words, allowed, mask, request.sort, fetch)
+            candidates, total = self._candidates(words, allowed, excluded, request.sort, fetch)
             if not request.collapse:
                 kept: list[tuple[int, Any, list[int]]] = [(d, s, []) for d, s in candidates]
                 break
@@ -183,28 +199,60 @@ class SearchSession:
         return total, hits
 
     def _candidates(
-        self, words: Any, allowed: set[int] | None, mask: Any, sort: Sort, fetch: int | None
+        self,
+        words: Any,
+        allowed: set[int] | None,
+        excluded: set[int] | None,
+        sort: Sort,
+        fetch: int | None,
     ) -> tuple[list[tuple[int, float | None]], int]:
         """The best `fetch` matches in order, as (docnum, score) (by date: score None), and
-        how many articles match in all (Whoosh counts them while it ranks)."""
+        how many articles match in all."""
         if allowed is not None and not allowed:
-            return [], 0  # no article in the dates: Whoosh would read an empty filter as none
-        searcher = self._searcher
-        # No block-quality skipping: it saves scoring some matches, but then Whoosh counts
-        # every match again in a second pass, which costs more (p50 of the benchmark's
-        # queries at 21.6k: ~30 -> ~17 ms).
-        options: dict[str, Any] = {"limit": fetch, "filter": allowed, "mask": mask}
-        options["optimize"] = False
+            return [], 0
+        searcher, ordinals = self._searcher, self._ordinal_column()
         if sort is not Sort.RELEVANCE:
-            options["sortedby"] = [
-                sorting.FieldFacet("undated"),
-                sorting.FieldFacet("date", reverse=sort is Sort.NEWEST),
-            ]
-            results = searcher.search(words, **options)
-            return [(found.docnum, None) for found in results], len(results)
-        results = searcher.search(for_scoring(words, searcher.reader()), **options)
-        ranked = [(found.docnum, float(found.score)) for found in results]
-        return list(reranked(searcher, words, ranked, self.ranking)), len(results)
+            undated, dates = self._numbers("undated"), self._numbers("date")
+            sign = -1 if sort is Sort.NEWEST else 1
+
+            def by_date(docnum: int) -> tuple[int, ...]:
+                return undated[docnum], sign * dates[docnum], ordinals[docnum]
+
+            found = (
+                docnum
+                for docnum in matches(searcher, words)
+                if (allowed is None or docnum in allowed)
+                and (excluded is None or docnum not in excluded)
+            )
+            chosen, total = first_by(found, by_date, fetch)
+            return [(docnum, None) for docnum in chosen], total
+        scored = for_scoring(words, searcher.reader(), self._live_stats())
+        ranked, total = best_matches(
+            searcher, scored, limit=fetch, ordinals=ordinals, allowed=allowed, excluded=excluded
+        )
+        return list(reranked(searcher, words, ranked, self.ranking)), total
+
+    def _in_file_order(self, found: list[int]) -> list[int]:
+        """Documents in the order of their ordinals: a file's articles as the file has them."""
+        ordinals = self._ordinal_column()
+        return sorted(found, key=lambda docnum: ordinals[docnum])
+
+    def _live_stats(self) -> LiveStats:
+        """The statistics of live articles, made on first use."""
+        if self._stats is None:
+            self._stats = LiveStats(self._searcher, self.index_dir)
+        return self._stats
+
+    def _ordinal_column(self) -> Sequence[int]:
+        if self._ordinals is None:
+            self._ordinals = numbers(self._searcher.reader(), "ordinal")
+        return self._ordinals
+
+    def _numbers(self, name: str) -> list[int]:
+        """The numeric column `name` as stored, for every document (kept for the session)."""
+        if name not in self._number_columns:
+            self._number_columns[name] = numbers(self._searcher.reader(), name)
+        return self._number_columns[name]
 
     def _count(self, whoosh_query: Any, allowed: set[int] | None, *, up_to: int) -> int:
         """How many articles match, without scoring them, counting no further than `up_to`."""
@@ -253,16 +301,15 @@ class SearchSession:
         filter_ = date_filter(request.since, request.until)
         searcher = self._searcher
         with self._reading():
-            targets = docnums(searcher, target)
+            targets = self._in_file_order(docnums(searcher, target))
+            stats = self._live_stats()
             terms = [
                 query.Term(name, term, boost=weight)
                 for name, count in SIMILAR_TERMS.items()
-                for term, weight in searcher.key_terms(targets, name, numterms=count)
+                for term, weight in key_terms(searcher, stats, targets, name, count)
             ]
-            own = query.Or(
-                [query.Term("id", index_term(searcher.stored_fields(n)["id"])) for n in targets]
-            )
-            total, hits = self._ranked(query.Or(terms), self._date_filter(filter_), request, own)
+            dates = self._date_filter(filter_)
+            total, hits = self._ranked(query.Or(terms), dates, request, set(targets))
         return SearchResult(f"like {target}", total, hits, time.perf_counter() - started)
 
     def articles(self, target: str, query_text: str | None = None) -> list[ShownArticle]:
@@ -278,7 +325,8 @@ class SearchSession:
             whoosh_query = parse(query_text, self._ix.schema, ranking=self.ranking).whoosh_query
         with self._reading():
             terms = highlight_terms(whoosh_query, self._searcher.reader())
-            stored = [self._searcher.stored_fields(n) for n in docnums(self._searcher, target)]
+            found = self._in_file_order(docnums(self._searcher, target))
+            stored = [self._searcher.stored_fields(n) for n in found]
         shown = []
         for fields in stored:
             article = stored_article(fields)

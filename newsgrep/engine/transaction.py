@@ -18,6 +18,7 @@ from typing import Any
 from whoosh.writing import CLEAR
 
 from newsgrep import manifest as manifest_file
+from newsgrep.engine import statistics
 from newsgrep.engine.generations import NewsWriter
 from newsgrep.engine.parallel import ParallelWriter
 from newsgrep.engine.schema import document, index_term
@@ -80,25 +81,31 @@ class Batch:
         return self._writer
 
     def remove_file(self, path: str) -> None:
+        """Remove every article of the file at `path`."""
         self._open_writer().delete_by_term("path", index_term(path))
 
+    def remove_article(self, article_id: str) -> None:
+        """Remove the article with the id `article_id` (a record of a file)."""
+        self._open_writer().delete_by_term("id", index_term(article_id))
+
     def add_articles(
-        self, source: SourceFile, articles: Sequence[Article], file_size: int = 0
+        self, source: SourceFile, articles: Sequence[tuple[int, Article]], file_size: int = 0
     ) -> None:
+        """Add `articles` of the file `source`, each with its position in the file."""
         writer = self._open_writer()
         if self._workers == 1:
-            for article in articles:
-                writer.add_document(**document(article, source))
+            for position, article in articles:
+                writer.add_document(**document(article, source, position))
             return
         # The first share of the bytes planned goes to the first worker, and so on: the
         # documents keep their order (a long JSON Lines file is shared out by its records).
         share = file_size / max(1, len(articles))
         last = len(articles) - 1
-        for number, article in enumerate(articles):
+        for number, (position, article) in enumerate(articles):
             worker = min(
                 self._workers - 1, int(self._sent_bytes * self._workers / self._planned_bytes)
             )
-            writer.add(worker, (article, source), number == last)
+            writer.add(worker, (article, source, position), number == last)
             self._sent_bytes += share
 
     def written(self) -> tuple[int, int] | None:
@@ -138,10 +145,15 @@ class Batch:
         try:
             writer.commit(**options)
         except BaseException:
-            # Not committed: the manifest describes nothing (and may fill a full disk).
+            # Not committed: the manifest and the deletions file describe nothing (and may
+            # fill a full disk).
             with contextlib.suppress(OSError):
                 if self._ix.latest_generation() < generation:
-                    manifest_file.path_of(self._directory, generation).unlink()
+                    for path in (
+                        manifest_file.path_of(self._directory, generation),
+                        statistics.path_of(self._directory, generation),
+                    ):
+                        path.unlink(missing_ok=True)
             raise
         self._writer = None
         manifest_file.remove_others(self._directory, generation)

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from whoosh import query, scoring
+from whoosh import matching, query, scoring
 
 from newsgrep.engine.query import plain_words
 from newsgrep.engine.statistics import LiveStats
@@ -208,15 +208,18 @@ MAX_SCORED_EXPANSION = 64
 
 
 def for_scoring(node: Any, reader: Any, stats: LiveStats) -> Any:
-    """`node` as it is scored: every OR as a tree of union matchers, and every prefix or
-    fuzzy word as an OR of the index terms it stands for, each scored by BM25.
+    """`node` as it is scored, the same whatever segments the index is cut into:
 
-    Left to itself, Whoosh picks how to score an OR by the size of each index segment:
-    on segments of 5,000 articles or fewer it preloads an OR of three or more clauses
-    into an array, which inside an AndMaybe scores wrongly (seen: a fifth of the true
-    scores), and which gives a prefix's words a constant score where the union scores
-    them by BM25. Ranking would then depend on how the index happens to be cut into
-    segments (one large run, or many small updates)."""
+    - every AND and OR as a tree of matchers in the order of its clauses (Whoosh shapes
+      the tree by the size of each segment's postings, which changes the order scores are
+      added in; on segments of 5,000 articles or fewer it even preloads an OR of three or
+      more clauses into an array, which inside an AndMaybe scores wrongly);
+    - the coordination bonus of a relaxed OR counted over the index's terms, not each
+      segment's (Whoosh's CoordMatcher counts the terms each segment holds);
+    - every prefix or fuzzy word as an OR of the live index terms it stands for, each
+      scored by BM25; one standing for more than MAX_SCORED_EXPANSION terms (`s*`) gets
+      one constant score, as scoring thousands of words would take seconds and rank
+      nothing useful."""
     if isinstance(node, query.MultiTerm) and not isinstance(node, query.Every):
         terms = [
             query.Term(fieldname, text, boost=node.boost)
@@ -227,21 +230,69 @@ def for_scoring(node: Any, reader: Any, stats: LiveStats) -> Any:
         if not terms:
             return query.NullQuery
         if len(terms) > MAX_SCORED_EXPANSION:
-            # `s*`: thousands of words, each scored, would take seconds and rank nothing
-            # useful; Whoosh's own matcher is left to it (a known limit, see above).
-            return node
+            return query.ConstantScoreQuery(node, node.boost)
         expanded = query.Or(terms) if len(terms) > 1 else terms[0]
         return for_scoring(expanded, reader, stats)
     if node.is_leaf():
         return node
+    if type(node) is query.And:
+        children = [for_scoring(child, reader, stats) for child in node.subqueries]
+        return _InOrderAnd(children, boost=node.boost)
+    if type(node) is query.Or:
+        children = [for_scoring(child, reader, stats) for child in node.subqueries]
+        ordered = _InOrderOr(children, boost=node.boost, minmatch=node.minmatch, scale=node.scale)
+        ordered.termcount = sum(_term_matchers(child, stats) for child in children)
+        return ordered
     if isinstance(node, query.CompoundQuery):
-        # A shallow copy keeps what `apply` would drop (an OR's minmatch and scale).
         node = copy.copy(node)
         node.subqueries = [for_scoring(child, reader, stats) for child in node.subqueries]
-        if isinstance(node, query.Or):
-            node.matcher_type = query.Or.DEFAULT_MATCHER
         return node
     return node.apply(lambda child: for_scoring(child, reader, stats))
+
+
+class _InOrderAnd(query.And):  # type: ignore[misc]
+    def _matcher(self, subs: list[Any], searcher: Any, context: Any) -> Any:
+        return self._tree_matcher(subs, matching.IntersectionMatcher, searcher, context, None)
+
+
+class _InOrderOr(query.Or):  # type: ignore[misc]
+    termcount = 0  # the term matchers of the whole index under this OR (see `for_scoring`)
+
+    def _matcher(self, subs: list[Any], searcher: Any, context: Any) -> Any:
+        matcher = self._tree_matcher(subs, matching.UnionMatcher, searcher, context, None)
+        if self.scale and any(matcher.term_matchers()):
+            matcher = _IndexCoordMatcher(matcher, self.scale, self.termcount)
+        return matcher
+
+
+class _IndexCoordMatcher(matching.CoordMatcher):  # type: ignore[misc]
+    """Whoosh's coordination bonus (V-Twin's SQR), with the number of terms of the query
+    the whole index holds rather than this segment."""
+
+    def __init__(self, child: Any, scale: float, termcount: int) -> None:
+        super().__init__(child, scale=scale)
+        self._termcount = termcount
+
+    def _replacement(self, newchild: Any) -> Any:
+        return self.__class__(newchild, self._scale, self._termcount)
+
+
+def _term_matchers(node: Any, stats: LiveStats) -> int:
+    """How many term matchers Whoosh makes for `node` over an index that holds exactly the
+    live terms: one per term held, a phrase's words when it holds them all."""
+    if isinstance(node, query.Term):
+        return int(_holds(stats, node.fieldname, node.text))
+    if isinstance(node, query.Phrase):
+        held = all(_holds(stats, node.fieldname, word) for word in node.words)
+        return len(node.words) if held else 0
+    if node.is_leaf():
+        return 0
+    return sum(_term_matchers(child, stats) for child in node.children())
+
+
+def _holds(stats: LiveStats, fieldname: str, text: Any) -> bool:
+    term = text.decode("utf-8") if isinstance(text, bytes) else text
+    return stats.doc_frequency(fieldname, term) > 0
 
 
 def matches(searcher: Any, whoosh_query: Any) -> Iterator[int]:
@@ -258,9 +309,7 @@ def matches(searcher: Any, whoosh_query: Any) -> Iterator[int]:
             matcher.next()
 
 
-def _live_terms(
-    terms: Iterable[tuple[str, Any]], stats: LiveStats
-) -> Iterator[tuple[str, Any]]:
+def _live_terms(terms: Iterable[tuple[str, Any]], stats: LiveStats) -> Iterator[tuple[str, Any]]:
     """The index terms a prefix or fuzzy word stands for that some live article holds (a
     term held only by deleted articles stays in Whoosh's term list until a merge)."""
     for fieldname, text in terms:

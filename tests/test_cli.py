@@ -314,8 +314,8 @@ def test_progress_bar_shows_on_a_terminal_only(corpus: Path, index_dir: Path) ->
 
     from rich.console import Console
 
-    from newsgrep.cli import ProgressBar
     from newsgrep.model import Progress
+    from newsgrep.render.progress import ProgressBar
 
     out = io.StringIO()
     terminal = Console(file=out, force_terminal=True, width=80)

@@ -292,7 +292,7 @@ def test_hyperlinks_point_titles_at_their_files(built_index: Path, corpus: Path)
 
 
 def test_hyperlink_detection() -> None:
-    from newsgrep.render.human import supports_hyperlinks
+    from newsgrep.cli.resolve import supports_hyperlinks
 
     assert supports_hyperlinks({"TERM_PROGRAM": "iTerm.app"})
     assert supports_hyperlinks({"VTE_VERSION": "7200"})

@@ -1,5 +1,6 @@
-"""The architecture's fences: the core never loads the CLI or terminal libraries, and the
-plain types and the renderers never load the engine."""
+"""The architecture's fences: the core never loads the CLI or terminal libraries (nor does
+the command line's resolution of options), and the plain types and the renderers never
+load the engine."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import pytest
         "newsgrep.check",
         "newsgrep.render.jsonl",
         "newsgrep.render.paths",
+        "newsgrep.cli.resolve",
     ],
 )
 def test_core_and_machine_output_load_neither_typer_nor_rich(module: str) -> None:
@@ -42,6 +44,8 @@ def test_core_and_machine_output_load_neither_typer_nor_rich(module: str) -> Non
         "newsgrep.render.paths",
         "newsgrep.render.template",
         "newsgrep.render.human",
+        "newsgrep.render.progress",
+        "newsgrep.cli.resolve",
     ],
 )
 def test_the_types_and_the_renderers_load_no_whoosh(module: str) -> None:
@@ -127,3 +131,19 @@ def test_the_package_has_no_import_loop() -> None:
     for name in graph:
         visit(name, [])
     assert not loops, loops[0]
+
+
+def test_only_the_command_line_and_the_terminal_renderers_import_typer_or_rich() -> None:
+    # ruff's banned-api says the same (newsgrep/cli/ruff.toml lifts it for the command line).
+    terminal_renderers = {"newsgrep.render.human", "newsgrep.render.progress"}
+    importers = sorted(
+        name
+        for name, path in _modules().items()
+        if any(
+            m.split(".")[0] in ("typer", "rich")
+            for m in _imports(ast.parse(path.read_text()), name)
+        )
+    )
+    assert importers and all(
+        name.startswith("newsgrep.cli.") or name in terminal_renderers for name in importers
+    ), importers

@@ -1,14 +1,16 @@
-"""The terminal look: ranked hits with highlighted titles and snippets, built with Rich.
+"""The terminal look, built with Rich: ranked hits with highlighted titles and snippets,
+whole articles, charts, stats, the check's report, and the lines on stderr around them (the
+index summary, notices, the footer, `newsgrep: ...` messages).
 
 Article text only ever enters Rich as `Text` (never as markup) after `terminal_safe`, so
 neither `[bold]` nor an escape sequence in an article can style or break the output.
-Matches are styled by span. The caller passes the Console, which decides colour.
+Matches are styled by span. The caller passes the Console, made here by `stdout_console`
+(which decides colour) or `stderr_console`.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -22,7 +24,9 @@ from newsgrep.model import (
     Finding,
     FindingKind,
     Hit,
+    IndexReport,
     IndexStats,
+    Problem,
     Repair,
     RepairReport,
     SearchResult,
@@ -45,21 +49,72 @@ BAR_WIDTH = 40
 GOOD_STYLE = "bold green"
 BAD_STYLE = "bold red"
 FINDINGS_SHOWN = 10  # per kind; --json lists them all
-
-# Terminals known to open OSC 8 hyperlinks; elsewhere the escape could show as garbage.
-_HYPERLINK_TERMINALS = ("iTerm.app", "WezTerm", "vscode", "ghostty", "Hyper", "Tabby")
+SKIPS_SHOWN = 5  # skipped files in the index summary; --verbose lists them all
 
 
-def supports_hyperlinks(environ: Mapping[str, str]) -> bool:
-    """Whether the terminal described by `environ` is known to support hyperlinks."""
-    if environ.get("TERM_PROGRAM") in _HYPERLINK_TERMINALS:
-        return True
-    if environ.get("TERM", "").startswith(("xterm-kitty", "foot", "alacritty")):
-        return True
-    vte = environ.get("VTE_VERSION", "")
-    return bool(environ.get("WT_SESSION") or environ.get("KONSOLE_VERSION")) or (
-        vte.isdigit() and int(vte) >= 5000
+def stdout_console(color: bool | None = None) -> Console:
+    """The console for stdout. Colour is decided once: True forces it (even under
+    NO_COLOR), False drops it, and None leaves it to Rich, which honours NO_COLOR,
+    TERM=dumb and non-terminals."""
+    if color:
+        return Console(
+            force_terminal=True, no_color=False, color_system="standard", highlight=False
+        )
+    if color is False:
+        return Console(color_system=None, highlight=False, soft_wrap=not sys.stdout.isatty())
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.soft_wrap = True  # a pipe gets whole lines, as grep gives them
+    return console
+
+
+def stderr_console() -> Console:
+    """The console for everything that is not data: summaries, notes, errors, progress."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def render_message(message: str, console: Console) -> None:
+    """One line of newsgrep's own: an error, a warning, a note ("newsgrep: ...")."""
+    console.print(Text(f"newsgrep: {message}"))
+
+
+def render_notices(result: SearchResult, console: Console) -> None:
+    """What the search wants the user to know (for stderr): notices, then "did you mean"."""
+    for notice in result.notices:
+        render_message(f"note: {safe_line(notice)}", console)
+    if result.suggestion:
+        render_message(f"did you mean: {safe_line(result.suggestion)}", console)
+
+
+def render_index_summary(report: IndexReport, console: Console, *, verbose: bool) -> None:
+    """What an indexing run did (for stderr): one line of counts, then the files skipped
+    (the first SKIPS_SHOWN of them unless `verbose`), and with `verbose` the notes too."""
+    articles = plural(report.total_articles, "article")
+    console.print(
+        Text(
+            f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+            f"{report.unchanged} unchanged, {report.skipped} skipped · "
+            f"{articles} in the index · {report.seconds:.2f} s"
+        )
     )
+    problems = report.skipped_files + report.skipped_records
+    shown = problems if verbose else problems[:SKIPS_SHOWN]
+    for problem in shown:
+        console.print(Text(f"  skipped {_problem_text(problem)}"))
+    if len(shown) < len(problems):
+        more = len(problems) - len(shown)
+        console.print(Text(f"  … and {more} more (--verbose lists them all)"))
+    if verbose:
+        for note in report.notes:
+            console.print(Text(f"  note: {_problem_text(note)}"))
+        if report.leftovers_removed:
+            count = len(report.leftovers_removed)
+            console.print(Text(f"  removed {plural(count, 'file')} an interrupted run left"))
+
+
+def _problem_text(problem: Problem) -> str:
+    where = f": {problem.where}" if problem.where else ""
+    return safe_line(f"{display_path(problem.path)}{where}: {problem.reason}")
 
 
 def render_human(result: SearchResult, console: Console, *, hyperlinks: bool = False) -> None:
@@ -212,11 +267,6 @@ def render_explanation(explanation: Explanation, console: Console) -> None:
         console.print(Text(f"synonyms: {safe_line(word)} also finds {safe_line(also)}"))
     if explanation.dates:
         console.print(Text(f"dates: {explanation.dates}"))
-
-
-def hyperlinks_wanted(console: Console) -> bool:
-    """Hyperlinks on a terminal that is known to open them."""
-    return console.is_terminal and supports_hyperlinks(os.environ)
 
 
 # --- check ------------------------------------------------------------------------------

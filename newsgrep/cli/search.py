@@ -1,0 +1,191 @@
+"""`newsgrep search` (with --batch, --timeline, --explain) and `newsgrep similar`.
+
+Each command resolves its options into a `SearchPlan` (see `resolve`), runs it on a
+`SearchSession`, and hands the result to `emit`. The session is imported inside the
+commands: it loads Whoosh, which `--help` and a usage error need not wait for.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from newsgrep.cli.emit import emit, terminal, write_counts, write_summary
+from newsgrep.cli.exits import ExitCode, handle_errors
+from newsgrep.cli.options import QuietOption, config_of, with_hit_options
+from newsgrep.cli.resolve import (
+    HitOptions,
+    SearchOptions,
+    SearchPlan,
+    resolve_search,
+    resolve_similar,
+)
+from newsgrep.errors import NewsgrepError
+from newsgrep.model import Facet, SearchRequest, SearchResult
+
+if TYPE_CHECKING:
+    from newsgrep.engine.session import SearchSession
+
+
+@handle_errors
+@with_hit_options
+def search_command(
+    ctx: typer.Context,
+    query: Annotated[
+        list[str] | None,
+        typer.Argument(help="The query; several words are joined by spaces.", show_default=False),
+    ] = None,
+    *,
+    options: HitOptions,  # the shared options (see `with_hit_options`)
+    quiet: QuietOption = False,
+    batch: Annotated[
+        bool,
+        typer.Option(
+            "--batch",
+            help="Read one query per line from stdin; write JSON Lines tagged with the "
+            "query and its line number.",
+        ),
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Print how the query was read, on stderr.")
+    ] = False,
+    timeline: Annotated[
+        bool,
+        typer.Option("--timeline", help="Chart the matches by month (or year), not the hits."),
+    ] = False,
+    all_words: Annotated[
+        bool,
+        typer.Option("--all", help="Require every word, even when few articles have them all."),
+    ] = False,
+    any_word: Annotated[
+        bool,
+        typer.Option("--any", help="Rank articles with any of the words (most words first)."),
+    ] = False,
+    synonyms_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--synonyms",
+            metavar="FILE",
+            help="More synonyms, one group per line: 'kyiv, kiev' (config 'synonyms').",
+        ),
+    ] = None,
+    no_synonyms: Annotated[
+        bool, typer.Option("--no-synonyms", help="Search only the words as written.")
+    ] = False,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="With --json or --batch: after the hits of a query, one summary object "
+            '({"type": "summary", "total", "suggestion", ...}).',
+        ),
+    ] = False,
+) -> None:
+    """Search the index; print ranked hits with highlighted snippets.
+
+    Query syntax: words (all must match), OR, NOT or -word, "a phrase", title:word,
+    source:name, date:2025-05, date:[2025-05-01 TO 2025-05-31], date:>2025-05-01,
+    word* (prefix), word~ (fuzzy).
+
+    Example: newsgrep search 'ceasefire talks' --since 2025-05 --sort newest
+    """
+    from newsgrep.engine.session import SearchSession
+    from newsgrep.text.synonyms import load_synonyms
+
+    wanted = SearchOptions(
+        tuple(query or ()), options, quiet, batch, all_words, any_word,
+        synonyms_file, no_synonyms, summary,
+    )  # fmt: skip
+    plan = resolve_search(wanted, config_of(ctx), terminal(), load_synonyms)
+    if plan.batch:
+        raise typer.Exit(_run_batch(plan))
+    with SearchSession(plan.index_dir) as session:
+        if explain:
+            _print_explanation(session, plan.request)
+        if timeline:
+            raise typer.Exit(_timeline(session, plan.request, options.output.json))
+        result = session.search(plan.request)
+    _print_notices(result)
+    exit_code = emit(result, plan.output)
+    if plan.summary:
+        write_summary(result)
+    raise typer.Exit(exit_code)
+
+
+def _print_explanation(session: SearchSession, request: SearchRequest) -> None:
+    from newsgrep.render.human import render_explanation, stderr_console
+
+    render_explanation(session.explain(request), stderr_console())
+
+
+def _print_notices(result: SearchResult) -> None:
+    if not (result.notices or result.suggestion):
+        return  # and the human renderer need not load, for JSON or -l
+    from newsgrep.render.human import render_notices, stderr_console
+
+    render_notices(result, stderr_console())
+
+
+def _timeline(session: SearchSession, request: SearchRequest, json_output: bool) -> ExitCode:
+    counts = session.count_by(Facet.MONTH, request)
+    by = "month"
+    if len(counts) > 36:  # more than three years of months: count by year instead
+        counts, by = session.count_by(Facet.YEAR, request), "year"
+    write_counts(by, counts, json_output, empty_label="(no date)")
+    return ExitCode.MATCH if any(count for _, count in counts) else ExitCode.NO_MATCH
+
+
+def _run_batch(plan: SearchPlan) -> ExitCode:
+    """One search per stdin line, in one process; a bad line gives an error object, and the
+    run goes on. Exit 2 if any line failed (as grep does), else 0 or 1."""
+    from dataclasses import replace
+
+    from newsgrep.engine.session import SearchSession
+    from newsgrep.render.jsonl import write_jsonl, write_object
+
+    matched = failed = False
+    # A line that is not UTF-8 is a query like any other, not a UnicodeDecodeError.
+    sys.stdin.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
+    with SearchSession(plan.index_dir) as session:
+        for number, raw in enumerate(sys.stdin, start=1):
+            text = raw.rstrip("\r\n")
+            tags: dict[str, str | int] = {"query": text, "line": number}
+            if not text.strip():
+                continue
+            try:
+                result = session.search(replace(plan.request, query=text))
+            except NewsgrepError as error:
+                write_object({"v": 1, **tags, "error": str(error)}, sys.stdout)
+                failed = True
+                continue
+            write_jsonl(result, sys.stdout, tags)
+            if plan.summary:
+                write_summary(result, tags)
+            matched = matched or result.total > 0
+            sys.stdout.flush()
+    if failed:
+        return ExitCode.ERROR
+    return ExitCode.MATCH if matched else ExitCode.NO_MATCH
+
+
+@handle_errors
+@with_hit_options
+def similar_command(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(help="An article id, or the path of an indexed file.")],
+    *,
+    options: HitOptions,  # the shared options (see `with_hit_options`)
+) -> None:
+    """Find articles like one in the index (more-like-this over its title and body).
+
+    Example: newsgrep similar briefs.jsonl#b2 -n 5
+    """
+    from newsgrep.engine.session import SearchSession
+
+    plan = resolve_similar(target, options, config_of(ctx), terminal())
+    with SearchSession(plan.index_dir) as session:
+        result = session.similar(target, plan.request)
+    raise typer.Exit(emit(result, plan.output))

@@ -147,3 +147,9 @@ def test_only_the_command_line_and_the_terminal_renderers_import_typer_or_rich()
     assert importers and all(
         name.startswith("newsgrep.cli.") or name in terminal_renderers for name in importers
     ), importers
+
+
+def test_no_room_grows_past_450_lines() -> None:
+    # One job per module: past this, a module has usually taken on a second one.
+    sizes = {name: len(path.read_text().splitlines()) for name, path in _modules().items()}
+    assert {name: lines for name, lines in sizes.items() if lines > 450} == {}

@@ -21,9 +21,16 @@ from newsgrep.engine.folder import IndexStore
 from newsgrep.engine.index import Index
 from newsgrep.engine.transaction import Batch
 from newsgrep.errors import IndexWriteError, NewsgrepError, SourcePathError
-from newsgrep.formats import ArticleFileError, parse_article_file
-from newsgrep.manifest import FileEntry, Manifest, content_hash, salvage_folders
-from newsgrep.model import IndexReport, Problem, Progress, SourceFile
+from newsgrep.file_ids import covering_folder, settle_ids
+from newsgrep.formats import ArticleFileError, parse_appended_lines, parse_article_file
+from newsgrep.manifest import (
+    FileEntry,
+    Manifest,
+    content_hash,
+    record_fingerprint,
+    salvage_folders,
+)
+from newsgrep.model import Article, IndexReport, ParsedFile, Problem, Progress, SourceFile
 from newsgrep.paths import is_within, under_any
 from newsgrep.walk import Candidate, os_reason, same_stat, walk
 from newsgrep.wording import format_size
@@ -220,7 +227,7 @@ class _Run:
         seen = {candidate.path for candidate in found} | kept
         for path in [p for p in self.manifest.files if p not in seen and under_any(p, roots)]:
             self._remove(path)
-        ids = self._settle_ids(found)
+        ids = settle_ids(found, self.manifest, self.paths_by_id, settled=self.ids_settled)
         to_read = []
         for candidate in found:
             entry = self.manifest.files.get(candidate.path)
@@ -280,33 +287,6 @@ class _Run:
                 kept.update(p for p in self.manifest.files if is_within(p, root))
         return found, kept
 
-    def _settle_ids(self, found: list[Candidate]) -> dict[str, str]:
-        """Each file's id. A file keeps its id while that is still right for the folder that
-        covers it; the others get theirs once every kept id is known, so that an id freed in
-        this run goes to whoever needs it now, and the next run changes nothing."""
-        ids: dict[str, str] = {}
-        pending = []
-        for candidate in found:
-            entry = self.manifest.files.get(candidate.path)
-            if entry is not None and (
-                self.ids_settled
-                or _is_id_choice(entry.id, *_id_forms(candidate, self.manifest.folders))
-            ):
-                ids[candidate.path] = entry.id
-            else:
-                pending.append(candidate)
-                if entry is not None and self.paths_by_id.get(entry.id) == candidate.path:
-                    del self.paths_by_id[entry.id]
-        for candidate in pending:
-            file_id = next(
-                choice
-                for choice in _id_choices(*_id_forms(candidate, self.manifest.folders))
-                if self.paths_by_id.get(choice, candidate.path) == candidate.path
-            )
-            self.paths_by_id[file_id] = candidate.path
-            ids[candidate.path] = file_id
-        return ids
-
     def _count_unchanged(self, entry: FileEntry, path: str) -> None:
         if entry.skip is not None:
             self.report.skipped_files.append(Problem(path, "", entry.skip))
@@ -345,24 +325,86 @@ class _Run:
             self._count_unchanged(old, path)
             return
         try:
-            parsed = parse_article_file(os.path.basename(path), data)
+            parsed, start = self._parse(path, data, old, file_id)
         except ArticleFileError as error:
             self._skip(candidate, file_id, str(error), digest)
             return
         self.report.skipped_records.extend(Problem(path, s.where, s.reason) for s in parsed.skipped)
         self.report.notes.extend(Problem(path, "", note) for note in parsed.notes)
-        self._drop_articles(path, old)
-        folder = _covering_folder(candidate, self.manifest.folders)
+        folder = covering_folder(candidate, self.manifest.folders)
         source = SourceFile(path, file_id, folder, digest)
-        self.batch.add_articles(source, list(enumerate(parsed.articles)), candidate.size)
-        self.files_sent += bool(parsed.articles)
-        self.report.articles_added += len(parsed.articles)
+        records = _records(parsed.articles)
+        if start and old is not None and old.records is not None:  # appended lines only
+            records = old.records + (records or [])
+            kept = set(range(start))
+        else:
+            kept = self._kept_records(path, old, file_id, records)
+        added = [
+            (position, article)
+            for position, article in enumerate(parsed.articles, start=start)
+            if position not in kept
+        ]
+        self.batch.add_articles(source, added, candidate.size)
+        self.files_sent += bool(added)
+        self.report.articles_added += len(added)
         if old is None or old.skip is not None:
             self.report.added += 1
         else:
             self.report.updated += 1
-        entry = FileEntry(file_id, candidate.size, candidate.mtime_ns, digest, len(parsed.articles))
+        articles = len(records) if records is not None else len(parsed.articles)
+        entry = FileEntry(file_id, candidate.size, candidate.mtime_ns, digest, articles)
+        entry.records = records
         self.manifest.files[path] = entry
+
+    def _parse(
+        self, path: str, data: bytes, old: FileEntry | None, file_id: str
+    ) -> tuple[ParsedFile, int]:
+        """The file's articles, and the position in the file of the first of them: only the
+        lines appended to a JSON Lines file read before, when its old content is unchanged
+        (a log of stories that only grows), else the whole file from position 0.
+
+        Raises:
+            ArticleFileError: the file cannot be indexed.
+        """
+        name = os.path.basename(path)
+        if (
+            old is not None
+            and old.records
+            and old.id == file_id
+            and old.skip is None
+            and 0 < old.size < len(data)
+            and content_hash(data[: old.size]) == old.hash
+        ):
+            old_ids = {record for record, _ in old.records}
+            appended = parse_appended_lines(name, data, old.size, old_ids)
+            if appended is not None:
+                return appended, len(old.records)
+        return parse_article_file(name, data), 0
+
+    def _kept_records(
+        self,
+        path: str,
+        old: FileEntry | None,
+        file_id: str,
+        records: list[tuple[str, str]] | None,
+    ) -> set[int]:
+        """The positions of the file's articles that stay in the index as they are (the
+        same record, unchanged, at the same place); the other old articles are removed."""
+        if old is None or old.skip is not None or not old.articles:
+            return set()
+        if old.records is None or records is None or old.id != file_id:
+            self._drop_articles(path, old)
+            return set()
+        kept = {
+            position
+            for position, (was, now) in enumerate(zip(old.records, records, strict=False))
+            if was == now
+        }
+        for position, (record, _) in enumerate(old.records):
+            if position not in kept:
+                self.batch.remove_article(file_id + record)
+                self.report.articles_removed += 1
+        return kept
 
     def _skip_large(
         self, candidate: Candidate, file_id: str, entry: FileEntry | None, size: int | None
@@ -386,34 +428,8 @@ class _Run:
         self.manifest.files[candidate.path] = entry
 
 
-def _id_forms(candidate: Candidate, folders: list[str]) -> tuple[str, str]:
-    """A file's id and its qualified form: the path relative to the folder that covers it
-    (a file indexed by itself: its name), and that prefixed with the folder's name."""
-    path = candidate.path
-    root = _covering_folder(candidate, folders)
-    if root == path:
-        name = os.path.basename(path)
-        return name, f"{os.path.basename(os.path.dirname(path))}/{name}"
-    prefix = root.rstrip(os.sep) + os.sep
-    relative = path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, root)
-    relative = relative.replace(os.sep, "/")
-    return relative, f"{os.path.basename(root)}/{relative}"
-
-
-def _covering_folder(candidate: Candidate, folders: list[str]) -> str:
-    return next((folder for folder in folders if is_within(candidate.path, folder)), candidate.root)
-
-
-def _id_choices(relative: str, qualified: str) -> Iterator[str]:
-    """The ids a file may take, best first: first come, first served."""
-    yield relative
-    yield qualified
-    number = 2
-    while True:
-        yield f"{qualified}~{number}"
-        number += 1
-
-
-def _is_id_choice(file_id: str, relative: str, qualified: str) -> bool:
-    numbered = file_id.removeprefix(qualified + "~")
-    return file_id in (relative, qualified) or (numbered != file_id and numbered.isdigit())
+def _records(articles: list[Article]) -> list[tuple[str, str]] | None:
+    """Each article's record and fingerprint, for a file of many articles (else None)."""
+    if len(articles) == 1 and not articles[0].record:
+        return None
+    return [(article.record, record_fingerprint(article)) for article in articles]

@@ -11,9 +11,19 @@ from newsgrep.formats.common import ArticleFileError, article_from_fields, clean
 from newsgrep.model import ParsedFile, Skipped
 
 
-def parse_json_file(text: str, *, line_records: bool, into: ParsedFile) -> None:
-    seen: set[str] = set()
-    for position, record, where in _json_records(text, line_records, into):
+def parse_json_file(
+    text: str,
+    *,
+    line_records: bool,
+    into: ParsedFile,
+    first_line: int = 1,
+    seen: set[str] | None = None,
+) -> None:
+    """The articles of a JSON or JSON Lines `text` into `into`. For lines appended to a
+    file already read: `first_line` is the number of the first, `seen` the record ids the
+    file's earlier lines took (a repeated id is told apart by its line)."""
+    seen = set() if seen is None else seen
+    for position, record, where in _json_records(text, line_records, into, first_line):
         if not isinstance(record, dict):
             into.skipped.append(Skipped(where, "not a JSON object"))
             continue
@@ -27,11 +37,11 @@ def parse_json_file(text: str, *, line_records: bool, into: ParsedFile) -> None:
 
 
 def _json_records(
-    text: str, line_records: bool, into: ParsedFile
+    text: str, line_records: bool, into: ParsedFile, first_line: int = 1
 ) -> Iterator[tuple[int, Any, str]]:
     """(position, record, where) triples; position 0 marks a file's only object."""
     if line_records:
-        for number, line in enumerate(text.split("\n"), start=1):
+        for number, line in enumerate(text.split("\n"), start=first_line):
             if not line.strip():
                 continue
             try:

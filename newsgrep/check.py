@@ -52,7 +52,7 @@ from newsgrep.model import (
 )
 from newsgrep.paths import is_within, under_any
 from newsgrep.walk import os_reason, same_stat, walk
-from newsgrep.wording import plural
+from newsgrep.wording import format_size, plural
 
 # A check that sees the index change under it starts again, this many times at most.
 _ATTEMPTS = 3
@@ -157,6 +157,7 @@ def _check_once(store: IndexStore) -> tuple[CheckReport, bool]:
     report.skipped_files = sum(1 for entry in manifest.files.values() if entry.skip)
     report.folders = list(manifest.folders)
     _check_leftovers(report, store, ix)
+    _check_waste(report, ix)
     _check_folders(report, manifest, os.path.realpath(store.directory))
     return report, ix.latest_generation() == contents.generation
 
@@ -219,6 +220,17 @@ def _check_leftovers(report: CheckReport, store: IndexStore, ix: Index) -> None:
         for leftover in ix.leftovers():
             path = os.path.abspath(store.directory / leftover.name)
             report.problem(FindingKind.LEFTOVER, leftover.reason, path)
+
+
+def _check_waste(report: CheckReport, ix: Index) -> None:
+    deleted, wasted = ix.waste()
+    if deleted:
+        report.note(
+            FindingKind.WASTED_SPACE,
+            f"{plural(deleted, 'replaced or removed article')} still "
+            f"{'takes' if deleted == 1 else 'take'} about {format_size(wasted, spaced=True)}; "
+            "it is freed as the index is updated, or at once by: newsgrep index --compact",
+        )
 
 
 def _check_folders(report: CheckReport, manifest: Manifest, index_real: str) -> None:

@@ -54,9 +54,11 @@ def run_index(
     wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS,
     progress: ProgressCallback | None = None,
     max_size: int | None = DEFAULT_MAX_SIZE,
+    compact: bool = False,
 ) -> IndexReport:
     """Bring the index at `index_dir` in line with `paths` (default: the folders it covers).
-    Files over `max_size` bytes are skipped unread (None: no limit).
+    Files over `max_size` bytes are skipped unread (None: no limit). `compact` also rewrites
+    the index without the space its deleted articles take.
 
     Raises:
         SourcePathError: a path does not exist, or there is nothing to index.
@@ -64,7 +66,7 @@ def run_index(
         IndexWriteError: the index folder cannot be created or written.
     """
     try:
-        return _run_index(index_dir, paths, rebuild, wait_seconds, progress, max_size)
+        return _run_index(index_dir, paths, rebuild, wait_seconds, progress, max_size, compact)
     except OSError as error:  # an article that cannot be read is skipped: this is the index
         where = os.fsdecode(error.filename) if error.filename else ""
         where = f"{where}: " if where and where != os.fspath(index_dir) else ""
@@ -81,6 +83,7 @@ def _run_index(
     wait_seconds: float,
     progress: ProgressCallback | None,
     max_size: int | None,
+    compact: bool = False,
 ) -> IndexReport:
     started = time.perf_counter()
     store = IndexStore(index_dir)
@@ -105,7 +108,7 @@ def _run_index(
         folders = _covering_roots(manifest.folders + requested)
         folders_changed = folders != manifest.folders
         manifest.folders = folders
-        batch = ix.batch(clear=rebuild)
+        batch = ix.batch(clear=rebuild, compact=compact)
         try:
             run = _Run(
                 manifest,

@@ -296,6 +296,10 @@ class IndexStats:
     index_bytes: int
     folders: tuple[str, ...]
     updated: str | None  # when the last indexing run finished (ISO, UTC)
+    # Replaced or removed articles whose space the index has not reclaimed yet, and about
+    # how many of `index_bytes` they take (`newsgrep index --compact` frees them).
+    deleted_articles: int = 0
+    reclaimable_bytes: int = 0
 
 
 # --- checking ----------------------------------------------------------------------------
@@ -329,6 +333,7 @@ class FindingKind(StrEnum):
     NOT_CHECKED = "not_checked"
     TOUCHED = "touched"
     CHANGED_DURING_CHECK = "changed_during_check"
+    WASTED_SPACE = "wasted_space"
 
 
 # The repair each kind of problem needs; None: not repairable by newsgrep (a missing folder

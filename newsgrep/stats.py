@@ -21,7 +21,9 @@ def index_stats(index_dir: Path) -> IndexStats:
         articles = session.article_count()
         first, last = session.date_span()
         sources = tuple(session.count_by(Facet.SOURCE))
-    manifest = Index.open(IndexStore(index_dir)).manifest()
+    ix = Index.open(IndexStore(index_dir))
+    manifest = ix.manifest()
+    deleted, wasted = ix.waste()
     return IndexStats(
         articles=articles,
         first_date=first,
@@ -30,6 +32,8 @@ def index_stats(index_dir: Path) -> IndexStats:
         index_bytes=_folder_bytes(index_dir),
         folders=tuple(manifest.folders) if manifest else (),
         updated=manifest.updated if manifest else None,
+        deleted_articles=deleted,
+        reclaimable_bytes=wasted,
     )
 
 

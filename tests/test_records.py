@@ -111,3 +111,51 @@ def test_a_file_rewritten_with_its_records_reordered_is_read_whole(
     assert reads == ["wire.jsonl"]
     assert report.total_articles == 51
     assert found(index_dir, "zeppelin") == ["wire.jsonl#s50"]
+
+
+def test_the_space_of_replaced_articles_is_reported_and_compact_frees_it(
+    wire: Path, tmp_path: Path
+) -> None:
+    from newsgrep.check import check_index
+    from newsgrep.model import FindingKind
+    from newsgrep.stats import index_stats
+
+    index_dir = tmp_path / "index"
+    run_index(index_dir, [wire])
+    path = wire / "wire.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = line("s3", "an edited story about a zeppelin")
+    path.write_text("".join(lines), encoding="utf-8")
+    run_index(index_dir)
+
+    stats = index_stats(index_dir)
+    assert stats.articles == 50 and stats.deleted_articles == 1
+    assert 0 < stats.reclaimable_bytes < stats.index_bytes
+    notes = check_index(index_dir).notes
+    assert [note.kind for note in notes] == [FindingKind.WASTED_SPACE]
+    assert "newsgrep index --compact" in notes[0].message
+
+    ranked = search(index_dir, SearchRequest("story zeppelin", limit=None)).hits
+    run_index(index_dir, compact=True)
+
+    assert index_stats(index_dir).deleted_articles == 0
+    assert check_index(index_dir).notes == []
+    again = search(index_dir, SearchRequest("story zeppelin", limit=None)).hits
+    assert [(h.id, h.score) for h in again] == [(h.id, h.score) for h in ranked]
+
+
+def test_a_segment_with_many_deletions_is_rewritten_by_the_next_commit(
+    wire: Path, tmp_path: Path
+) -> None:
+    from newsgrep.stats import index_stats
+
+    index_dir = tmp_path / "index"
+    run_index(index_dir, [wire])
+    path = wire / "wire.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for number in range(0, 50, 4):  # a quarter of the records edited
+        lines[number] = line(f"s{number}", f"story {number} rewritten")
+    path.write_text("".join(lines), encoding="utf-8")
+    run_index(index_dir)
+
+    assert index_stats(index_dir).deleted_articles == 0

@@ -53,6 +53,14 @@ def index_command(
         bool, typer.Option("--null", "-0", help="With stdin paths: they end with NUL, not newline.")
     ] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start from an empty index.")] = False,
+    compact: Annotated[
+        bool,
+        typer.Option(
+            "--compact",
+            help="Also rewrite the index into one segment, freeing the space that deleted "
+            "and replaced articles still take (newsgrep check says how much).",
+        ),
+    ] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every skipped file and note.")
     ] = False,
@@ -84,7 +92,7 @@ def index_command(
 
     wanted = IndexOptions(
         tuple(paths or ()), given(ctx, "index_dir", index_dir), from_stdin, null, rebuild,
-        verbose, quiet, wait, max_size,
+        verbose, quiet, wait, max_size, compact,
     )  # fmt: skip
     run = resolve_index(wanted, config_of(ctx), terminal(), default_max_size=DEFAULT_MAX_SIZE)
     sources = [*run.paths, *(_stdin_paths(run.null) if run.read_stdin else ())]
@@ -97,6 +105,7 @@ def index_command(
             wait_seconds=run.wait,
             progress=progress,
             max_size=run.max_size,
+            compact=run.compact,
         )
     for warning in report.warnings:
         say(f"warning: {safe_line(warning)}")

@@ -148,6 +148,7 @@ class IndexOptions:
     quiet: bool = False
     wait: float = 10.0
     max_size: str | None = None  # None: not given (config, else the indexer's default)
+    compact: bool = False
 
 
 # --- the decisions -----------------------------------------------------------------------
@@ -176,6 +177,7 @@ class IndexRun:
     rebuild: bool
     wait: float
     max_size: int | None  # None: no limit
+    compact: bool
     progress: bool  # show the progress bar
     summary: bool  # print the summary
     verbose: bool
@@ -378,6 +380,7 @@ def resolve_index(
         null=options.null,
         rebuild=options.rebuild,
         wait=options.wait,
+        compact=options.compact,
         max_size=default_max_size if size_limit is None else size_limit or None,
         progress=not options.quiet and terminal.stderr,
         summary=not options.quiet,

@@ -104,6 +104,24 @@ class Index:
         """Remove the leftovers (call under the lock); returns those removed."""
         return generations.remove_leftovers(self._ix, self.directory)
 
-    def batch(self, *, clear: bool) -> Batch:
-        """The changes of one run (under the lock); `clear` starts from an empty index."""
-        return Batch(self.directory, self._ix, clear=clear)
+    def batch(self, *, clear: bool, compact: bool = False) -> Batch:
+        """The changes of one run (under the lock); `clear` starts from an empty index,
+        `compact` rewrites every segment into one, without the deleted articles."""
+        return Batch(self.directory, self._ix, clear=clear, compact=compact)
+
+    def waste(self) -> tuple[int, int]:
+        """The deleted articles the committed segments still hold, and about how many
+        bytes they take (their share of each segment's files): what a compaction frees."""
+        deleted = wasted = 0
+        for segment in self._ix._segments():
+            gone, held = segment.deleted_count(), segment.doc_count_all()
+            if not gone or not held:
+                continue
+            size = sum(
+                path.stat().st_size
+                for path in self.directory.glob(segment.segment_id() + ".*")
+                if path.is_file()
+            )
+            deleted += gone
+            wasted += size * gone // held
+        return deleted, wasted

@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from whoosh.writing import CLEAR
+from whoosh.reading import SegmentReader
+from whoosh.writing import CLEAR, MERGE_SMALL
 
 from newsgrep import manifest as manifest_file
 from newsgrep.engine import statistics
@@ -38,6 +39,9 @@ WORKERS_VARIABLE = "NEWSGREP_WORKERS"
 
 
 MAX_WORKERS = 4
+# A segment whose deleted articles reach this share of it is rewritten by the next commit:
+# the index then stays within about 1 + this of a fresh build's size.
+DELETED_SHARE = 0.2
 
 
 class Batch:
@@ -47,10 +51,11 @@ class Batch:
     nothing.
     """
 
-    def __init__(self, directory: Path, ix: Any, *, clear: bool) -> None:
+    def __init__(self, directory: Path, ix: Any, *, clear: bool, compact: bool = False) -> None:
         self._directory = directory
         self._ix = ix
         self._clear = clear
+        self._compact = compact
         self._writer: Any = None
         self._workers = 1
         self._planned_bytes = 0
@@ -117,7 +122,7 @@ class Batch:
 
     @property
     def changed(self) -> bool:
-        return self._writer is not None or self._clear
+        return self._writer is not None or self._clear or self._compact
 
     def commit(
         self,
@@ -139,7 +144,8 @@ class Batch:
         writer = self._open_writer()
         generation = writer.generation
         manifest_file.write(self._directory, manifest, generation)
-        options: dict[str, Any] = {"mergetype": CLEAR} if self._clear else {}
+        merge = CLEAR if self._clear else _merge_all if self._compact else _merge_policy
+        options: dict[str, Any] = {"mergetype": merge}
         if self._workers > 1:
             options["waiting"] = waiting
         try:
@@ -178,6 +184,32 @@ class Batch:
             for path in self._directory.glob(prefix + "*"):
                 with contextlib.suppress(OSError):
                     path.unlink()
+
+
+def _merge_policy(writer: Any, segments: list[Any]) -> list[Any]:
+    """Which segments a commit rewrites: Whoosh's merging of small segments, and any
+    segment whose deleted articles reach DELETED_SHARE of it (their space is reclaimed, and
+    the statistics have fewer deletions to discount). Returns the segments kept as they
+    are."""
+    wasteful = [s for s in segments if s.deleted_count() >= DELETED_SHARE * s.doc_count_all()]
+    kept = MERGE_SMALL(writer, [s for s in segments if s not in wasteful])
+    _rewrite(writer, wasteful)
+    return list(kept)
+
+
+def _merge_all(writer: Any, segments: list[Any]) -> list[Any]:
+    """Every segment rewritten into the new one (`newsgrep index --compact`)."""
+    _rewrite(writer, segments)
+    return []
+
+
+def _rewrite(writer: Any, segments: list[Any]) -> None:
+    for segment in segments:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
 
 
 def writer_workers() -> int:

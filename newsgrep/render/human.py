@@ -243,6 +243,9 @@ def render_stats(stats: IndexStats, index_dir: Path, console: Console) -> None:
         sources += f", … {len(stats.sources) - 10} more"
     folders = [display_path(folder) for folder in stats.folders] or ["(none)"]
     size = format_size(stats.index_bytes, spaced=True)
+    if stats.deleted_articles:
+        waste = format_size(stats.reclaimable_bytes, spaced=True)
+        size += f" (about {waste} of it replaced or removed articles; --compact frees it)"
     rows = [
         ("articles", f"{stats.articles:,}"),
         ("dates", span or "(none)"),

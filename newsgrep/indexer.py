@@ -382,7 +382,7 @@ class _Run:
             appended = parse_appended_lines(name, data, old.size, old_ids)
             if appended is not None:
                 return appended, len(old.records)
-        return parse_article_file(name, data), 0
+        return parse_article_file(name, data, max_size=self.max_size), 0
 
     def _kept_records(
         self,

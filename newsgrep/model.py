@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 # --- articles, as files yield them -------------------------------------------------------
 
+# An article's own fields: (name, values) pairs, names lower-case and unique.
+Fields = tuple[tuple[str, tuple[str, ...]], ...]
+
 
 @dataclass(frozen=True, slots=True)
 class Article:
@@ -36,6 +39,14 @@ class Article:
     # True when the title is the body's first sentence, not one the article gave: it is
     # shown, but not searched as a title (it would only repeat the body, weighted up).
     title_from_body: bool = False
+    # The language the source declares (`<html lang>`, a feed's, JSON `lang`), as a
+    # lower-case tag (`en`, `pt-br`); None when it says none.
+    lang: str | None = None
+    # The encoding its bytes were read in (a Python codec name: `utf-8`, `cp1251`).
+    encoding: str | None = None
+    # The record's other keys that hold text (`topics`, `places`, `author`), searchable
+    # as `name:word`, in the order the record gives them.
+    fields: Fields = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +243,8 @@ class Hit:
     snippets: tuple[Snippet, ...]
     # Ids of near-duplicate articles folded into this hit (see `text.duplicates`).
     duplicates: tuple[str, ...] = ()
+    lang: str | None = None
+    fields: Fields = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +275,9 @@ class StoredArticle:
     source: str | None
     url: str | None
     tags: tuple[str, ...]
+    lang: str | None = None
+    encoding: str | None = None
+    fields: Fields = ()
 
 
 @dataclass(frozen=True, slots=True)

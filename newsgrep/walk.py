@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from stat import S_ISREG
 from typing import NamedTuple
 
-from newsgrep.formats import SUPPORTED_SUFFIXES
+from newsgrep.formats import is_supported
 from newsgrep.manifest import FileEntry
 from newsgrep.model import Problem
 
@@ -64,7 +64,7 @@ def walk(
             if entry.is_dir(follow_symlinks=False):
                 if os.path.realpath(entry.path) != index_real:
                     subfolders.append(entry.path)
-            elif name[name.rfind(".") :].lower() in SUPPORTED_SUFFIXES:
+            elif is_supported(name):
                 candidate = _stat_candidate(entry.path, root, problems)
                 if candidate is not None:
                     yield candidate

@@ -90,9 +90,9 @@ def parse_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = indexer.parse_article_file
 
-    def spy(name: str, data: bytes) -> Any:
+    def spy(name: str, data: bytes, **options: Any) -> Any:
         calls.append(name)
-        return real(name, data)
+        return real(name, data, **options)
 
     monkeypatch.setattr(indexer, "parse_article_file", spy)
     return calls
@@ -157,7 +157,8 @@ def test_unsupported_suffixes_are_ignored_silently(tmp_path: Path, index_dir: Pa
         tmp_path / "news",
         {
             "story.txt": "Zeppelin story.\n",
-            "page.html": "<p>Zeppelin page</p>\n",
+            "page.pdf": "Zeppelin page\n",
+            "backup.tar.gz": "Zeppelin archive\n",
             "notes.rst": "Zeppelin notes\n",
             "README": "Zeppelin readme\n",
             "data.csv": "zeppelin,1\n",
@@ -927,8 +928,8 @@ def test_a_deleted_skipped_file_is_forgotten(corpus: Path, index_dir: Path) -> N
 def test_an_unsupported_file_given_directly_is_skipped_with_a_reason(
     tmp_path: Path, index_dir: Path
 ) -> None:
-    page = tmp_path / "page.html"
-    page.write_text("<p>Zeppelin</p>", encoding="utf-8")
+    page = tmp_path / "page.pdf"
+    page.write_text("Zeppelin", encoding="utf-8")
 
     report = run_index(index_dir, [page])
 
@@ -1021,12 +1022,12 @@ def interrupt_on_call(monkeypatch: pytest.MonkeyPatch, number: int) -> Callable[
     real = indexer.parse_article_file
     calls = 0
 
-    def parse(name: str, data: bytes) -> Any:
+    def parse(name: str, data: bytes, **options: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls == number:
             raise KeyboardInterrupt
-        return real(name, data)
+        return real(name, data, **options)
 
     monkeypatch.setattr(indexer, "parse_article_file", parse)
     return lambda: monkeypatch.setattr(indexer, "parse_article_file", real)

@@ -153,3 +153,35 @@ def test_no_room_grows_past_450_lines() -> None:
     # One job per module: past this, a module has usually taken on a second one.
     sizes = {name: len(path.read_text().splitlines()) for name, path in _modules().items()}
     assert {name: lines for name, lines in sizes.items() if lines > 450} == {}
+
+
+# What reading web pages, feeds, archives and legacy encodings needs, and a search never.
+_FORMAT_LIBRARIES = (
+    "trafilatura",
+    "htmldate",
+    "lxml",
+    "feedparser",
+    "warcio",
+    "charset_normalizer",
+    "yaml",
+    "courlan",
+    "justext",
+)
+
+
+def test_a_search_loads_none_of_the_format_libraries(built_index: Path) -> None:
+    code = (
+        "import sys\n"
+        "from newsgrep.__main__ import main\n"
+        f"sys.argv = ['newsgrep', 'search', 'talks', '--index', {str(built_index)!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"libraries = {_FORMAT_LIBRARIES!r}\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & set(libraries))\n"
+        "print('loaded:' + ','.join(loaded), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "Peace talks open in Istanbul" in result.stdout  # the search did run
+    assert "loaded:\n" in result.stderr, result.stderr

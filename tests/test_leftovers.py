@@ -154,11 +154,11 @@ def die(*args, **kwargs):
 point, index_dir = sys.argv[1], sys.argv[2]
 if point == "reading":
     real, calls = newsgrep.indexer.parse_article_file, []
-    def parse(name, data):
+    def parse(name, data, **options):
         calls.append(name)
         if len(calls) == 150:
             die()
-        return real(name, data)
+        return real(name, data, **options)
     newsgrep.indexer.parse_article_file = parse
 elif point == "before-toc":
     whoosh.index.TOC.write = die

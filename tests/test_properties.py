@@ -18,6 +18,7 @@ examples comes from the Hypothesis profile (tests/conftest.py): `ci` by default,
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import re
 import tempfile
@@ -286,8 +287,13 @@ ARTICLE_FILES = st.dictionaries(
 @settings(max_examples=examples(8))
 @given(name_suffix=st.sampled_from(SUFFIXES), data=FILE_BYTES)
 def test_any_file_gives_articles_or_one_reason(name_suffix: str, data: bytes) -> None:
+    check_articles_or_one_reason("article" + name_suffix, data)
+
+
+def check_articles_or_one_reason(name: str, data: bytes) -> None:
+    name_suffix = name[name.find(".") :]
     try:
-        parsed = parse_article_file("article" + name_suffix, data)
+        parsed = parse_article_file(name, data)
     except ArticleFileError as error:
         assert str(error) and "\n" not in str(error)
         event(f"skipped: {str(error).split(':')[0].split('(')[0].strip()}")
@@ -300,6 +306,32 @@ def test_any_file_gives_articles_or_one_reason(name_suffix: str, data: bytes) ->
             assert "\x00" not in text
     for skipped in parsed.skipped:
         assert skipped.reason and "\n" not in skipped.reason
+
+
+WEB_SUFFIXES = [".html", ".rss", ".atom", ".xml", ".eml", ".mbox", ".warc", ".txt.gz", ".html.gz"]
+_MARKUP = st.sampled_from(
+    [
+        "<html>", "<head>", "<title>", "</title>", "<meta charset='koi8-r'>", "<body>", "<p>",
+        "</p>", "<script>", "<![CDATA[", "]]>", "<rss version='2.0'>", "<channel>", "<item>",
+        "</item>", "<feed xmlns='http://www.w3.org/2005/Atom'>", "<entry>", "&amp;", "&#0;",
+        "Subject: ", "From x Thu May 15 08:00:00 2025\n", "From: a@b\n", "\n\n",
+        "Content-Type: text/html; charset=x\n", "WARC/1.0\r\n", "WARC-Type: response\r\n",
+        "<?xml version='1.0' encoding='utf-16'?>", '<script type="application/ld+json">{',
+    ]
+)  # fmt: skip
+WEB_BYTES = st.lists(_MARKUP | st.text(max_size=20), max_size=25).map(
+    lambda parts: "".join(parts).encode("utf-8", "surrogatepass")
+) | st.binary(max_size=200)
+
+
+@settings(max_examples=examples(6))
+@given(suffix=st.sampled_from(WEB_SUFFIXES), data=WEB_BYTES)
+def test_any_page_feed_message_or_archive_gives_articles_or_one_reason(
+    suffix: str, data: bytes
+) -> None:
+    if suffix.endswith(".gz"):
+        data = gzip.compress(data)
+    check_articles_or_one_reason("article" + suffix, data)
 
 
 @contextmanager

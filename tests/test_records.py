@@ -36,9 +36,9 @@ def whole_file_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = indexer.parse_article_file
 
-    def spy(name: str, data: bytes) -> Any:
+    def spy(name: str, data: bytes, **options: Any) -> Any:
         calls.append(name)
-        return real(name, data)
+        return real(name, data, **options)
 
     monkeypatch.setattr(indexer, "parse_article_file", spy)
     return calls

@@ -116,6 +116,8 @@ def test_jsonl_has_one_documented_object_per_hit() -> None:
         "source": "Wire",
         "url": "https://example.org/a",
         "tags": ["politics"],
+        "lang": None,
+        "fields": {},
         "score": 1.2346,
         "snippets": [{"text": "Delegations met for talks in Istanbul.", "spans": [[20, 25]]}],
         "duplicates": [],

@@ -64,6 +64,8 @@ def hit(
             make_snippets(article.body, terms["body"], request.snippets, request.snippet_chars)
         ),
         duplicates=duplicates,
+        lang=article.lang,
+        fields=article.fields,
     )
 
 
@@ -78,6 +80,9 @@ def stored_article(stored: dict[str, Any]) -> StoredArticle:
         source=stored.get("source"),
         url=stored.get("url"),
         tags=tuple(tags.split(",")) if tags else (),
+        lang=stored.get("lang"),
+        encoding=stored.get("encoding"),
+        fields=tuple((name, tuple(values)) for name, values in stored.get("fields", {}).items()),
     )
 
 

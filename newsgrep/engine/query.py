@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -47,11 +47,16 @@ MAX_EDITS = 2
 # The most words a query may have. Whoosh matches every word of an AND in a chain of
 # matchers that it walks by recursion: about 1,000 words overflowed Python's stack.
 MAX_QUERY_WORDS = 256
-QUERY_FIELDS = ("title", "body", "date", "source", "url", "tags", "id")
+QUERY_FIELDS = ("title", "body", "date", "source", "url", "tags", "id", "lang")
+# A record's own field `topics` is indexed as the field `f.topics` (one dynamic field type
+# for them all): a name a user cannot type (`\w+:` is a field to the parser), so `topics:`
+# reaches it only through the alias `parse` makes for the names the index holds, and no
+# record can shadow a field of newsgrep's own.
+RECORD_FIELD_PREFIX = "f."
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
 _EMPTY_FIELD = re.compile(r"(?:^|[\s(])(\w+):(?=$|[\s)])")
-_FIELD_NAME = re.compile(r"(?:^|[\s(+-])([A-Za-z_]+):(?=\S)")
+_FIELD_NAME = re.compile(r"(?:^|[\s(+-])([A-Za-z_][A-Za-z0-9_]*):(?=\S)")
 # A leading minus negates, as in most search engines: `-mayor` is `NOT mayor`.
 _MINUS = re.compile(r"(^|[\s(])-(?=[\w\"(])")
 _WORD = re.compile(TOKEN_PATTERN)
@@ -86,8 +91,10 @@ def parse(
     until: str | None = None,
     synonyms: Synonyms | None = None,
     ranking: RankingSettings = DEFAULT_RANKING,
+    record_fields: Collection[str] = (),
 ) -> ParsedQuery:
-    """Parse `text` (and the --since/--until bounds) against `schema`.
+    """Parse `text` (and the --since/--until bounds) against `schema`; `record_fields`
+    are the names of the records' own fields that the index holds (`topics`, `places`).
 
     Raises:
         QueryError: an empty query, a field with no value, an unreadable date, or a query
@@ -107,12 +114,13 @@ def parse(
     empty = _EMPTY_FIELD.search(text)
     if empty:
         raise QueryError(f"'{empty.group(1)}:' has no value", hint=f"e.g. {empty.group(1)}:word")
+    known = [*QUERY_FIELDS, *sorted(set(record_fields) - set(QUERY_FIELDS))]
     notices = tuple(
-        f"'{name}:' is not a field, searched as words (fields: {', '.join(QUERY_FIELDS)})"
+        f"'{name}:' is not a field, searched as words (fields: {_field_list(known)})"
         for name in dict.fromkeys(_FIELD_NAME.findall(text))
-        if name not in QUERY_FIELDS
+        if name not in known
     )
-    strict = _parse_checked(text, schema)
+    strict = _parse_checked(text, schema, record_fields)
     expansions: list[tuple[str, tuple[str, ...]]] = []
     if synonyms is not None and synonyms.groups:
         strict = strict.accept(lambda node: _expand(node, synonyms, expansions))
@@ -212,10 +220,20 @@ def _loosened(clause: Any) -> Any:
     return clause
 
 
-def _parse_checked(text: str, schema: Any) -> Any:
+def _field_list(names: list[str], shown: int = 20) -> str:
+    listed = ", ".join(names[:shown])
+    return listed + (f", … {len(names) - shown} more" if len(names) > shown else "")
+
+
+def _parse_checked(text: str, schema: Any, record_fields: Collection[str] = ()) -> Any:
     parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema)
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
+    aliases = {
+        RECORD_FIELD_PREFIX + name: [name] for name in record_fields if name not in QUERY_FIELDS
+    }
+    if aliases:  # `topics:crude` is the index field `f.topics`
+        parser.add_plugin(qparser.FieldAliasPlugin(aliases))
     try:
         parsed = parser.parse(_MINUS.sub(r"\1NOT ", text), normalize=False)
     except QueryError:

@@ -19,15 +19,16 @@ from typing import Any
 from whoosh import columns, fields, formats, query
 
 from newsgrep.engine.analyzers import label_analyzer, text_analyzer
-from newsgrep.engine.query import query_date_span
+from newsgrep.engine.query import RECORD_FIELD_PREFIX, query_date_span
 from newsgrep.model import Article, SourceFile
 from newsgrep.paths import SURROGATE
 from newsgrep.text.analysis import analyze
 from newsgrep.text.duplicates import pack_sketch, sketch
 
 # Bump when the schema or the analysis changes: older indexes must then be rebuilt.
-# (7: exact field lengths, the tie-breaking ordinal and the title's origin are stored.)
-SCHEMA_VERSION = 7
+# (7: exact field lengths, the tie-breaking ordinal and the title's origin are stored.
+# 8: an article's language, encoding and its record's own fields, `topics:crude`.)
+SCHEMA_VERSION = 8
 TITLE_BOOST = 2.0
 
 # The scored text fields, and the column holding each article's exact length in it: the
@@ -133,9 +134,33 @@ class NewsTextField(fields.TEXT):  # type: ignore[misc]
             yield term.encode("utf-8"), len(found), len(found) * boost, self.format.encode(found)
 
 
+class RecordField(fields.TEXT):  # type: ignore[misc]
+    """The values of one of a record's own fields: words, case- and accent-folded, never
+    stemmed (`places:iran`, `people:"vladimir putin"`), not weighed in the ranking. Each
+    value stands apart: a phrase never spans two of them."""
+
+    VALUE_GAP = 100  # positions between two values
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=label_analyzer())
+        self.format = CompactPositions()
+        self.scorable = False  # a filter, as tags are: no field lengths to keep
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        positions: dict[str, list[int]] = {}
+        start = 0
+        for text in value if isinstance(value, list | tuple) else [value]:
+            for token in self.analyzer(text, positions=True, start_pos=start, mode="index"):
+                positions.setdefault(token.text, []).append(token.pos)
+                start = token.pos
+            start += self.VALUE_GAP
+        for term, found in positions.items():
+            yield term.encode("utf-8"), len(found), float(len(found)), self.format.encode(found)
+
+
 def build_schema() -> Any:
     """The Whoosh schema: searchable text, sortable date, and what change detection needs."""
-    return fields.Schema(
+    schema = fields.Schema(
         id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),  # the file's absolute path: how a file's articles go
         title=NewsTextField(field_boost=TITLE_BOOST),
@@ -158,7 +183,15 @@ def build_schema() -> Any:
         title_from_body=fields.STORED(),
         ordinal=fields.COLUMN(columns.NumericColumn("Q")),
         **{column: fields.COLUMN(columns.NumericColumn("I")) for column in LENGTH_FIELDS.values()},
+        # The language the article's source declares: its tag and its primary language
+        # (`pt-br pt`), so that `lang:pt` finds Brazilian articles; the tag is stored.
+        lang=fields.KEYWORD(stored=True, lowercase=True),
+        encoding=fields.STORED(),
+        # A record's own fields, stored together as {name: [values]}.
+        fields=fields.STORED(),
     )
+    schema.add(RECORD_FIELD_PREFIX + "*", RecordField(), glob=True)
+    return schema
 
 
 def document(article: Article, source: SourceFile, position: int) -> dict[str, Any]:
@@ -194,6 +227,16 @@ def document(article: Article, source: SourceFile, position: int) -> dict[str, A
         document["url"] = article.url
     if article.tags:
         document["tags"] = ",".join(tag.replace(",", " ") for tag in article.tags)
+    if article.lang:
+        primary = article.lang.partition("-")[0]
+        document["lang"] = " ".join(dict.fromkeys((article.lang, primary)))
+        document["_stored_lang"] = article.lang
+    if article.encoding:
+        document["encoding"] = article.encoding
+    if article.fields:
+        document["fields"] = {name: list(values) for name, values in article.fields}
+        for name, values in article.fields:
+            document[RECORD_FIELD_PREFIX + name] = list(values)
     return document
 
 

@@ -25,7 +25,7 @@ from whoosh import query
 from newsgrep.engine.columns import Dates, column_of, fold, numbers, split_dates
 from newsgrep.engine.documents import docnums, highlight_terms, hit, open_lazy_files, stored_article
 from newsgrep.engine.folder import IndexStore, damaged_index_error
-from newsgrep.engine.query import ParsedQuery, date_filter, explain, parse
+from newsgrep.engine.query import RECORD_FIELD_PREFIX, ParsedQuery, date_filter, explain, parse
 from newsgrep.engine.ranking import (
     best_matches,
     first_by,
@@ -77,6 +77,7 @@ class SearchSession:
         self._number_columns: dict[str, list[int]] = {}
         # Column readers, made once: making one reads the column's whole offset table.
         self._columns: dict[str, Any] = {}
+        self._fields: frozenset[str] | None = None
 
     def __enter__(self) -> SearchSession:
         try:
@@ -115,7 +116,20 @@ class SearchSession:
             until=request.until,
             synonyms=request.synonyms,
             ranking=self.ranking,
+            record_fields=self._record_fields(),
         )
+
+    def _record_fields(self) -> frozenset[str]:
+        """The names of the records' own fields this index holds (`topics`, `places`)."""
+        if self._fields is None:
+            with self._reading():
+                names = self._searcher.reader().indexed_field_names()
+                self._fields = frozenset(
+                    name[len(RECORD_FIELD_PREFIX) :]
+                    for name in names
+                    if name.startswith(RECORD_FIELD_PREFIX)
+                )
+        return self._fields
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Ranked hits for `request`.
@@ -322,7 +336,9 @@ class SearchSession:
         """
         whoosh_query = None
         if query_text is not None:
-            whoosh_query = parse(query_text, self._ix.schema, ranking=self.ranking).whoosh_query
+            fields = self._record_fields()
+            parsed = parse(query_text, self._ix.schema, ranking=self.ranking, record_fields=fields)
+            whoosh_query = parsed.whoosh_query
         with self._reading():
             terms = highlight_terms(whoosh_query, self._searcher.reader())
             found = self._in_file_order(docnums(self._searcher, target))

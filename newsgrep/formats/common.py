@@ -1,5 +1,6 @@
 """What every format shares: the error that skips a file, cleaning decoded text, titles
-for articles that give none, and turning a format's fields into an `Article`."""
+for articles that give none, language tags, and turning a format's fields into an
+`Article` (with the record's other keys as its own searchable fields)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from newsgrep.model import Article
+from newsgrep.formats.markup import fragment_text, looks_like_html
+from newsgrep.model import Article, Fields
 from newsgrep.paths import SURROGATE
 from newsgrep.text.dates import parse_article_date
 
@@ -81,6 +83,25 @@ def first_sentence(text: str) -> str:
 
 
 BODY_KEYS = ("body", "text", "content")
+LANG_KEYS = ("lang", "language")
+
+# Keys that newsgrep reads itself, or that name what the index holds of every article:
+# never one of a record's own fields.
+OWN_KEYS = frozenset(
+    {"title", "date", "source", "url", "id", "tags", "encoding", "fields", "path"}
+    | set(BODY_KEYS)
+    | set(LANG_KEYS)
+)
+# A record's field name, as `name:word` queries write it: lower-case ASCII letters, digits
+# and `_` (a key's `-` and spaces become `_`: `news-desk` is `news_desk`).
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+# Bounds on what one record brings, so a record of thousands of keys cannot swell every
+# article's stored fields and the index's field table.
+MAX_FIELDS = 32
+MAX_FIELD_VALUES = 100
+
+# A language tag (BCP 47 as sources write it: `en`, `pt-BR`, `zh_Hans`), lower-cased.
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
 
 
 # A record with neither title nor text is still an article if it says what it is
@@ -96,13 +117,20 @@ def article_from_fields(
     *,
     split_body: bool = False,
     where: str = "",
+    markup: bool = True,
+    own_fields: bool = True,
+    encoding: str | None = None,
 ) -> Article:
-    """Build an Article from metadata and text; `text` None means the body is in `meta`."""
+    """Build an Article from metadata and text; `text` None means the body is in `meta`.
+    With `markup`, a body written in HTML is read as the text it shows; with
+    `own_fields`, the metadata's other keys become the article's own fields."""
     from_record = text is None
     if text is None:
         text = next((v for k in BODY_KEYS if isinstance(v := meta.get(k), str) and v.strip()), "")
     title = _string(meta.get("title"))
     body = clean_text(text).strip()
+    if markup and looks_like_html(body):
+        body = fragment_text(body)
     described = from_record and any(_string(meta.get(key)) for key in RECORD_KEYS)
     if not title and not body and not described:
         raise ArticleFileError("no title and no text")
@@ -124,7 +152,72 @@ def article_from_fields(
         url=_string(meta.get("url")),
         tags=_tags(meta.get("tags")),
         title_from_body=title_from_body,
+        lang=language_tag(next((v for k in LANG_KEYS if (v := meta.get(k))), None)),
+        fields=record_fields(meta) if own_fields else (),
+        encoding=encoding,
     )
+
+
+def language_tag(value: Any) -> str | None:
+    """A declared language as a lower-case tag (`pt-BR` → `pt-br`); None for anything that
+    is not one (`""`, `"unknown"`, `"English"`)."""
+    if not isinstance(value, str):
+        return None
+    tag = value.strip().lower().replace("_", "-")
+    return tag if _LANGUAGE_TAG.fullmatch(tag) else None
+
+
+def record_fields(meta: Mapping[str, Any]) -> Fields:
+    """The keys of `meta` that newsgrep does not read itself and that hold a string or a
+    list of strings, as (name, values) pairs; other values (numbers, objects) are left."""
+    fields: dict[str, tuple[str, ...]] = {}
+    for key, value in meta.items():
+        name = field_name(key)
+        if name is None or name in OWN_KEYS or name in fields:
+            continue
+        values = field_values(value)
+        if values:
+            fields[name] = values
+            if len(fields) == MAX_FIELDS:
+                break
+    return tuple(fields.items())
+
+
+def field_name(key: Any) -> str | None:
+    """A key as a field name (`News-Desk` → `news_desk`), or None if it cannot be one."""
+    if not isinstance(key, str):
+        return None
+    name = "_".join(key.strip().lower().replace("-", " ").split())
+    return name if _FIELD_NAME.fullmatch(name) else None
+
+
+def field_values(value: Any) -> tuple[str, ...]:
+    """A string, or the strings of a list, cleaned and without repeats."""
+    items = value if isinstance(value, list | tuple) else [value]
+    strings = (
+        cleaned
+        for item in items[:MAX_FIELD_VALUES]
+        if isinstance(item, str) and (cleaned := " ".join(clean_text(item).split()))
+    )
+    return tuple(dict.fromkeys(strings))
+
+
+class RecordIds:
+    """Names the articles of a file that holds several: `#` and the record's own id (a
+    JSON `id`, a feed item's guid, a message's Message-ID), else `#` and its position; a
+    name already taken in the file gets `@position` added."""
+
+    def __init__(self, taken: set[str] | None = None) -> None:
+        self._seen: set[str] = set(taken or ())
+
+    def make(self, raw: Any, position: int) -> str:
+        has_id = not isinstance(raw, bool) and isinstance(raw, str | int)
+        own = clean_text(str(raw)).strip() if has_id else ""
+        record_id = f"#{own}" if own else f"#{position}"
+        while record_id in self._seen:  # the same name twice in one file
+            record_id += f"@{position}"
+        self._seen.add(record_id)
+        return record_id
 
 
 def _string(value: Any) -> str | None:

@@ -18,7 +18,7 @@ _DATE_PREFIX = re.compile(r"\s*date\s+(\d{4}-\d{2}-\d{2})(?![\d-])[ \t]*", re.IG
 _HEADER_LINE = re.compile(r"(title|date|source|url|tags)[ \t]*:[ \t]*(.*)", re.IGNORECASE)
 
 
-def parse_txt(text: str, notes: list[str]) -> Article:
+def parse_txt(text: str, notes: list[str], *, encoding: str | None = None) -> Article:
     meta: dict[str, str] = {}
     prefix = _DATE_PREFIX.match(text)
     if prefix:
@@ -26,7 +26,9 @@ def parse_txt(text: str, notes: list[str]) -> Article:
         text = text[prefix.end() :]
     text, header = _split_header_block(text)
     meta.update(header)
-    return article_from_fields("", meta, text, notes, split_body=True)
+    return article_from_fields(
+        "", meta, text, notes, split_body=True, markup=False, encoding=encoding
+    )
 
 
 def _split_header_block(text: str) -> tuple[str, dict[str, str]]:
@@ -49,7 +51,10 @@ _FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|$)", r
 _ATX_HEADING = re.compile(r"\s*#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*(?:\n|$)")
 
 
-def parse_markdown(text: str, notes: list[str]) -> Article:
+def parse_markdown(text: str, notes: list[str], *, encoding: str | None = None) -> Article:
+    """A Markdown article: front matter (its keys besides those newsgrep reads become the
+    article's own fields), else a leading heading, as title; HTML in the text read as
+    text."""
     meta: Mapping[str, Any] = {}
     if text.startswith("---"):
         front = _FRONT_MATTER.match(text)
@@ -62,7 +67,7 @@ def parse_markdown(text: str, notes: list[str]) -> Article:
         if heading:
             meta = {**meta, "title": heading.group(1)}
             text = text[heading.end() :]
-    return article_from_fields("", meta, text, notes, split_body=True)
+    return article_from_fields("", meta, text, notes, split_body=True, encoding=encoding)
 
 
 def _load_front_matter(source: str) -> Mapping[str, Any]:
@@ -84,17 +89,35 @@ def _load_front_matter(source: str) -> Mapping[str, Any]:
 
 @cache
 def _front_matter_loader() -> Any:
-    """A SafeLoader that keeps an impossible date (`2025-02-30`) as text, not a crash."""
+    """PyYAML's safe loader (libyaml's, in C, where PyYAML was built with it: ten times
+    faster), reading booleans as YAML 1.2 does: only true/false. YAML 1.1's yes/no/on/off
+    (`title: No`, `source: ON`, `tags: [NO, SE]`, Norway and Sweden) stay strings. An
+    impossible date (`2025-02-30`) stays text too, so it is noted, not a crash."""
     import yaml
 
-    class FrontMatterLoader(yaml.SafeLoader):
-        def construct_yaml_timestamp(self, node: Any) -> Any:
-            try:
-                return super().construct_yaml_timestamp(node)
-            except ValueError:
-                return self.construct_scalar(node)
+    try:
+        from yaml import CSafeLoader as BaseLoader
+    except ImportError:  # PyYAML built without libyaml
+        from yaml import SafeLoader as BaseLoader  # type: ignore[assignment]
 
-    FrontMatterLoader.add_constructor(
-        "tag:yaml.org,2002:timestamp", FrontMatterLoader.construct_yaml_timestamp
+    class FrontMatterLoader(BaseLoader):
+        pass
+
+    bool_tag = "tag:yaml.org,2002:bool"
+    # The resolver table without YAML 1.1's bool rule, then true/false alone added back.
+    FrontMatterLoader.yaml_implicit_resolvers = {
+        first: [(tag, pattern) for tag, pattern in resolvers if tag != bool_tag]
+        for first, resolvers in BaseLoader.yaml_implicit_resolvers.items()
+    }
+    FrontMatterLoader.add_implicit_resolver(
+        bool_tag, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
     )
+
+    def timestamp_or_text(loader: Any, node: Any) -> Any:
+        try:
+            return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+        except ValueError:
+            return loader.construct_scalar(node)
+
+    FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", timestamp_or_text)
     return FrontMatterLoader

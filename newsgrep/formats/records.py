@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from newsgrep.formats.common import ArticleFileError, article_from_fields, clean_text
+from newsgrep.formats.common import ArticleFileError, RecordIds, article_from_fields
 from newsgrep.model import ParsedFile, Skipped
 
 
@@ -18,18 +18,27 @@ def parse_json_file(
     into: ParsedFile,
     first_line: int = 1,
     seen: set[str] | None = None,
+    encoding: str | None = None,
 ) -> None:
-    """The articles of a JSON or JSON Lines `text` into `into`. For lines appended to a
-    file already read: `first_line` is the number of the first, `seen` the record ids the
-    file's earlier lines took (a repeated id is told apart by its line)."""
-    seen = set() if seen is None else seen
+    """The articles of a JSON (`line_records` False) or JSON Lines `text` into `into`. A
+    record's keys besides those newsgrep reads become its own fields; a body in HTML is
+    read as text. For lines appended to a file already read: `first_line` is the number of
+    the first, `seen` the record ids the file's earlier lines took (a repeated id is told
+    apart by its line).
+
+    Raises:
+        ArticleFileError: a JSON file that is not valid JSON.
+    """
+    ids = RecordIds(seen)
     for position, record, where in _json_records(text, line_records, into, first_line):
         if not isinstance(record, dict):
             into.skipped.append(Skipped(where, "not a JSON object"))
             continue
-        record_id = _record_id(record, position, seen, single=position == 0)
+        record_id = _record_id(record, position, ids)
         try:
-            article = article_from_fields(record_id, record, None, into.notes, where=where)
+            article = article_from_fields(
+                record_id, record, None, into.notes, where=where, encoding=encoding
+            )
         except ArticleFileError as error:
             into.skipped.append(Skipped(where, str(error)))
             continue
@@ -70,16 +79,11 @@ def _json_reason(error: ValueError, *, within_line: bool = False) -> str:
     return f"{error.msg} (line {error.lineno}, column {error.colno})"
 
 
-def _record_id(record: Mapping[str, Any], position: int, seen: set[str], *, single: bool) -> str:
+def _record_id(record: Mapping[str, Any], position: int, ids: RecordIds) -> str:
+    """A record's name in its file; a file's only object (position 0) without an id of
+    its own is the file itself ("")."""
     raw = record.get("id")
     has_id = not isinstance(raw, bool) and isinstance(raw, str | int) and bool(str(raw).strip())
-    if not has_id:
-        if single:
-            return ""
-        record_id = f"#{position}"
-    else:
-        record_id = "#" + clean_text(str(raw)).strip()
-    while record_id in seen:  # the same name twice in one file: tell them apart by position
-        record_id += f"@{position}"
-    seen.add(record_id)
-    return record_id
+    if position == 0 and not has_id:
+        return ""
+    return ids.make(raw, position)

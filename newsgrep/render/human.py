@@ -33,6 +33,7 @@ from newsgrep.model import (
     ShownArticle,
     Snippet,
     Span,
+    StoredArticle,
 )
 from newsgrep.render.common import display_path, safe_line, terminal_safe
 from newsgrep.text.dates import format_date
@@ -216,8 +217,16 @@ def render_articles(
         for extra in (article.url, ", ".join(article.tags), f"id {article.id}"):
             if extra:
                 console.print(Text(safe_line(extra), style=META_STYLE))
+        for name, values in _own_fields(article):
+            console.print(Text(safe_line(f"{name}: {', '.join(values)}"), style=META_STYLE))
         console.print()
         console.print(_highlighted(article.body, item.body_spans))
+
+
+def _own_fields(article: StoredArticle) -> list[tuple[str, tuple[str, ...]]]:
+    """The lines under an article's facts: its language, then its record's own fields."""
+    lang = [("lang", (article.lang,))] if article.lang else []
+    return lang + list(article.fields)
 
 
 def render_bars(counts: list[tuple[str, int]], console: Console, *, empty_label: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from newsgrep.model import (
     CheckReport,
+    Fields,
     Finding,
     Hit,
     IndexStats,
@@ -44,6 +45,8 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "source": hit.source,
         "url": hit.url,
         "tags": list(hit.tags),
+        "lang": hit.lang,
+        "fields": _fields(hit.fields),
         "score": None if hit.score is None else round(hit.score, 4),
         "snippets": [
             {"text": snippet.text, "spans": _spans(snippet.spans)} for snippet in hit.snippets
@@ -79,6 +82,9 @@ def article_record(shown: ShownArticle) -> dict[str, Any]:
         "source": article.source,
         "url": article.url,
         "tags": list(article.tags),
+        "lang": article.lang,
+        "encoding": article.encoding,
+        "fields": _fields(article.fields),
         "body": article.body,
         "title_spans": _spans(shown.title_spans),
         "body_spans": _spans(shown.body_spans),
@@ -147,6 +153,10 @@ def _path_fields(path: str) -> dict[str, Any]:
     if SURROGATE.search(shown):
         exact = base64.b64encode(os.fsencode(shown)).decode("ascii")
     return {"path": shown, "path_bytes": exact}
+
+
+def _fields(fields: Fields) -> dict[str, list[str]]:
+    return {name: list(values) for name, values in fields}
 
 
 def _spans(spans: tuple[Span, ...]) -> list[list[int]]:

@@ -195,3 +195,19 @@ def test_a_bad_message_in_an_mbox_is_skipped_and_the_rest_kept() -> None:
 
     assert [a.title for a in parsed.articles] == ["Kept"]
     assert [(s.where, s.reason) for s in parsed.skipped] == [("message 1", "no title and no text")]
+
+
+def test_a_feed_cannot_pull_in_a_local_file(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-CONTENT")
+    data = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file://{secret}">]>'
+        "<rss version='2.0'><channel><title>T</title><item><title>Item &x;</title>"
+        "<description>Body &x;.</description></item></channel></rss>"
+    ).encode()
+    try:
+        parsed = parse_article_file("a.rss", data)
+    except ArticleFileError:
+        return  # refused outright is as good
+    for article in parsed.articles:
+        assert "SECRET" not in article.title + article.body

@@ -107,6 +107,11 @@ def test_html_in_a_markdown_body_is_read_as_text() -> None:
     assert article.body == "Talks opened."
 
 
+def test_tags_shown_as_code_in_markdown_stay_text() -> None:
+    text = "# Title\n\nWrap it in `<p>` or:\n\n```\n<div class=x>\n```\n"
+    assert only("a.md", text).body == "Wrap it in `<p>` or:\n\n```\n<div class=x>\n```"
+
+
 def test_yaml_yes_no_on_off_stay_strings_and_true_false_are_booleans() -> None:
     text = (
         "---\ntitle: No\nsource: ON\ntags: [NO, SE, yes, off]\ndraft: false\n"
@@ -128,7 +133,8 @@ def record_index(tmp_path: Path) -> Path:
     records = [
         {"id": "r1", "title": "Oil output", "body": "<p class='x'>Barrels rose.</p>",
          "topics": ["crude", "opec"], "places": ["iran", "saudi arabia"], "lang": "en"},
-        {"id": "r2", "title": "Grain exports", "body": "Wheat fell.", "topics": ["grain"]},
+        {"id": "r2", "title": "Grain exports", "body": "Wheat fell.", "topics": ["grain"],
+         "places": ["Türkiye"]},
     ]  # fmt: skip
     (folder / "reuters.jsonl").write_text("\n".join(map(json.dumps, records)) + "\n")
     (folder / "ru.txt").write_bytes((LEGACY / "ru.cp1251.txt").read_bytes())
@@ -146,6 +152,7 @@ def test_a_record_field_is_searchable_by_its_name(record_index: Path) -> None:
     assert hits(record_index, 'places:"saudi arabia"') == ["reuters.jsonl#r1"]
     assert hits(record_index, "places:arabia topics:opec") == ["reuters.jsonl#r1"]
     assert hits(record_index, "topics:grain") == ["reuters.jsonl#r2"]
+    assert hits(record_index, "places:TURKIYE") == ["reuters.jsonl#r2"]  # folded as written
     assert hits(record_index, "lang:en") == ["reuters.jsonl#r1"]
 
 

@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import operator
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +23,7 @@ from newsgrep.engine.analyzers import label_analyzer, text_analyzer
 from newsgrep.engine.query import RECORD_FIELD_PREFIX, query_date_span
 from newsgrep.model import Article, SourceFile
 from newsgrep.paths import SURROGATE
-from newsgrep.text.analysis import analyze
+from newsgrep.text.analysis import TOKEN_PATTERN, analyze, fold_accents
 from newsgrep.text.duplicates import pack_sketch, sketch
 
 # Bump when the schema or the analysis changes: older indexes must then be rebuilt.
@@ -134,6 +135,9 @@ class NewsTextField(fields.TEXT):  # type: ignore[misc]
             yield term.encode("utf-8"), len(found), len(found) * boost, self.format.encode(found)
 
 
+_WORD = re.compile(TOKEN_PATTERN)
+
+
 class RecordField(fields.TEXT):  # type: ignore[misc]
     """The values of one of a record's own fields: words, case- and accent-folded, never
     stemmed (`places:iran`, `people:"vladimir putin"`), not weighed in the ranking. Each
@@ -147,12 +151,14 @@ class RecordField(fields.TEXT):  # type: ignore[misc]
         self.scorable = False  # a filter, as tags are: no field lengths to keep
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        # The label analyzer's terms (words, lower-cased, accents folded), without its
+        # token objects: a record may have a dozen such fields, on every article.
         positions: dict[str, list[int]] = {}
         start = 0
         for text in value if isinstance(value, list | tuple) else [value]:
-            for token in self.analyzer(text, positions=True, start_pos=start, mode="index"):
-                positions.setdefault(token.text, []).append(token.pos)
-                start = token.pos
+            for position, word in enumerate(_WORD.findall(text), start=start):
+                positions.setdefault(fold_accents(word.lower()), []).append(position)
+                start = position
             start += self.VALUE_GAP
         for term, found in positions.items():
             yield term.encode("utf-8"), len(found), float(len(found)), self.format.encode(found)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -80,7 +80,6 @@ class PageMeta:
     lang: str | None = None
     section: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-    notes: list[str] = field(default_factory=list)
 
 
 def parse_page(

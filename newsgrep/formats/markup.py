@@ -32,13 +32,16 @@ _HTML_TAG = re.compile(
     r"(?:\s[^<>]*)?/?>",
     re.IGNORECASE,
 )
+# Markdown code (fenced blocks, `spans`) that shows tags as text, not as markup.
+_CODE = re.compile(r"^(```|~~~).*?^\1|`[^`\n]+`", re.DOTALL | re.MULTILINE)
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*")
 
 
 def looks_like_html(text: str) -> bool:
-    """Whether `text` is written in HTML (has at least one known element's tag)."""
-    return "<" in text and _HTML_TAG.search(text) is not None
+    """Whether `text` is written in HTML: it has a known element's tag outside Markdown
+    code (a Markdown article about `<p>` elements is not HTML)."""
+    return "<" in text and _HTML_TAG.search(_CODE.sub("", text)) is not None
 
 
 def fragment_text(fragment: str) -> str:

@@ -177,6 +177,9 @@ class SearchRequest:
     collapse: bool = True
     # Variant spellings the query's words also find; None: none at all.
     synonyms: Synonyms | None = field(default_factory=_shipped_synonyms)
+    # When nothing matches and "did you mean" has a correction that matches, answer with
+    # that instead (a person reading the results; never a script).
+    correct: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +264,8 @@ class SearchResult:
     suggestion: str | None = None
     # How many articles had every word, when the query was relaxed to most words.
     all_words: int | None = None
+    # The query as typed, when these are the results of its correction (`query`).
+    corrected_from: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,8 @@ def test_no_suggestion_when_nothing_is_close(built_index: Path) -> None:
 
 
 def test_cli_prints_it_on_stderr_and_in_the_json_summary(built_index: Path) -> None:
-    human = runner.invoke(app, ["search", "istambul", "--index", str(built_index)])
+    # (--exact: else a person is shown the correction's results; see below.)
+    human = runner.invoke(app, ["search", "istambul", "--exact", "--index", str(built_index)])
     assert "newsgrep: did you mean: istanbul" in human.stderr
     as_json = runner.invoke(
         app, ["search", "istambul", "--json", "--summary", "--index", str(built_index)]
@@ -61,3 +62,44 @@ def test_batch_summary_per_query(built_index: Path) -> None:
         (1, "istanbul", 2),
         (2, "zeppelin", 0),
     ]
+
+
+def test_a_word_of_thirty_thousand_letters_gets_no_suggestion(built_index: Path) -> None:
+    assert suggestion(built_index, "q" * 30_000) is None
+
+
+def test_a_rare_word_spelt_right_is_left_alone(tmp_path: Path) -> None:
+    # "faceless" is in one article and one edit from nothing much; "seen" is everywhere,
+    # two edits from "serene": neither rare word gets a suggestion.
+    from newsgrep.indexer import run_index
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for number in range(30):
+        (folder / f"{number:02}.txt").write_text(
+            f"Title: Report {number}\n\nThe minister was seen at the faces of the crowd.\n",
+            encoding="utf-8",
+        )
+    (folder / "odd.txt").write_text(
+        "Title: Odd\n\nA faceless, serene automaker.\n", encoding="utf-8"
+    )
+    run_index(tmp_path / "index", [folder])
+    for word in ("faceless", "serene", "automaker"):
+        assert suggestion(tmp_path / "index", word) is None, word
+
+
+def test_a_person_is_shown_the_corrections_results_and_a_script_is_not(
+    built_index: Path,
+) -> None:
+    human = runner.invoke(app, ["search", "istambul", "--index", str(built_index)])
+    assert human.exit_code == 0
+    assert "showing results for 'istanbul'; search instead for 'istambul': --exact" in (
+        human.stderr
+    )
+    assert "Istanbul" in human.stdout
+    exact = runner.invoke(app, ["search", "istambul", "--exact", "--index", str(built_index)])
+    assert exact.exit_code == 1 and "did you mean: istanbul" in exact.stderr
+    for mode in (["-c"], ["-l"], ["--json"], ["-q"], ["--format", "{id}"]):
+        script = runner.invoke(app, ["search", "istambul", *mode, "--index", str(built_index)])
+        assert script.exit_code == 1, mode
+        assert "showing results" not in script.stderr

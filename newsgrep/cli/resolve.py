@@ -133,6 +133,7 @@ class SearchOptions:
     synonyms_file: Path | None = None  # None: not given (config, else none)
     no_synonyms: bool = False
     summary: bool = False
+    exact: bool = False  # never answer with a correction of the query
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +272,7 @@ def resolve_request(
     *,
     synonyms: Synonyms | None,
     match: Match = Match.AUTO,
+    correct: bool = False,
 ) -> SearchRequest:
     """The request for `query`: snippets only where the output shows them, near-duplicates
     folded only where hits are shown (a count or a list of files covers every match)."""
@@ -285,6 +287,7 @@ def resolve_request(
         match=match,
         synonyms=synonyms,
         collapse=hits.collapse and not output.covers_all,
+        correct=correct,
     )
 
 
@@ -321,8 +324,16 @@ def resolve_search(
     query = " ".join(options.query)
     return SearchPlan(
         index_dir=resolve_index_dir(options.hits.index, config),
+        # Only a person reading the results is shown a correction's; a script gets what
+        # it asked for.
         request=resolve_request(
-            query, options.hits, output, config, synonyms=synonyms, match=match
+            query,
+            options.hits,
+            output,
+            config,
+            synonyms=synonyms,
+            match=match,
+            correct=output.mode is Mode.HUMAN and not options.exact,
         ),
         output=output,
         batch=options.batch,

@@ -83,6 +83,14 @@ def search_command(
             '({"type": "summary", "total", "suggestion", ...}).',
         ),
     ] = False,
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact",
+            help="Search the query as typed: when nothing matches, show no results of its "
+            "spelling correction (scripts never get them).",
+        ),
+    ] = False,
 ) -> None:
     """Search the index; print ranked hits with highlighted snippets.
 
@@ -97,7 +105,7 @@ def search_command(
 
     wanted = SearchOptions(
         tuple(query or ()), options, quiet, batch, all_words, any_word,
-        synonyms_file, no_synonyms, summary,
+        synonyms_file, no_synonyms, summary, exact,
     )  # fmt: skip
     plan = resolve_search(wanted, config_of(ctx), terminal(), load_synonyms)
     if plan.batch:

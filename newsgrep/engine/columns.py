@@ -16,6 +16,43 @@ from whoosh.util.times import datetime_to_long
 from newsgrep.text.duplicates import Folder, unpack_sketch
 
 
+class Columns:
+    """The per-article columns one session reads, each read once and kept: column readers
+    (making one reads the column's whole offset table), whole numeric columns, the
+    ordinals that order ties, and the date filter."""
+
+    def __init__(self, reader: Any, schema: Any) -> None:
+        self._reader = reader
+        self._readers = {
+            name: column_of(reader, name)
+            for name, field_type in schema.items()
+            if field_type.column_type is not None
+        }
+        self._numbers: dict[str, list[int]] = {}
+        self.dates = Dates(reader)
+
+    def __call__(self, name: str) -> Any:
+        """The reader of column `name` (sketch, date, undated, …), by document number."""
+        if name not in self._readers:
+            self._readers[name] = column_of(self._reader, name)
+        return self._readers[name]
+
+    def numbers(self, name: str) -> list[int]:
+        """The numeric column `name` as stored, for every document."""
+        if name not in self._numbers:
+            self._numbers[name] = numbers(self._reader, name)
+        return self._numbers[name]
+
+    def ordinals(self) -> list[int]:
+        """Each document's ordinal (see `schema.ordinal`)."""
+        return self.numbers("ordinal")
+
+    def in_file_order(self, docnums: list[int]) -> list[int]:
+        """`docnums` in the order of their ordinals: a file's articles as the file has them."""
+        ordinals = self.ordinals()
+        return sorted(docnums, key=lambda docnum: ordinals[docnum])
+
+
 class Dates:
     """The articles dated within a span, read from the date column once and kept per
     span: dates are applied as a filter, far faster than Whoosh's numeric range terms."""

@@ -15,14 +15,15 @@ import pickle
 import struct
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from whoosh import query
 
-from newsgrep.engine.columns import Dates, column_of, fold, numbers, split_dates
+from newsgrep.engine.columns import Columns, fold, split_dates
 from newsgrep.engine.documents import docnums, highlight_terms, hit, open_lazy_files, stored_article
 from newsgrep.engine.folder import IndexStore, damaged_index_error
 from newsgrep.engine.query import RECORD_FIELD_PREFIX, ParsedQuery, date_filter, explain, parse
@@ -71,12 +72,9 @@ class SearchSession:
         self.ranking = ranking
         self._ix = IndexStore(index_dir).open()
         self._searcher: Any = None
-        self._dates: Dates | None = None
+        self._columns: Columns = None  # type: ignore[assignment]  # set on entry
         self._stats: LiveStats | None = None
-        self._ordinals: Sequence[int] | None = None
-        self._number_columns: dict[str, list[int]] = {}
-        # Column readers, made once: making one reads the column's whole offset table.
-        self._columns: dict[str, Any] = {}
+        self._words: Vocabulary | None = None
         self._fields: frozenset[str] | None = None
 
     def __enter__(self) -> SearchSession:
@@ -84,10 +82,7 @@ class SearchSession:
             model = ranking_model(self.ranking, self._live_stats)
             self._searcher = self._ix.searcher(weighting=model)
             open_lazy_files(self._searcher.reader(), self._ix.schema)
-            self._dates = Dates(self._searcher.reader())
-            for name, field_type in self._ix.schema.items():
-                if field_type.column_type is not None:
-                    self._column(name)  # and kept: making a column reader reads its offsets
+            self._columns = Columns(self._searcher.reader(), self._ix.schema)
         except (OSError, EOFError, struct.error, pickle.UnpicklingError) as error:
             raise damaged_index_error(self.index_dir, error) from None
         return self
@@ -132,11 +127,33 @@ class SearchSession:
         return self._fields
 
     def search(self, request: SearchRequest) -> SearchResult:
-        """Ranked hits for `request`.
+        """Ranked hits for `request`; with `request.correct`, the hits of its correction
+        when it has none and the correction has some.
 
         Raises:
             QueryError: see `parse`.
         """
+        result = self._search(request)
+        if not (request.correct and result.total == 0 and result.suggestion):
+            return result
+        try:
+            corrected = self._search(replace(request, query=result.suggestion, correct=False))
+        except QueryError:
+            return result
+        if corrected.total == 0:
+            return result
+        notice = (
+            f"showing results for {result.suggestion!r}; "
+            f"search instead for {request.query!r}: --exact"
+        )
+        return replace(
+            corrected,
+            notices=(notice, *corrected.notices),
+            corrected_from=request.query,
+            seconds=result.seconds + corrected.seconds,
+        )
+
+    def _search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         parsed = self.parse(request)
         with self._reading():
@@ -146,8 +163,7 @@ class SearchSession:
             found = relaxed_from if relaxed_from is not None else total
             suggestion = None
             if found < self.ranking.suggest_below:
-                vocabulary = Vocabulary(self._searcher, self._live_stats())
-                suggestion = suggest(vocabulary, request.query)
+                suggestion = suggest(self._vocabulary(), request.query)
         notices = parsed.notices
         relaxed = relaxed_from is not None and total > relaxed_from
         if relaxed:
@@ -198,7 +214,7 @@ class SearchSession:
             if not request.collapse:
                 kept: list[tuple[int, Any, list[int]]] = [(d, s, []) for d, s in candidates]
                 break
-            kept = fold(self._column, candidates)
+            kept = fold(self._columns, candidates)
             if fetch is None or end is None or len(kept) >= end or len(candidates) < fetch:
                 break
             fetch *= 4
@@ -224,9 +240,9 @@ class SearchSession:
         how many articles match in all."""
         if allowed is not None and not allowed:
             return [], 0
-        searcher, ordinals = self._searcher, self._ordinal_column()
+        searcher, ordinals = self._searcher, self._columns.ordinals()
         if sort is not Sort.RELEVANCE:
-            undated, dates = self._numbers("undated"), self._numbers("date")
+            undated, dates = self._columns.numbers("undated"), self._columns.numbers("date")
             sign = -1 if sort is Sort.NEWEST else 1
 
             def by_date(docnum: int) -> tuple[int, ...]:
@@ -246,27 +262,24 @@ class SearchSession:
         )
         return list(reranked(searcher, words, ranked, self.ranking)), total
 
-    def _in_file_order(self, found: list[int]) -> list[int]:
-        """Documents in the order of their ordinals: a file's articles as the file has them."""
-        ordinals = self._ordinal_column()
-        return sorted(found, key=lambda docnum: ordinals[docnum])
+    def suggest(self, query_text: str) -> str | None:
+        """The query with its unknown words corrected from the index's words ("did you
+        mean"), or None when nothing would change."""
+        with self._reading():
+            return suggest(self._vocabulary(), query_text)
+
+    def _vocabulary(self) -> Vocabulary:
+        """The index's words for spelling, made on first use (it keeps the term lists it
+        reads)."""
+        if self._words is None:
+            self._words = Vocabulary(self._searcher, self._live_stats())
+        return self._words
 
     def _live_stats(self) -> LiveStats:
         """The statistics of live articles, made on first use."""
         if self._stats is None:
             self._stats = LiveStats(self._searcher, self.index_dir)
         return self._stats
-
-    def _ordinal_column(self) -> Sequence[int]:
-        if self._ordinals is None:
-            self._ordinals = numbers(self._searcher.reader(), "ordinal")
-        return self._ordinals
-
-    def _numbers(self, name: str) -> list[int]:
-        """The numeric column `name` as stored, for every document (kept for the session)."""
-        if name not in self._number_columns:
-            self._number_columns[name] = numbers(self._searcher.reader(), name)
-        return self._number_columns[name]
 
     def _count(self, whoosh_query: Any, allowed: set[int] | None, *, up_to: int) -> int:
         """How many articles match, without scoring them, counting no further than `up_to`."""
@@ -284,17 +297,13 @@ class SearchSession:
     ) -> tuple[Any, set[int] | None]:
         """The query without its top-level date clauses, and `allowed` narrowed to them."""
         words, date_clauses = split_dates(whoosh_query)
-        dates = [self._dated(clause.start, clause.end) for clause in date_clauses]
+        dates = [self._columns.dates.within(clause.start, clause.end) for clause in date_clauses]
         return words, self._intersect(allowed, dates)
 
     def _date_filter(self, date_filter: Any) -> set[int] | None:
         if date_filter is None:
             return None
-        return self._dated(date_filter.start, date_filter.end)
-
-    def _dated(self, start: Any, end: Any) -> set[int]:
-        assert self._dates is not None, "a session is used inside `with`"
-        return self._dates.within(start, end)
+        return self._columns.dates.within(date_filter.start, date_filter.end)
 
     @staticmethod
     def _intersect(first: set[int] | None, others: list[set[int]]) -> set[int] | None:
@@ -315,7 +324,7 @@ class SearchSession:
         filter_ = date_filter(request.since, request.until)
         searcher = self._searcher
         with self._reading():
-            targets = self._in_file_order(docnums(searcher, target))
+            targets = self._columns.in_file_order(docnums(searcher, target))
             stats = self._live_stats()
             terms = [
                 query.Term(name, term, boost=weight)
@@ -341,7 +350,7 @@ class SearchSession:
             whoosh_query = parsed.whoosh_query
         with self._reading():
             terms = highlight_terms(whoosh_query, self._searcher.reader())
-            found = self._in_file_order(docnums(self._searcher, target))
+            found = self._columns.in_file_order(docnums(self._searcher, target))
             stored = [self._searcher.stored_fields(n) for n in found]
         shown = []
         for fields in stored:
@@ -370,7 +379,7 @@ class SearchSession:
             if facet is Facet.SOURCE:
                 sources = Counter(searcher.stored_fields(n).get("source") or "" for n in matched)
                 return sorted(sources.items(), key=lambda item: (-item[1], item[0]))
-            dates, undated = self._column("date"), self._column("undated")
+            dates, undated = self._columns("date"), self._columns("undated")
             dated = [dates[n] for n in matched if not undated[n]]
         missing = len(matched) - len(dated)
         return time_buckets(dated, facet) + ([("", missing)] if missing else [])
@@ -379,15 +388,9 @@ class SearchSession:
         """The first and last article dates in the index."""
         with self._reading():
             dated = self._searcher.search(query.Term("undated", 0), limit=None).docs()
-            dates = self._column("date")
+            dates = self._columns("date")
             values = [dates[n] for n in dated]
         return (min(values), max(values)) if values else (None, None)
-
-    def _column(self, name: str) -> Any:
-        """The reader of column `name` (sketch, date, undated) for this session's searcher."""
-        if name not in self._columns:
-            self._columns[name] = column_of(self._searcher.reader(), name)
-        return self._columns[name]
 
     def article_count(self) -> int:
         return int(self._searcher.doc_count())

@@ -129,6 +129,11 @@ class LiveStats:
         if self._has_deletions:
             self._deleted = _deleted_counts(searcher, directory)
 
+    @property
+    def has_deletions(self) -> bool:
+        """Whether any segment holds deleted articles (else Whoosh's counts are live)."""
+        return self._has_deletions
+
     def doc_frequency(self, field: str, term: str) -> int:
         """How many live articles hold `term` in `field`."""
         found = int(self._searcher.doc_frequency(field, term))

@@ -4,8 +4,7 @@ over live articles only, so that an updated index suggests as a fresh build woul
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from newsgrep.engine.statistics import LiveStats
@@ -17,34 +16,25 @@ class Vocabulary:
     def __init__(self, searcher: Any, stats: LiveStats) -> None:
         self._searcher = searcher
         self._stats = stats
+        self._terms: dict[tuple[str, str], list[str]] = {}
 
     def frequency(self, field: str, term: str) -> int:
         """How many live articles hold `term` in `field`."""
         return self._stats.doc_frequency(field, term)
 
-    def near(self, field: str, term: str, *, max_edits: int, prefix: int, limit: int) -> list[str]:
-        """Up to `limit` terms of `field` within `max_edits` of `term` that share its first
-        `prefix` characters, most frequent first (Whoosh's corrector, over live terms)."""
-        reader = self._searcher.reader()
-        heap: list[tuple[float, str]] = []
-        for raw in reader.terms_within(field, term, max_edits, prefix=prefix):
-            candidate = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-            if self._stats.doc_frequency(field, candidate) <= 0:
-                continue
-            weight = self._stats.weight(field, candidate) or 1
-            item = (0 - (max_edits + (1.0 / weight * 0.5)), candidate)
-            if len(heap) < limit:
-                heapq.heappush(heap, item)
-            elif item > heap[0]:
-                heapq.heapreplace(heap, item)
-        return [candidate for _, candidate in sorted(heap, key=lambda x: (0 - x[0], x[1]))]
-
-    def starting_with(self, field: str, beginning: str) -> Iterator[str]:
-        """The terms of `field` that begin with `beginning` and some live article holds."""
-        for raw in self._searcher.reader().expand_prefix(field, beginning):
-            term = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-            if self._stats.doc_frequency(field, term) > 0:
-                yield term
+    def terms(self, field: str, beginning: str) -> Sequence[str]:
+        """The terms of `field` that begin with `beginning` and some live article holds,
+        in order (read once per session)."""
+        key = (field, beginning)
+        if key not in self._terms:
+            raw_terms = self._searcher.reader().expand_prefix(field, beginning)
+            found = [
+                raw.decode("utf-8") if isinstance(raw, bytes) else str(raw) for raw in raw_terms
+            ]
+            if self._stats.has_deletions:  # a term only deleted articles held is no word
+                found = [term for term in found if self._stats.doc_frequency(field, term) > 0]
+            self._terms[key] = found
+        return self._terms[key]
 
     def texts_with(self, field: str, term: str, limit: int) -> Iterator[str]:
         """The text of `field` in the first `limit` articles that hold `term` there, in

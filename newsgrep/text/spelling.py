@@ -1,31 +1,40 @@
 """Did you mean: a corrected query, from the index's own vocabulary, in words a user types.
 
-For each query word that no article holds (or far fewer than hold a near spelling), the
-index's terms within one or two edits are candidates, the most frequent nearest one wins
-(so are stems the misspelt word begins with, one edit off); since index terms are stems,
-the suggestion shows the word as an article wrote it ("negotiations", not "negoti").
+For each query word that no article holds, the index's terms within one or two edits (one
+for short words; a swap of neighbours is one edit: `cocao` → `cocoa`) that begin with the
+same letter are candidates, and the most frequent nearest one wins; so do stems the
+misspelt word begins with, one edit off. A word the index holds is left alone unless it is
+rare and one edit from a word a hundred times as common (a typo some article made). Since
+index terms are stems, the suggestion shows the word as an article wrote it
+("negotiations", not "negoti"). Distances are rapidfuzz's, bounded, so a word of any
+length costs little.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from newsgrep.text.analysis import TOKEN_PATTERN, analyze, index_terms
+from rapidfuzz.distance import OSA
+
+from newsgrep.text.analysis import TOKEN_PATTERN, fold_accents, index_terms
 
 _SUGGESTION_FIELDS = ("body", "title")
-# Only words the index holds this rarely (or not at all) are looked at; and a word it holds
-# is corrected only to one this many times more common.
-RARE_UP_TO = 3
-MORE_COMMON = 20
-# Candidates share the typed word's first letter: typos are rarely there, and searching the
-# whole term list for words within two edits took ~0.15 s per unknown word at 423 articles.
+# A word the index holds is looked at only when this few articles or fewer hold it, and is
+# corrected only to a word that many times as common, one edit away.
+RARE_UP_TO = 1
+MORE_COMMON = 500
+# Candidates share the typed word's first letter, where typos are rare.
 SAME_BEGINNING = 1
-# The written forms of a suggested stem are looked for in this many articles.
-_FORMS_FROM = 20
-# At most this many index terms are looked at for one misspelt word's beginning.
-_PREFIX_SCAN = 20_000
+# A "word" longer than this is no typo of a word: nothing is suggested for it.
+LONGEST_WORD = 30
+# The written forms of a stem are looked for in this many articles, for this many of the
+# likeliest nearest stems.
+_FORMS_FROM = 5
+TIE_BREAK = 4
+# The most letters of an ending a stem may leave over, at the end of a misspelt word.
+_ENDING = 5
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 # Words of the query that are not search words: field names, and values of fields other
 # than title and body (date:2025, source:x, ...).
@@ -38,11 +47,7 @@ class Vocabulary(Protocol):
 
     def frequency(self, field: str, term: str) -> int: ...
 
-    def near(
-        self, field: str, term: str, *, max_edits: int, prefix: int, limit: int
-    ) -> list[str]: ...
-
-    def starting_with(self, field: str, beginning: str) -> Iterator[str]: ...
+    def terms(self, field: str, beginning: str) -> Sequence[str]: ...
 
     def texts_with(self, field: str, term: str, limit: int) -> Iterator[str]: ...
 
@@ -67,56 +72,73 @@ def suggest(vocabulary: Vocabulary, text: str) -> str | None:
 
 def _correction(vocabulary: Vocabulary, word: str) -> str | None:
     terms = index_terms(word)
-    if len(terms) != 1:
-        return None  # a stop word, or several words
+    if len(terms) != 1 or len(terms[0]) > LONGEST_WORD:
+        return None  # a stop word, several words, or no word at all
     term = terms[0]
     known = _frequency(vocabulary, term)
     if known > RARE_UP_TO:
         return None
-    candidates = _near_terms(vocabulary, term) + _near_stems(vocabulary, term)
-    # A word the index has is only corrected to a far more common one ("intrest", a typo
-    # some article made, to "interest"); typos in articles are rarely corrections.
-    ranked = sorted(
-        (frequency < 2, edits, -frequency, stem)
-        for stem, edits, frequency in candidates
-        if frequency > known * MORE_COMMON
-    )
-    if not ranked:
+    typed = fold_accents(word.lower())
+    candidates = [
+        (stem, edits, frequency)
+        for stem, edits, whole in _near(vocabulary, term, typed)
+        if (frequency := _frequency(vocabulary, stem))
+        and (not known or (whole and edits == 1 and frequency >= known * MORE_COMMON))
+    ]
+    if not candidates:
         return None
-    stem = ranked[0][3]
-    return _as_written(vocabulary, stem, word.lower()) or stem
+    fewest = min(edits for _, edits, _ in candidates)
+    likeliest = [
+        entry
+        for level in (fewest, fewest + 1)
+        for entry in sorted(
+            (-frequency, edits, stem) for stem, edits, frequency in candidates if edits == level
+        )[:TIE_BREAK]
+    ]
+    # Stems are short, and many are as near a misspelt stem as the word meant ("anqth" is
+    # one edit from both "anyth" and "anoth"): the words articles wrote for the likeliest
+    # few, against what was typed, tell them apart.
+    written = [
+        (OSA.distance(typed, form), edits, rank, form)
+        for rank, (_, edits, stem) in enumerate(likeliest)
+        if (form := _as_written(vocabulary, stem, typed)) is not None
+    ]
+    return min(written)[3] if written else likeliest[0][2]
 
 
-def _near_terms(vocabulary: Vocabulary, term: str) -> list[tuple[str, int, int]]:
-    """Index terms within one or two edits of `term`, as (term, edits, frequency)."""
-    max_edits = 1 if len(term) <= 4 else 2
-    found = {
-        candidate
-        for name in _SUGGESTION_FIELDS
-        for candidate in vocabulary.near(
-            name, term, max_edits=max_edits, prefix=SAME_BEGINNING, limit=5
-        )
-    }
-    return [(c, _edits(term, c), _frequency(vocabulary, c)) for c in found if c != term]
-
-
-def _near_stems(vocabulary: Vocabulary, term: str) -> list[tuple[str, int, int]]:
-    """Index terms that are a misspelt `term`'s beginning, one edit off: the stem of
-    "negotiatons" is "negotiaton", but "negotiations" is indexed as "negoti". Counted as
-    two edits more than the beginning differs: a whole word beats a beginning."""
-    if len(term) < 5:
-        return []
-    found = []
+def _near(vocabulary: Vocabulary, term: str, typed: str) -> Iterator[tuple[str, int, bool]]:
+    """Index terms near the misspelt word `typed` (whose stem is `term`), as (term, edits,
+    whether the whole stem was compared): those within one edit of `term` (a word of four
+    letters or fewer) or two, and
+    stems one edit from a beginning of `typed` — "changing" is indexed as "chang", one edit
+    from "chng", the beginning of "chnging" — counted one edit more, as the rest of the
+    word goes unchecked."""
+    most = 1 if len(term) <= 4 else 2
+    seen: set[str] = set()
     for name in _SUGGESTION_FIELDS:
-        for index, stem in enumerate(vocabulary.starting_with(name, term[:3])):
-            if index >= _PREFIX_SCAN:
-                break
-            if len(stem) < max(4, len(term) - 5) or len(stem) >= len(term):
+        for stem in vocabulary.terms(name, term[:SAME_BEGINNING]):
+            if stem in seen or stem == term:
                 continue
-            edits = _edits(term[: len(stem)], stem)
+            seen.add(stem)
+            edits = most + 1
+            if abs(len(stem) - len(term)) <= most:
+                edits = OSA.distance(term, stem, score_cutoff=most)
             if edits <= 1:
-                found.append((stem, edits + 2, _frequency(vocabulary, stem)))
-    return found
+                yield stem, edits, True
+                continue
+            beginning = _from_beginning(typed, stem) + 1 if len(typed) >= 5 else most + 1
+            if min(edits, beginning) <= most:
+                yield stem, min(edits, beginning), edits <= beginning
+
+
+def _from_beginning(typed: str, stem: str) -> int:
+    """The fewest edits between `stem` and a beginning of `typed` that leaves at most an
+    ending's worth of letters over (2 when there is none within one)."""
+    best = 2
+    for cut in range(max(4, len(stem) - 1), min(len(stem) + 2, len(typed))):
+        if len(typed) - cut <= _ENDING:
+            best = min(best, OSA.distance(typed[:cut], stem, score_cutoff=1))
+    return best
 
 
 def _frequency(vocabulary: Vocabulary, term: str) -> int:
@@ -125,27 +147,14 @@ def _frequency(vocabulary: Vocabulary, term: str) -> int:
 
 def _as_written(vocabulary: Vocabulary, term: str, typed: str) -> str | None:
     """The word articles wrote for the index term `term` (of those in its first few
-    articles, the one nearest to what was typed), in lower case."""
+    articles, the one nearest to what was typed), in lower case. Only words that begin as
+    the term does are analysed: stemming changes a word's end, not its beginning."""
+    beginning = re.compile(rf"\b{re.escape(term[: max(1, min(4, len(term) - 1))])}\w*", re.I)
     written: set[str] = set()
     for name in _SUGGESTION_FIELDS:
         for text in vocabulary.texts_with(name, term, _FORMS_FROM):
-            written.update(
-                text[start:end].lower() for found, _, start, end in analyze(text) if found == term
-            )
+            words = beginning.findall(text) or beginning.findall(fold_accents(text))
+            written.update(word.lower() for word in words if index_terms(word) == [term])
     if not written:
         return None
-    return min(written, key=lambda form: (_edits(typed, form), form))
-
-
-def _edits(first: str, second: str) -> int:
-    """Edit distance counting a swap of neighbours as one edit ("cocao" → "cocoa")."""
-    rows = [list(range(len(second) + 1))]
-    for i, a in enumerate(first, start=1):
-        row = [i]
-        for j, b in enumerate(second, start=1):
-            cost = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + (a != b))
-            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
-                cost = min(cost, rows[i - 2][j - 2] + 1)
-            row.append(cost)
-        rows.append(row)
-    return rows[-1][-1]
+    return min(written, key=lambda form: (OSA.distance(typed, form), form))

@@ -30,7 +30,7 @@ from relevance import (
     run_system,
 )
 
-from newsgrep.model import DEFAULT_RANKING, RankingSettings
+from newsgrep.model import DEFAULT_RANKING, Idf, RankingSettings
 
 
 @dataclass(frozen=True)
@@ -44,16 +44,20 @@ class Variant:
 
 VARIANTS = [
     Variant("defaults", {}),
-    Variant("Whoosh's idf, log(N/(n+1))+1", {"bm25_idf": False}),
+    Variant("Lucene's idf, log(1+(N-n+.5)/(n+.5))", {"idf": Idf.LUCENE}),
+    Variant("Whoosh's idf, log(N/(n+1))+1", {"idf": Idf.WHOOSH}),
+    Variant("idf floor 1e-6 (as FTS5)", {"idf_floor": 1e-6}),
+    Variant("no query term frequency", {"query_term_frequency": False}),
     Variant("BM25 k1 0.9", {"k1": 0.9}),
     Variant("BM25 k1 1.5", {"k1": 1.5}),
     Variant("BM25 b 0.5", {"b": 0.5}),
     Variant("BM25 b 0.9", {"b": 0.9}),
-    Variant("no coordination bonus", {"coordination": None}),
+    Variant("no coordination", {"coordination": False}),
     Variant("coordination bonus for long queries too", {"coordination_max_words": 1000}),
     Variant("long queries keep their function words", {"drop_function_words": False}),
     Variant("no proximity", {"proximity": None}),
-    Variant("proximity doubled", {"proximity": (0.24, 0.12)}),
+    Variant("proximity of the sequential dependence model", {"proximity": (0.12, 0.06)}),
+    Variant("key terms: 25", {"key_terms": 25}),
     Variant("require every word (no relaxing)", {"relax_below": 0}),
 ]
 

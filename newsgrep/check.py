@@ -39,17 +39,10 @@ from newsgrep.errors import (
     NewsgrepError,
     SourcePathError,
 )
+from newsgrep.findings import CheckReport, FindingKind, IndexContents, Repair, RepairReport
 from newsgrep.indexer import DEFAULT_LOCK_WAIT_SECONDS, run_index
 from newsgrep.manifest import Manifest, content_hash, salvage_folders
-from newsgrep.model import (
-    CheckReport,
-    FindingKind,
-    IndexContents,
-    IndexReport,
-    Problem,
-    Repair,
-    RepairReport,
-)
+from newsgrep.model import IndexReport, Problem
 from newsgrep.paths import is_within, under_any
 from newsgrep.walk import os_reason, same_stat, walk
 from newsgrep.wording import format_size, plural

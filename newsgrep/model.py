@@ -2,7 +2,7 @@
 
 Formats make `Article`s; the indexer reports an `IndexReport`; the engine answers a
 `SearchRequest` with a `SearchResult` of `Hit`s, shows `ShownArticle`s and explains a query
-as an `Explanation`; `check` reports a `CheckReport` of `Finding`s; `stats` an `IndexStats`.
+as an `Explanation`; `stats` reports an `IndexStats` (and `check` a `findings.CheckReport`).
 Renderers and the command line read these and nothing of the engine, so importing this
 module (or a renderer) loads no Whoosh.
 """
@@ -10,7 +10,6 @@ module (or a renderer) loads no Whoosh.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -182,31 +181,49 @@ class SearchRequest:
     correct: bool = False
 
 
+class Idf(StrEnum):
+    """How rare a word must be to weigh: `clamped` is Robertson and Spärck Jones's
+    log((N - n + 0.5) / (n + 0.5)), as SQLite FTS5's bm25() has it, held at `idf_floor`
+    (a word in half the articles or more weighs next to nothing); `lucene` is
+    log(1 + (N - n + 0.5) / (n + 0.5)); `whoosh` Whoosh's log(N / (n + 1)) + 1."""
+
+    CLAMPED = "clamped"
+    LUCENE = "lucene"
+    WHOOSH = "whoosh"
+
+
 @dataclass(frozen=True, slots=True)
 class RankingSettings:
     """How a search session ranks: one value, so that the bench can vary a setting and
-    measure what it buys (`bench/ablations.py`). The defaults are what newsgrep ships."""
+    measure what it buys (`bench/ablations.py`; each setting's figures are in
+    docs/benchmarks.md). The defaults are what newsgrep ships."""
 
     # BM25F's term-frequency saturation and length normalisation (the textbook values);
     # the title's weight comes from its field boost in the schema.
     k1: float = 1.2
     b: float = 0.75
-    # BM25's own idf (True), or Whoosh's default TF-IDF style one (False).
-    bm25_idf: bool = True
+    idf: Idf = Idf.CLAMPED
+    idf_floor: float = 0.1
+    # A word typed twice weighs twice (query term frequency, as every BM25 engine has it).
+    query_term_frequency: bool = True
     # Proximity: the extra weight of a pair of neighbouring query words standing together
-    # as a phrase, and within `proximity_window` words; None turns it off.
-    proximity: tuple[float, float] | None = (0.12, 0.06)
+    # as a phrase, and within `proximity_window` words; None turns it off. (Half the weights
+    # of Metzler and Croft's sequential dependence model: see docs/benchmarks.md.)
+    proximity: tuple[float, float] | None = (0.06, 0.03)
     proximity_window: int = 8
     # Proximity rescores the best this many first-pass candidates.
     rerank_depth: int = 100
-    # The coordination bonus of a relaxed (OR) query of a few words (at most
-    # `coordination_max_words`): articles with more of them rank higher (Whoosh's OrGroup
-    # scale; its documentation suggests 0.9); None turns it off. A longer, natural-language
-    # query goes without: BM25's sum over the words already favours articles with more.
-    coordination: float | None = 0.9
+    # A relaxed (OR) query of a few words (at most `coordination_max_words`) scores each
+    # article's BM25 times the share of the words it has (Lucene's classic coord), so that
+    # articles with more of them rank higher. A longer query goes without: BM25's sum over
+    # the words already favours articles with more.
+    coordination: bool = True
     coordination_max_words: int = 3
     # Whether a long, relaxed query drops its function words ("which", "would", "their").
     drop_function_words: bool = True
+    # A query of more words than this is cut to its key terms (Bo1 weight against the
+    # index), the others left out; 0: never.
+    key_terms: int = 50
     # In `auto`, a page of ranked hits relaxes to `any` when fewer articles than this (or
     # than the page, if smaller) have every word; 0 never relaxes.
     relax_below: int = 10
@@ -321,129 +338,3 @@ class IndexStats:
     # how many of `index_bytes` they take (`newsgrep index --compact` frees them).
     deleted_articles: int = 0
     reclaimable_bytes: int = 0
-
-
-# --- checking ----------------------------------------------------------------------------
-
-
-class Repair(StrEnum):
-    """What `check --repair` does, mildest first."""
-
-    CLEAN = "clean"  # remove the leftovers of interrupted runs
-    REINDEX = "reindex"  # index the difference again
-    REBUILD = "rebuild"  # build the index anew from its folders
-
-
-class FindingKind(StrEnum):
-    """The stable kinds of `check`'s problems and notes (as JSON names them)."""
-
-    UNREADABLE = "unreadable"
-    SCHEMA_VERSION = "schema_version"
-    COUNT_MISMATCH = "count_mismatch"
-    DUPLICATE_ID = "duplicate_id"
-    NOT_IN_MANIFEST = "not_in_manifest"
-    ARTICLES_MISMATCH = "articles_mismatch"
-    MANIFEST_MISSING = "manifest_missing"
-    MISSING = "missing"
-    CHANGED = "changed"
-    UNINDEXED = "unindexed"
-    LEFTOVER = "leftover"
-    FOLDER_MISSING = "folder_missing"
-    # notes only
-    BUSY = "busy"
-    NOT_CHECKED = "not_checked"
-    TOUCHED = "touched"
-    CHANGED_DURING_CHECK = "changed_during_check"
-    WASTED_SPACE = "wasted_space"
-
-
-# The repair each kind of problem needs; None: not repairable by newsgrep (a missing folder
-# may be a disk that is not mounted). Notes need none.
-REPAIRS: dict[FindingKind, Repair | None] = {
-    FindingKind.UNREADABLE: Repair.REBUILD,
-    FindingKind.SCHEMA_VERSION: Repair.REBUILD,
-    FindingKind.COUNT_MISMATCH: Repair.REBUILD,
-    FindingKind.DUPLICATE_ID: Repair.REBUILD,
-    FindingKind.NOT_IN_MANIFEST: Repair.REBUILD,
-    FindingKind.ARTICLES_MISMATCH: Repair.REBUILD,
-    FindingKind.MANIFEST_MISSING: Repair.REINDEX,
-    FindingKind.MISSING: Repair.REINDEX,
-    FindingKind.CHANGED: Repair.REINDEX,
-    FindingKind.UNINDEXED: Repair.REINDEX,
-    FindingKind.LEFTOVER: Repair.CLEAN,
-    FindingKind.FOLDER_MISSING: None,
-}
-_REPAIR_ORDER = tuple(Repair)
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem or note: a stable `kind`, the file or folder it is about (absolute;
-    None for the index as a whole), and a line for people."""
-
-    kind: FindingKind
-    message: str
-    path: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class IndexContents:
-    """What the stored documents of one generation say, for `check`."""
-
-    generation: int
-    doc_count: int  # as the engine counts them
-    readable: int  # documents whose stored fields were read
-    ids: Counter[str]  # articles per id
-    paths: Counter[str]  # articles per file
-
-
-@dataclass(frozen=True, slots=True)
-class Leftover:
-    """A file (or a temporary folder) in the index folder that the kept generations do not
-    use: what an interrupted run leaves behind."""
-
-    name: str
-    kind: str  # "segment", "toc", "manifest", "deletions" or "temporary"
-    reason: str
-
-
-@dataclass(slots=True)
-class CheckReport:
-    index_dir: str
-    schema_version: object = None  # as newsgrep.json names it (any JSON value)
-    generation: int | None = None  # the committed generation checked
-    articles: int | None = None  # articles in the index (None: it could not be read)
-    files: int = 0  # files the manifest lists, skipped ones included
-    skipped_files: int = 0  # files in the manifest with a reason they are not indexed
-    folders: list[str] = field(default_factory=list)
-    problems: list[Finding] = field(default_factory=list)
-    notes: list[Finding] = field(default_factory=list)
-
-    @property
-    def healthy(self) -> bool:
-        return not self.problems
-
-    @property
-    def repair(self) -> Repair | None:
-        """The one repair that fixes every repairable problem (None: nothing to do)."""
-        needed = {r for p in self.problems if (r := REPAIRS.get(p.kind)) is not None}
-        return max(needed, key=_REPAIR_ORDER.index) if needed else None
-
-    @property
-    def unrepairable(self) -> list[Finding]:
-        return [problem for problem in self.problems if REPAIRS.get(problem.kind) is None]
-
-    def problem(self, kind: FindingKind, message: str, path: str | None = None) -> None:
-        self.problems.append(Finding(kind, message, path))
-
-    def note(self, kind: FindingKind, message: str, path: str | None = None) -> None:
-        self.notes.append(Finding(kind, message, path))
-
-
-@dataclass(slots=True)
-class RepairReport:
-    """What `check --repair` did, as lines for people, and the check that came before."""
-
-    before: CheckReport
-    actions: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)

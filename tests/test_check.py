@@ -18,9 +18,10 @@ from newsgrep.engine.folder import META_FILE, IndexStore
 from newsgrep.engine.index import Index
 from newsgrep.engine.session import search
 from newsgrep.errors import IndexLockedError
+from newsgrep.findings import CheckReport
 from newsgrep.indexer import run_index
 from newsgrep.manifest import Manifest
-from newsgrep.model import CheckReport, SearchRequest
+from newsgrep.model import SearchRequest
 
 
 def check(index_dir: Path) -> CheckReport:

@@ -72,8 +72,8 @@ def test_rescoring_only_adds_to_the_scores_of_a_plain_or(tmp_path: Path) -> None
             record = json.loads(line)
             out.write(json.dumps({"id": record["id"], "body": record["body"]}) + "\n")
     run_index(tmp_path / "index", [folder])
-    with_proximity = RankingSettings(coordination=None)  # a plain OR of nested clauses
-    without = RankingSettings(coordination=None, proximity=None)
+    with_proximity = RankingSettings(coordination=False)  # a plain OR of nested clauses
+    without = RankingSettings(coordination=False, proximity=None)
     text = "kennedy administration pressure on ngo dinh diem to stop suppressing the buddhists"
     request = SearchRequest(text, limit=5, match=Match.ANY, snippets=0)
     rescored = search(tmp_path / "index", request, with_proximity).hits

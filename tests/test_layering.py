@@ -40,6 +40,7 @@ def test_core_and_machine_output_load_neither_typer_nor_rich(module: str) -> Non
     "module",
     [
         "newsgrep.model",
+        "newsgrep.findings",
         "newsgrep.render.jsonl",
         "newsgrep.render.paths",
         "newsgrep.render.template",

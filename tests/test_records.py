@@ -117,7 +117,7 @@ def test_the_space_of_replaced_articles_is_reported_and_compact_frees_it(
     wire: Path, tmp_path: Path
 ) -> None:
     from newsgrep.check import check_index
-    from newsgrep.model import FindingKind
+    from newsgrep.findings import FindingKind
     from newsgrep.stats import index_stats
 
     index_dir = tmp_path / "index"

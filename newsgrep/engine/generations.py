@@ -29,7 +29,7 @@ from whoosh.writing import SegmentWriter
 from newsgrep import manifest
 from newsgrep.engine import statistics
 from newsgrep.engine.folder import LOCK_FILE, META_FILE, quiet_leaks
-from newsgrep.model import Leftover
+from newsgrep.findings import Leftover
 
 # Whoosh's file names for the index "MAIN" (see whoosh.index.TOC and clean_files): the
 # table of contents of each generation, its temporary name while being written, the files

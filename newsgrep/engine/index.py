@@ -15,8 +15,8 @@ from newsgrep.engine import generations
 from newsgrep.engine.folder import IndexStore, quiet_leaks
 from newsgrep.engine.transaction import Batch
 from newsgrep.errors import NewsgrepError
+from newsgrep.findings import IndexContents, Leftover
 from newsgrep.manifest import Manifest, StoredSource
-from newsgrep.model import IndexContents, Leftover
 
 
 class Index:

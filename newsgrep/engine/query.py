@@ -9,8 +9,10 @@ how a query was read.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -44,9 +46,11 @@ QUERY_STOP_WORDS = (  # noqa: SIM905 - the published list, kept as one readable 
 ).split()
 # The most edits `word~N` may ask for (Lucene's limit too).
 MAX_EDITS = 2
-# The most words a query may have. Whoosh matches every word of an AND in a chain of
-# matchers that it walks by recursion: about 1,000 words overflowed Python's stack.
-MAX_QUERY_WORDS = 256
+# A query of more words, or characters, than this is read as a text, not in the query
+# language (see `_long_query`): Whoosh walks an AND of its words by recursion (about 1,000
+# words overflowed Python's stack), and its parser's time grows with the characters.
+LONG_QUERY_WORDS = 256
+LONG_QUERY_CHARS = 4000
 QUERY_FIELDS = ("title", "body", "date", "source", "url", "tags", "id", "lang")
 # A record's own field `topics` is indexed as the field `f.topics` (one dynamic field type
 # for them all): a name a user cannot type (`\w+:` is a field to the parser), so `topics:`
@@ -105,12 +109,8 @@ def parse(
             "empty query", hint='give words to search for, e.g. newsgrep search "peace talks"'
         )
     words = len(_WORD.findall(text))
-    if words > MAX_QUERY_WORDS:
-        # Beyond the stack: parsing and ranking grow faster than the words (3,000: 20 s).
-        raise QueryError(
-            f"the query has {words:,} words; at most {MAX_QUERY_WORDS:,} are searched",
-            hint="to find articles like a whole text, index it and run: newsgrep similar ID",
-        )
+    if words > LONG_QUERY_WORDS or len(text) > LONG_QUERY_CHARS:
+        return _long_query(text, words, since, until)
     empty = _EMPTY_FIELD.search(text)
     if empty:
         raise QueryError(f"'{empty.group(1)}:' has no value", hint=f"e.g. {empty.group(1)}:word")
@@ -121,6 +121,8 @@ def parse(
         if name not in known
     )
     strict = _parse_checked(text, schema, record_fields)
+    if ranking.query_term_frequency:
+        strict = _weight_repeats(strict, text)
     expansions: list[tuple[str, tuple[str, ...]]] = []
     if synonyms is not None and synonyms.groups:
         strict = strict.accept(lambda node: _expand(node, synonyms, expansions))
@@ -133,6 +135,45 @@ def parse(
         relaxed_query=relaxed,
         expansions=tuple(dict.fromkeys(expansions)),
     )
+
+
+def _long_query(text: str, words: int, since: str | None, until: str | None) -> ParsedQuery:
+    """A pasted article or paragraph, read without the query language: an OR of its
+    distinct words (function words left out), each weighted by the times it occurs; the
+    session keeps the terms that characterise the text (see `RankingSettings.key_terms`).
+    (Whoosh's parser takes seconds on such a text, and its matchers recurse.)
+
+    Raises:
+        QueryError: the text holds no word to search for.
+    """
+    stop = _query_stop_terms()
+    counts = Counter(term for term in index_terms(text) if term not in stop)
+    if not counts:
+        raise QueryError("the query has no words to search for")
+    clauses = [
+        query.Or([query.Term(name, term) for name in TEXT_FIELDS], boost=float(count))
+        for term, count in counts.items()
+    ]
+    notice = f"a long query ({words:,} words): searched for the words that characterise it"
+    return ParsedQuery(text, query.Or(clauses), date_filter(since, until), (notice,))
+
+
+def _weight_repeats(strict: Any, text: str) -> Any:
+    """Each word clause boosted by how many times its term occurs in the query: a word
+    typed twice weighs twice, as in every BM25 engine (Whoosh's parser merges repeats)."""
+    counts = Counter(index_terms(_NOT_WORDS.sub(" ", text)))
+    if max(counts.values(), default=1) == 1:
+        return strict
+
+    def weigh(node: Any) -> Any:
+        if _is_word(node) and len({child.text for child in node.children()}) == 1:
+            repeats = counts.get(next(iter(node.children())).text, 1)
+            if repeats > 1:
+                node = copy.copy(node)
+                node.boost = node.boost * repeats
+        return node
+
+    return strict.accept(weigh)
 
 
 def _expand(node: Any, synonyms: Synonyms, found: list[tuple[str, tuple[str, ...]]]) -> Any:
@@ -189,7 +230,9 @@ def relax(strict: Any, ranking: RankingSettings) -> Any:
     if long_query and ranking.drop_function_words:
         content = [clause for clause in words if not _is_function_word(clause)]
         words = content if len(content) >= 2 else words
-    relaxed: Any = query.Or(words, scale=None if long_query else ranking.coordination)
+    # (`scale` marks the coordination that ranking.for_scoring gives such an OR.)
+    coordinated = ranking.coordination and not long_query
+    relaxed: Any = query.Or(words, scale=1.0 if coordinated else None)
     if required:
         relaxed = query.And([*required, relaxed])
     if excluded:

@@ -21,18 +21,17 @@ from whoosh import matching, query, scoring
 
 from newsgrep.engine.query import plain_words
 from newsgrep.engine.statistics import LiveStats
-from newsgrep.model import RankingSettings
+from newsgrep.model import Idf, RankingSettings
 
 
 class LiveBM25F(scoring.BM25F):  # type: ignore[misc]
     """Whoosh's BM25F over the statistics of live articles (`statistics.LiveStats`), with
-    BM25's own idf, log(1 + (N - n + 0.5) / (n + 0.5)) as in Lucene and Robertson–Spärck
-    Jones, or (`bm25_idf` off) Whoosh's TF-IDF style log(N / (n + 1)) + 1. The statistics
-    come from `stats()`, asked when the first term is scored."""
+    the idf the settings name (`model.Idf`). The statistics come from `stats()`, asked
+    when the first term is scored."""
 
     def __init__(self, settings: RankingSettings, stats: Callable[[], LiveStats]) -> None:
         super().__init__(B=settings.b, K1=settings.k1)
-        self._bm25_idf = settings.bm25_idf
+        self._settings = settings
         self._stats = stats
 
     def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
@@ -55,11 +54,16 @@ class LiveBM25F(scoring.BM25F):  # type: ignore[misc]
         return self._idf(self._stats(), fieldname, term)
 
     def _idf(self, stats: LiveStats, fieldname: str, term: str) -> float:
-        n = stats.doc_frequency(fieldname, term)
-        total = stats.doc_count
-        if self._bm25_idf:
-            return math.log(1 + (total - n + 0.5) / (n + 0.5))
-        return math.log(total / (n + 1)) + 1
+        return idf(self._settings, stats.doc_count, stats.doc_frequency(fieldname, term))
+
+
+def idf(settings: RankingSettings, total: int, n: int) -> float:
+    """How much a word held by `n` of `total` articles weighs (see `model.Idf`)."""
+    if settings.idf is Idf.CLAMPED:
+        return max(settings.idf_floor, math.log((total - n + 0.5) / (n + 0.5)))
+    if settings.idf is Idf.LUCENE:
+        return math.log(1 + (total - n + 0.5) / (n + 0.5))
+    return math.log(total / (n + 1)) + 1
 
 
 class _LiveScorer(scoring.WeightLengthScorer):  # type: ignore[misc]
@@ -165,24 +169,39 @@ def _proximity_bonus(
     phrase."""
     assert settings.proximity is not None
     phrase_weight, window_weight = settings.proximity
-    reader = searcher.reader()
+    # Each word's positions and score at each candidate, read once (a word stands in two
+    # pairs).
+    at = {word: _at_candidates(searcher, word, docnums) for word in dict.fromkeys(words)}
     bonus: dict[int, float] = {}
     for first, second in zip(words, words[1:], strict=False):
-        if ("body", first) not in reader or ("body", second) not in reader:
-            continue
-        before, after = searcher.postings("body", first), searcher.postings("body", second)
+        before, after = at[first], at[second]
         for docnum in docnums:
-            if not (_stand_at(before, docnum) and _stand_at(after, docnum)):
+            if docnum not in before or docnum not in after:
                 continue
-            gap = _closest_gap(before.value_as("positions"), after.value_as("positions"))
+            (positions, score), (later, later_score) = before[docnum], after[docnum]
+            gap = _closest_gap(positions, later)
             if gap is None or gap > settings.proximity_window:
                 continue
-            pair_score = before.score() + after.score()
+            pair_score = score + later_score
             gained = bonus.get(docnum, 0.0)
             if gap <= 1:
                 gained += pair_score * phrase_weight
             bonus[docnum] = gained + pair_score * window_weight
     return bonus
+
+
+def _at_candidates(
+    searcher: Any, word: str, docnums: list[int]
+) -> dict[int, tuple[list[int], float]]:
+    """The body positions and BM25 score of `word` at each of `docnums` that holds it."""
+    if ("body", word) not in searcher.reader():
+        return {}
+    postings = searcher.postings("body", word)
+    found = {}
+    for docnum in docnums:
+        if _stand_at(postings, docnum):
+            found[docnum] = (postings.value_as("positions"), float(postings.score()))
+    return found
 
 
 def _stand_at(matcher: Any, docnum: int) -> bool:
@@ -214,8 +233,8 @@ def for_scoring(node: Any, reader: Any, stats: LiveStats) -> Any:
       the tree by the size of each segment's postings, which changes the order scores are
       added in; on segments of 5,000 articles or fewer it even preloads an OR of three or
       more clauses into an array, which inside an AndMaybe scores wrongly);
-    - the coordination bonus of a relaxed OR counted over the index's terms, not each
-      segment's (Whoosh's CoordMatcher counts the terms each segment holds);
+    - the coordination of a relaxed OR counted over the query's words, not each
+      segment's terms (see `_WordCoordMatcher`);
     - every prefix or fuzzy word as an OR of the live index terms it stands for, each
       scored by BM25; one standing for more than MAX_SCORED_EXPANSION terms (`s*`) gets
       one constant score, as scoring thousands of words would take seconds and rank
@@ -240,9 +259,7 @@ def for_scoring(node: Any, reader: Any, stats: LiveStats) -> Any:
         return _InOrderAnd(children, boost=node.boost)
     if type(node) is query.Or:
         children = [for_scoring(child, reader, stats) for child in node.subqueries]
-        ordered = _InOrderOr(children, boost=node.boost, minmatch=node.minmatch, scale=node.scale)
-        ordered.termcount = sum(_term_matchers(child, stats) for child in children)
-        return ordered
+        return _InOrderOr(children, boost=node.boost, minmatch=node.minmatch, scale=node.scale)
     if isinstance(node, query.CompoundQuery):
         node = copy.copy(node)
         node.subqueries = [for_scoring(child, reader, stats) for child in node.subqueries]
@@ -256,43 +273,41 @@ class _InOrderAnd(query.And):  # type: ignore[misc]
 
 
 class _InOrderOr(query.Or):  # type: ignore[misc]
-    termcount = 0  # the term matchers of the whole index under this OR (see `for_scoring`)
-
     def _matcher(self, subs: list[Any], searcher: Any, context: Any) -> Any:
         matcher = self._tree_matcher(subs, matching.UnionMatcher, searcher, context, None)
         if self.scale and any(matcher.term_matchers()):
-            matcher = _IndexCoordMatcher(matcher, self.scale, self.termcount)
+            groups = [_terms_of(sub, searcher.schema) for sub in subs]
+            matcher = _WordCoordMatcher(matcher, groups)
         return matcher
 
 
-class _IndexCoordMatcher(matching.CoordMatcher):  # type: ignore[misc]
-    """Whoosh's coordination bonus (V-Twin's SQR), with the number of terms of the query
-    the whole index holds rather than this segment."""
+class _WordCoordMatcher(matching.WrappingMatcher):  # type: ignore[misc]
+    """Lucene's classic coordination: BM25's sum times the share of the OR's clauses (the
+    query's words) an article has, counted over the query — Whoosh's CoordMatcher counts
+    the term matchers of each segment, and scores 0 where only one of them is present."""
 
-    def __init__(self, child: Any, scale: float, termcount: int) -> None:
-        super().__init__(child, scale=scale)
-        self._termcount = termcount
+    def __init__(self, child: Any, groups: list[frozenset[tuple[str, bytes]]]) -> None:
+        super().__init__(child)
+        self._groups = groups
 
     def _replacement(self, newchild: Any) -> Any:
-        return self.__class__(newchild, self._scale, self._termcount)
+        return self.__class__(newchild, self._groups)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def score(self) -> float:
+        found = set(self.child.matching_terms())
+        matched = sum(1 for group in self._groups if group & found)
+        return float(self.child.score() * matched / len(self._groups))
 
 
-def _term_matchers(node: Any, stats: LiveStats) -> int:
-    """How many term matchers Whoosh makes for `node` over an index that holds exactly the
-    live terms: one per term held, a phrase's words when it holds them all."""
-    if isinstance(node, query.Term):
-        return int(_holds(stats, node.fieldname, node.text))
-    if isinstance(node, query.Phrase):
-        held = all(_holds(stats, node.fieldname, word) for word in node.words)
-        return len(node.words) if held else 0
-    if node.is_leaf():
-        return 0
-    return sum(_term_matchers(child, stats) for child in node.children())
-
-
-def _holds(stats: LiveStats, fieldname: str, text: Any) -> bool:
-    term = text.decode("utf-8") if isinstance(text, bytes) else text
-    return stats.doc_frequency(fieldname, term) > 0
+def _terms_of(node: Any, schema: Any) -> frozenset[tuple[str, bytes]]:
+    return frozenset(
+        (field, text if isinstance(text, bytes) else schema[field].to_bytes(text))
+        for field, text in node.iter_all_terms()
+        if field in schema
+    )
 
 
 def matches(searcher: Any, whoosh_query: Any) -> Iterator[int]:

@@ -28,9 +28,12 @@ from newsgrep.text.duplicates import pack_sketch, sketch
 
 # Bump when the schema or the analysis changes: older indexes must then be rebuilt.
 # (7: exact field lengths, the tie-breaking ordinal and the title's origin are stored.
-# 8: an article's language, encoding and its record's own fields, `topics:crude`.)
-SCHEMA_VERSION = 8
-TITLE_BOOST = 2.0
+# 8: an article's language, encoding and its record's own fields, `topics:crude`.
+# 9: the body field indexes the title too, and the title is weighted 1.)
+SCHEMA_VERSION = 9
+# The title counts twice as it is: as a title, and as the body's first words (one text,
+# as BM25 engines that index a document as one field have it; docs/benchmarks.md).
+TITLE_BOOST = 1.0
 
 # The scored text fields, and the column holding each article's exact length in it: the
 # statistics of live articles are summed from these (see `statistics`).
@@ -204,6 +207,7 @@ def document(article: Article, source: SourceFile, position: int) -> dict[str, A
     """The fields of the Whoosh document for `article`, the `position`th of the file
     `source`."""
     title = "" if article.title_from_body else article.title
+    body = indexed_body(title, article.body)
     document: dict[str, Any] = {
         # Indexed as terms that any name can make; stored as they are.
         "id": index_term(source.file_id + article.record),
@@ -214,7 +218,8 @@ def document(article: Article, source: SourceFile, position: int) -> dict[str, A
         "title": title,
         "_stored_title": article.title,
         "title_from_body": article.title_from_body,
-        "body": article.body,
+        "body": body,
+        "_stored_body": article.body,
         "undated": int(article.date is None),
         "sketch": pack_sketch(sketch(article.title, article.body)),
         "file_id": source.file_id,
@@ -222,7 +227,7 @@ def document(article: Article, source: SourceFile, position: int) -> dict[str, A
         "file_hash": source.file_hash,
         "ordinal": ordinal(source.path, position),
         "length_title": len(analyze(title)),
-        "length_body": len(analyze(article.body)),
+        "length_body": len(analyze(body)),
         "length_source": _label_length(article.source),
     }
     if article.date is not None:
@@ -250,8 +255,14 @@ def indexed_values(stored: dict[str, Any]) -> dict[str, str]:
     """The values of the scored fields as `document` indexed them, from the stored fields
     of an article (the statistics count a deleted article's terms from these)."""
     title = "" if stored.get("title_from_body") else stored.get("title", "")
-    values = {"title": title, "body": stored.get("body", ""), "source": stored.get("source")}
+    body = indexed_body(title, stored.get("body", ""))
+    values = {"title": title, "body": body, "source": stored.get("source")}
     return {field: value for field, value in values.items() if value}
+
+
+def indexed_body(title: str, body: str) -> str:
+    """The text the body field indexes: the title (when it is one) before the body."""
+    return f"{title}\n{body}" if title else body
 
 
 def ordinal(path: str, position: int) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import re
 import struct
 import time
 from collections import Counter
@@ -23,18 +24,14 @@ from typing import Any
 
 from whoosh import query
 
-from newsgrep.engine.columns import Columns, fold, split_dates
+from newsgrep.engine.columns import Columns, fold
 from newsgrep.engine.documents import docnums, highlight_terms, hit, open_lazy_files, stored_article
 from newsgrep.engine.folder import IndexStore, damaged_index_error
 from newsgrep.engine.query import RECORD_FIELD_PREFIX, ParsedQuery, date_filter, explain, parse
 from newsgrep.engine.ranking import (
-    best_matches,
-    first_by,
-    for_scoring,
-    matches,
     ranking_model,
-    reranked,
 )
+from newsgrep.engine.retrieval import Retriever
 from newsgrep.engine.statistics import LiveStats, key_terms
 from newsgrep.engine.vocabulary import Vocabulary
 from newsgrep.errors import QueryError
@@ -43,13 +40,12 @@ from newsgrep.model import (
     Explanation,
     Facet,
     Hit,
-    Match,
     RankingSettings,
     SearchRequest,
     SearchResult,
     ShownArticle,
-    Sort,
 )
+from newsgrep.text.analysis import TOKEN_PATTERN
 from newsgrep.text.dates import time_buckets
 from newsgrep.text.snippets import match_spans
 from newsgrep.text.spelling import suggest
@@ -72,7 +68,9 @@ class SearchSession:
         self.ranking = ranking
         self._ix = IndexStore(index_dir).open()
         self._searcher: Any = None
-        self._columns: Columns = None  # type: ignore[assignment]  # set on entry
+        # Set on entry.
+        self._columns: Columns = None  # type: ignore[assignment]
+        self._retriever: Retriever = None  # type: ignore[assignment]
         self._stats: LiveStats | None = None
         self._words: Vocabulary | None = None
         self._fields: frozenset[str] | None = None
@@ -83,6 +81,9 @@ class SearchSession:
             self._searcher = self._ix.searcher(weighting=model)
             open_lazy_files(self._searcher.reader(), self._ix.schema)
             self._columns = Columns(self._searcher.reader(), self._ix.schema)
+            self._retriever = Retriever(
+                self._searcher, self._columns, self._live_stats, self.ranking
+            )
         except (OSError, EOFError, struct.error, pickle.UnpicklingError) as error:
             raise damaged_index_error(self.index_dir, error) from None
         return self
@@ -134,13 +135,13 @@ class SearchSession:
             QueryError: see `parse`.
         """
         result = self._search(request)
-        if not (request.correct and result.total == 0 and result.suggestion):
+        if not (request.correct and result.suggestion) or _all_words(result):
             return result
         try:
             corrected = self._search(replace(request, query=result.suggestion, correct=False))
         except QueryError:
             return result
-        if corrected.total == 0:
+        if not _all_words(corrected):
             return result
         notice = (
             f"showing results for {result.suggestion!r}; "
@@ -157,12 +158,13 @@ class SearchSession:
         started = time.perf_counter()
         parsed = self.parse(request)
         with self._reading():
-            dates = self._date_filter(parsed.date_filter)
-            matching, relaxed_from = self._matching_query(parsed, request, dates)
+            dates = self._retriever.date_filter(parsed.date_filter)
+            matching, relaxed_from = self._retriever.matching_query(parsed, request, dates)
+            matching = self._retriever.key_words(matching)
             total, hits = self._ranked(matching, dates, request)
             found = relaxed_from if relaxed_from is not None else total
             suggestion = None
-            if found < self.ranking.suggest_below:
+            if found < self.ranking.suggest_below and _spelt(request.query):
                 suggestion = suggest(self._vocabulary(), request.query)
         notices = parsed.notices
         relaxed = relaxed_from is not None and total > relaxed_from
@@ -178,24 +180,6 @@ class SearchSession:
             all_words=found if relaxed else None,
         )
 
-    def _matching_query(
-        self, parsed: ParsedQuery, request: SearchRequest, dates: set[int] | None
-    ) -> tuple[Any, int | None]:
-        """The query that selects the articles, and (when it was relaxed from every word to
-        most words) how many articles had every word."""
-        relaxed = parsed.relaxed_query
-        if relaxed is None or request.match is Match.ALL:
-            return parsed.whoosh_query, None
-        if request.match is Match.ANY:
-            return relaxed, None
-        wanted = 1 if request.limit is None else min(self.ranking.relax_below, request.limit)
-        if wanted <= 0:
-            return parsed.whoosh_query, None
-        found = self._count(parsed.whoosh_query, dates, up_to=wanted)
-        if found >= wanted:
-            return parsed.whoosh_query, None
-        return relaxed, found
-
     def _ranked(
         self,
         matching: Any,
@@ -206,11 +190,13 @@ class SearchSession:
         """The number of matches, and the requested page of hits (near-duplicates folded
         if asked), with only the page's stored documents read."""
         searcher = self._searcher
-        words, allowed = self._without_dates(matching, dates)
+        words, allowed = self._retriever.without_dates(matching, dates)
         end = None if request.limit is None else request.offset + request.limit
         fetch = None if end is None else max(end * 3 + 10, self.ranking.rerank_depth)
         while True:
-            candidates, total = self._candidates(words, allowed, excluded, request.sort, fetch)
+            candidates, total = self._retriever.candidates(
+                words, allowed, excluded, request.sort, fetch
+            )
             if not request.collapse:
                 kept: list[tuple[int, Any, list[int]]] = [(d, s, []) for d, s in candidates]
                 break
@@ -227,40 +213,6 @@ class SearchSession:
             )
         )
         return total, hits
-
-    def _candidates(
-        self,
-        words: Any,
-        allowed: set[int] | None,
-        excluded: set[int] | None,
-        sort: Sort,
-        fetch: int | None,
-    ) -> tuple[list[tuple[int, float | None]], int]:
-        """The best `fetch` matches in order, as (docnum, score) (by date: score None), and
-        how many articles match in all."""
-        if allowed is not None and not allowed:
-            return [], 0
-        searcher, ordinals = self._searcher, self._columns.ordinals()
-        if sort is not Sort.RELEVANCE:
-            undated, dates = self._columns.numbers("undated"), self._columns.numbers("date")
-            sign = -1 if sort is Sort.NEWEST else 1
-
-            def by_date(docnum: int) -> tuple[int, ...]:
-                return undated[docnum], sign * dates[docnum], ordinals[docnum]
-
-            found = (
-                docnum
-                for docnum in matches(searcher, words)
-                if (allowed is None or docnum in allowed)
-                and (excluded is None or docnum not in excluded)
-            )
-            chosen, total = first_by(found, by_date, fetch)
-            return [(docnum, None) for docnum in chosen], total
-        scored = for_scoring(words, searcher.reader(), self._live_stats())
-        ranked, total = best_matches(
-            searcher, scored, limit=fetch, ordinals=ordinals, allowed=allowed, excluded=excluded
-        )
-        return list(reranked(searcher, words, ranked, self.ranking)), total
 
     def suggest(self, query_text: str) -> str | None:
         """The query with its unknown words corrected from the index's words ("did you
@@ -280,36 +232,6 @@ class SearchSession:
         if self._stats is None:
             self._stats = LiveStats(self._searcher, self.index_dir)
         return self._stats
-
-    def _count(self, whoosh_query: Any, allowed: set[int] | None, *, up_to: int) -> int:
-        """How many articles match, without scoring them, counting no further than `up_to`."""
-        words, allowed = self._without_dates(whoosh_query, allowed)
-        count = 0
-        for docnum in matches(self._searcher, words):
-            if allowed is None or docnum in allowed:
-                count += 1
-                if count == up_to:
-                    break
-        return count
-
-    def _without_dates(
-        self, whoosh_query: Any, allowed: set[int] | None
-    ) -> tuple[Any, set[int] | None]:
-        """The query without its top-level date clauses, and `allowed` narrowed to them."""
-        words, date_clauses = split_dates(whoosh_query)
-        dates = [self._columns.dates.within(clause.start, clause.end) for clause in date_clauses]
-        return words, self._intersect(allowed, dates)
-
-    def _date_filter(self, date_filter: Any) -> set[int] | None:
-        if date_filter is None:
-            return None
-        return self._columns.dates.within(date_filter.start, date_filter.end)
-
-    @staticmethod
-    def _intersect(first: set[int] | None, others: list[set[int]]) -> set[int] | None:
-        for other in others:
-            first = other if first is None else first & other
-        return first
 
     def similar(self, target: str, request: SearchRequest) -> SearchResult:
         """Articles like the one with id (or file path) `target`, ranked like a search.
@@ -331,7 +253,7 @@ class SearchSession:
                 for name, count in SIMILAR_TERMS.items()
                 for term, weight in key_terms(searcher, stats, targets, name, count)
             ]
-            dates = self._date_filter(filter_)
+            dates = self._retriever.date_filter(filter_)
             total, hits = self._ranked(query.Or(terms), dates, request, set(targets))
         return SearchResult(f"like {target}", total, hits, time.perf_counter() - started)
 
@@ -417,6 +339,21 @@ def search(
 
 
 # --- running ----------------------------------------------------------------------------
+
+
+# "Did you mean" looks at queries of this many words or fewer: a question or a pasted text
+# has no article with all its words, and spelling every word of it costs more than it helps.
+SPELL_UP_TO_WORDS = 10
+_WORD = re.compile(TOKEN_PATTERN)
+
+
+def _spelt(text: str) -> bool:
+    return len(_WORD.findall(text)) <= SPELL_UP_TO_WORDS
+
+
+def _all_words(result: SearchResult) -> int:
+    """How many articles had every word of the query (or the Boolean query as written)."""
+    return result.all_words if result.all_words is not None else result.total
 
 
 def _relaxed_notice(total: int) -> str:

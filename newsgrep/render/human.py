@@ -18,17 +18,13 @@ from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 
+from newsgrep.findings import CheckReport, Finding, FindingKind, Repair, RepairReport
 from newsgrep.model import (
-    CheckReport,
     Explanation,
-    Finding,
-    FindingKind,
     Hit,
     IndexReport,
     IndexStats,
     Problem,
-    Repair,
-    RepairReport,
     SearchResult,
     ShownArticle,
     Snippet,

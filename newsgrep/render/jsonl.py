@@ -13,17 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from newsgrep.model import (
-    CheckReport,
-    Fields,
-    Finding,
-    Hit,
-    IndexStats,
-    RepairReport,
-    SearchResult,
-    ShownArticle,
-    Span,
-)
+from newsgrep.findings import CheckReport, Finding, RepairReport
+from newsgrep.model import Fields, Hit, IndexStats, SearchResult, ShownArticle, Span
 from newsgrep.paths import SURROGATE
 from newsgrep.render.common import display_path
 from newsgrep.text.dates import format_date

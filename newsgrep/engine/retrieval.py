@@ -1,0 +1,152 @@
+"""Finding and ordering the articles a query selects: whether it relaxes to most words,
+which articles pass its dates, the best candidates by score or by date (a plain OR of
+words scored term at a time, other queries through Whoosh's matchers), and the proximity
+rerank. Document numbers in, document numbers out; `session` makes hits of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from newsgrep.engine.columns import Columns, split_dates
+from newsgrep.engine.disjunction import (
+    Lengths,
+    as_query,
+    count_all_words,
+    key_words,
+    score_words,
+    word_clauses,
+)
+from newsgrep.engine.query import ParsedQuery
+from newsgrep.engine.ranking import best_matches, first_by, for_scoring, matches, reranked
+from newsgrep.engine.statistics import LiveStats
+from newsgrep.model import Match, RankingSettings, SearchRequest, Sort
+
+
+class Retriever:
+    """Candidates from one session's searcher, columns and statistics."""
+
+    def __init__(
+        self,
+        searcher: Any,
+        columns: Columns,
+        stats: Callable[[], LiveStats],
+        ranking: RankingSettings,
+    ) -> None:
+        self._searcher = searcher
+        self._columns = columns
+        self._live_stats = stats
+        self.ranking = ranking
+        self._lengths = Lengths()
+
+    def matching_query(
+        self, parsed: ParsedQuery, request: SearchRequest, dates: set[int] | None
+    ) -> tuple[Any, int | None]:
+        """The query that selects the articles, and (when it was relaxed from every word to
+        most words) how many articles had every word."""
+        relaxed = parsed.relaxed_query
+        if relaxed is None or request.match is Match.ALL:
+            return parsed.whoosh_query, None
+        if request.match is Match.ANY:
+            return relaxed, None
+        wanted = 1 if request.limit is None else min(self.ranking.relax_below, request.limit)
+        if wanted <= 0:
+            return parsed.whoosh_query, None
+        found = self._count(parsed.whoosh_query, dates, up_to=wanted)
+        if found >= wanted:
+            return parsed.whoosh_query, None
+        return relaxed, found
+
+    def candidates(
+        self,
+        words: Any,
+        allowed: set[int] | None,
+        excluded: set[int] | None,
+        sort: Sort,
+        fetch: int | None,
+    ) -> tuple[list[tuple[int, float | None]], int]:
+        """The best `fetch` matches in order, as (docnum, score) (by date: score None), and
+        how many articles match in all."""
+        if allowed is not None and not allowed:
+            return [], 0
+        searcher, ordinals = self._searcher, self._columns.ordinals()
+        if sort is not Sort.RELEVANCE:
+            undated, dates = self._columns.numbers("undated"), self._columns.numbers("date")
+            sign = -1 if sort is Sort.NEWEST else 1
+
+            def by_date(docnum: int) -> tuple[int, ...]:
+                return undated[docnum], sign * dates[docnum], ordinals[docnum]
+
+            found = (
+                docnum
+                for docnum in matches(searcher, words)
+                if (allowed is None or docnum in allowed)
+                and (excluded is None or docnum not in excluded)
+            )
+            chosen, total = first_by(found, by_date, fetch)
+            return [(docnum, None) for docnum in chosen], total
+        stats = self._live_stats()
+        plain = word_clauses(words)
+        if plain is not None:
+            ranked, total = score_words(
+                searcher,
+                plain,
+                stats=stats,
+                settings=self.ranking,
+                lengths=self._lengths,
+                ordinals=ordinals,
+                allowed=allowed,
+                excluded=excluded,
+                limit=fetch,
+            )
+        else:
+            ranked, total = best_matches(
+                searcher,
+                for_scoring(words, searcher.reader(), stats),
+                limit=fetch,
+                ordinals=ordinals,
+                allowed=allowed,
+                excluded=excluded,
+            )
+        return list(reranked(searcher, words, ranked, self.ranking)), total
+
+    def key_words(self, matching: Any) -> Any:
+        """An OR of more plain words than the settings keep, cut to its key words."""
+        plain = word_clauses(matching)
+        if plain is None or not self.ranking.key_terms or len(plain) <= self.ranking.key_terms:
+            return matching
+        return as_query(key_words(plain, self._live_stats(), self.ranking.key_terms))
+
+    def _count(self, whoosh_query: Any, allowed: set[int] | None, *, up_to: int) -> int:
+        """How many articles match, without scoring them, counting no further than `up_to`."""
+        words, allowed = self.without_dates(whoosh_query, allowed)
+        quick = count_all_words(self._searcher, words, self._live_stats(), allowed, up_to)
+        if quick is not None:
+            return quick
+        count = 0
+        for docnum in matches(self._searcher, words):
+            if allowed is None or docnum in allowed:
+                count += 1
+                if count == up_to:
+                    break
+        return count
+
+    def without_dates(
+        self, whoosh_query: Any, allowed: set[int] | None
+    ) -> tuple[Any, set[int] | None]:
+        """The query without its top-level date clauses, and `allowed` narrowed to them."""
+        words, date_clauses = split_dates(whoosh_query)
+        dates = [self._columns.dates.within(clause.start, clause.end) for clause in date_clauses]
+        return words, self._intersect(allowed, dates)
+
+    def date_filter(self, date_filter: Any) -> set[int] | None:
+        if date_filter is None:
+            return None
+        return self._columns.dates.within(date_filter.start, date_filter.end)
+
+    @staticmethod
+    def _intersect(first: set[int] | None, others: list[set[int]]) -> set[int] | None:
+        for other in others:
+            first = other if first is None else first & other
+        return first

@@ -32,10 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import index
-
-from newsgrep.durable import utc_now, write_atomically
+from newsgrep.durable import sync_folder, utc_now, write_atomically
 from newsgrep.engine.schema import SCHEMA_VERSION, build_schema
+from newsgrep.engine.storage import create_index, open_index
 from newsgrep.errors import (
     IndexLockedError,
     IndexNotFoundError,
@@ -127,7 +126,7 @@ class IndexStore:
         self._check_version()
         with quiet_leaks() as leaks:
             try:
-                return index.open_dir(str(self.directory))
+                return open_index(str(self.directory))
             except Exception as error:  # Whoosh raises many kinds for a damaged index
                 failure = damaged_index_error(self.directory, error)
                 leaks.failed = True
@@ -176,11 +175,12 @@ class IndexStore:
     def create(self) -> Any:
         """A new, empty Whoosh index (replacing whatever is here)."""
         self.directory.mkdir(parents=True, exist_ok=True)
+        sync_folder(self.directory.parent)  # the index folder itself survives a crash
         # The version first: a run stopped in between leaves no index (the next run makes
         # one), where Whoosh's files without ours would read as an index of another version.
         meta = {"schema_version": SCHEMA_VERSION, "created": utc_now()}
         write_atomically(self.directory / META_FILE, json.dumps(meta))
-        return index.create_in(str(self.directory), build_schema())
+        return create_index(str(self.directory), build_schema())
 
     @contextlib.contextmanager
     def probe_lock(self) -> Iterator[str | None]:

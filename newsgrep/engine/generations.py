@@ -29,13 +29,14 @@ from whoosh.writing import SegmentWriter
 from newsgrep import manifest
 from newsgrep.engine import statistics
 from newsgrep.engine.folder import LOCK_FILE, META_FILE, quiet_leaks
+from newsgrep.engine.storage import INDEX_NAME
 from newsgrep.model import Leftover
 
-# Whoosh's file names for the index "MAIN" (see whoosh.index.TOC and clean_files): the
-# table of contents of each generation, its temporary name while being written, the files
-# of each segment, and the lock file its writer flocks (kept: like ours, it never blocks
-# once its holder is gone).
-_WHOOSH_NAME = "MAIN"
+# Whoosh's file names for the index (see whoosh.index.TOC and clean_files): the table of
+# contents of each generation, its temporary name while being written, the files of each
+# segment, and the lock file its writer flocks (kept: like ours, it never blocks once its
+# holder is gone).
+_WHOOSH_NAME = INDEX_NAME
 _TOC = re.compile(rf"^_{_WHOOSH_NAME}_([0-9]+)\.toc$")
 _TOC_TEMPORARY = re.compile(rf"^_{_WHOOSH_NAME}_[0-9]+\.toc\..+$")
 _SEGMENT_FILE = re.compile(rf"^({_WHOOSH_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+$")

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import random
+import re
 import resource
 import signal
 import subprocess
@@ -25,7 +27,7 @@ import pytest
 
 from bench.reliability.checks import check_exact, cli, has_traceback
 from bench.reliability.concurrency import search_during_run
-from bench.reliability.model import Texts, mutate, write_state
+from bench.reliability.model import Texts, mutate, record_count, write_state
 from bench.reliability.runs import Workbench, index_command
 from newsgrep.engine.folder import IndexStore
 from newsgrep.errors import IndexWriteError
@@ -125,6 +127,105 @@ def test_a_run_that_dies_before_its_first_commit_leaves_an_index_that_the_next_r
     assert calls
     done = cli("index", bench.root, "--index", bench.index_dir)
     assert done.returncode == 0, done.stderr
+    assert check_exact(bench.index_dir, bench.root, bench.state).violations == ()
+
+
+# --- first runs, killed -----------------------------------------------------------------
+
+# The very first `newsgrep index` (the real CLI, in its own process) SIGKILLed at one point:
+# while it creates the index (at its first table of contents), just after, while reading
+# files, at the commit's table of contents, or after it, before the clean-up; "parallel-"
+# points with the worker processes writing (the size threshold lowered to 1 byte).
+KILLED_FIRST_RUN = """
+import os, signal, sys
+import whoosh.index
+import newsgrep.engine.generations
+import newsgrep.engine.transaction
+import newsgrep.indexer
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+point, news, index_dir = sys.argv[1:4]
+if point.startswith("parallel-"):
+    newsgrep.engine.transaction.PARALLEL_MIN_BYTES = 1
+    point = point.removeprefix("parallel-")
+real_write, real_parse, parsed = whoosh.index.TOC.write, newsgrep.indexer.parse_article_file, []
+
+def write(toc, *args, **kwargs):
+    if (point == "creating" and toc.generation == 0) or (point == "commit" and toc.generation):
+        die()
+    return real_write(toc, *args, **kwargs)
+
+def parse(name, data):
+    parsed.append(name)
+    if (point == "created" and len(parsed) == 1) or (point == "reading" and len(parsed) == 50):
+        die()
+    return real_parse(name, data)
+
+whoosh.index.TOC.write = write
+newsgrep.indexer.parse_article_file = parse
+if point == "cleanup":
+    newsgrep.engine.generations._clean_files = die
+sys.argv = ["newsgrep", "index", news, "--index", index_dir, "-q"]
+from newsgrep.cli import run
+run()
+"""
+
+# Words of a Python error, which `check` must never print (its JSON may, as `detail`).
+PYTHON_ERROR = re.compile(r"Traceback|\b[A-Z]\w*(Error|Exception)\b|NoneType")
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        "creating",
+        "created",
+        "reading",
+        "commit",
+        "cleanup",
+        "parallel-reading",
+        "parallel-commit",
+    ],
+)
+@pytest.mark.parametrize("recovery", ["index", "repair"])
+def test_a_first_run_killed_anywhere_leaves_an_index_that_says_so_and_is_then_finished(
+    tmp_path: Path, texts: Texts, point: str, recovery: str
+) -> None:
+    bench = Workbench(tmp_path, texts, 100)
+    env = {**os.environ, "NEWSGREP_WORKERS": "2"}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_FIRST_RUN, point, str(bench.root), str(bench.index_dir)],
+        capture_output=True,
+        timeout=120,
+        env=env,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+    committed = point == "cleanup"
+    search = cli("search", "ngfaultmark", "-c", "--index", bench.index_dir)
+    if committed:
+        articles = sum(record_count(name, version) for name, version in bench.state.items())
+        assert (search.returncode, search.stdout.strip()) == (0, str(articles))
+    else:  # "no index yet", in one line
+        assert search.returncode == 2 and search.stdout == ""
+        assert len(search.stderr.strip().splitlines()) == 1
+        no_index = "no index at" if point == "creating" else "no articles yet"
+        assert no_index in search.stderr, search.stderr
+    check = cli("check", "--index", bench.index_dir)
+    assert not PYTHON_ERROR.search(check.stdout + check.stderr), check.stdout + check.stderr
+    assert check.returncode == 1
+    assert ("unfinished" in check.stdout) != committed
+    record = json.loads(cli("check", "--json", "--index", bench.index_dir).stdout)
+    allowed = {"leftover"} if committed else {"unfinished", "unindexed", "leftover"}
+    assert {problem["kind"] for problem in record["problems"]} <= allowed
+    assert record["folders"] == [str(bench.root.resolve())]
+
+    if recovery == "index":
+        done = cli("index", "--index", bench.index_dir)
+    else:
+        done = cli("check", "--repair", "--index", bench.index_dir)
+    assert done.returncode == 0, done.stdout + done.stderr
     assert check_exact(bench.index_dir, bench.root, bench.state).violations == ()
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsgrep import manifest as manifest_file
 from newsgrep.durable import sync_folder, utc_now, write_atomically
 from newsgrep.engine.schema import SCHEMA_VERSION, build_schema
 from newsgrep.engine.storage import create_index, open_index
@@ -39,19 +40,35 @@ from newsgrep.errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexTrustError,
+    IndexUnfinishedError,
     IndexVersionError,
     NewsgrepError,
 )
+from newsgrep.manifest import Manifest
 
 META_FILE = "newsgrep.json"
 LOCK_FILE = "newsgrep.lock"
 
 
 def damaged_index_error(directory: Path, error: BaseException) -> NewsgrepError:
+    """The error for an index whose files cannot be read: in words, with Whoosh's own
+    exception as the `detail` (what a bug report needs, not what a user reads)."""
     return NewsgrepError(
-        f"the index at {directory} is damaged ({type(error).__name__}: {error})",
+        f"the index at {directory} cannot be read: {_what_failed(error)}",
         hint="run: newsgrep index --rebuild",
+        detail=f"{type(error).__name__}: {error}",
     )
+
+
+def _what_failed(error: BaseException) -> str:
+    if isinstance(error, FileNotFoundError):
+        name = os.path.basename(os.fsdecode(error.filename)) if error.filename else ""
+        return f"a file it needs is missing{f' ({name})' if name else ''}"
+    if isinstance(error, PermissionError):
+        return "one of its files may not be read (permission denied)"
+    if isinstance(error, OSError) and error.strerror:
+        return f"one of its files cannot be read ({error.strerror.lower()})"
+    return "one of its files is damaged or incomplete"
 
 
 @contextlib.contextmanager
@@ -111,12 +128,14 @@ class IndexStore:
         """Whether an index (perhaps a damaged one) is here."""
         return any(self.directory.glob("_MAIN_*.toc"))
 
-    def open(self) -> Any:
-        """The Whoosh index (for the engine: `index.Index` is what others get).
+    def open(self, *, unfinished: bool = False) -> Any:
+        """The Whoosh index (for the engine: `index.Index` is what others get). An index
+        whose first run did not finish (generation 0, see `create`) is opened only if
+        `unfinished` (to index or check it): there is nothing in it to search.
 
         Raises:
-            IndexNotFoundError: no index here. IndexVersionError: an incompatible index.
-            NewsgrepError: a damaged index.
+            IndexNotFoundError: no index here (IndexUnfinishedError: nothing indexed yet).
+            IndexVersionError: an incompatible index. NewsgrepError: a damaged index.
         """
         if not self.exists():
             raise IndexNotFoundError(
@@ -126,10 +145,18 @@ class IndexStore:
         self._check_version()
         with quiet_leaks() as leaks:
             try:
-                return open_index(str(self.directory))
+                ix = open_index(str(self.directory))
             except Exception as error:  # Whoosh raises many kinds for a damaged index
                 failure = damaged_index_error(self.directory, error)
                 leaks.failed = True
+            else:
+                if unfinished or ix.latest_generation() > 0:
+                    return ix
+                failure = IndexUnfinishedError(
+                    f"the index at {self.directory} has no articles yet: its first "
+                    "`newsgrep index` did not finish",
+                    hint="run: newsgrep index",
+                )
         raise failure  # (outside the except: the traceback, and what it holds, is gone)
 
     def check_trust(self) -> None:
@@ -172,14 +199,19 @@ class IndexStore:
                 hint="run: newsgrep index --rebuild",
             )
 
-    def create(self) -> Any:
-        """A new, empty Whoosh index (replacing whatever is here)."""
+    def create(self, manifest: Manifest) -> Any:
+        """A new, empty Whoosh index (replacing whatever is here): generation 0, which no
+        commit makes (a run's first commit makes generation 1), so that an index whose
+        first run was stopped reads as such. `manifest` (the folders that run was asked
+        for) is written as generation 0's first, so that the next run, or `check
+        --repair`, knows what to index."""
         self.directory.mkdir(parents=True, exist_ok=True)
         sync_folder(self.directory.parent)  # the index folder itself survives a crash
         # The version first: a run stopped in between leaves no index (the next run makes
         # one), where Whoosh's files without ours would read as an index of another version.
         meta = {"schema_version": SCHEMA_VERSION, "created": utc_now()}
         write_atomically(self.directory / META_FILE, json.dumps(meta))
+        manifest_file.write(self.directory, manifest, 0)  # no table of contents without one
         return create_index(str(self.directory), build_schema())
 
     @contextlib.contextmanager

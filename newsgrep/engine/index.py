@@ -12,9 +12,8 @@ from typing import Any
 
 from newsgrep import manifest as manifest_file
 from newsgrep.engine import generations
-from newsgrep.engine.folder import IndexStore, quiet_leaks
+from newsgrep.engine.folder import IndexStore, damaged_index_error, quiet_leaks
 from newsgrep.engine.transaction import Batch
-from newsgrep.errors import NewsgrepError
 from newsgrep.manifest import Manifest, StoredSource
 from newsgrep.model import IndexContents, Leftover
 
@@ -29,12 +28,16 @@ class Index:
 
     @classmethod
     def open(cls, store: IndexStore) -> Index:
-        """Raises what `IndexStore.open` raises."""
-        return cls(store.directory, store.open())
+        """The index, even one whose first run did not finish (`unfinished`).
+
+        Raises what `IndexStore.open` raises."""
+        return cls(store.directory, store.open(unfinished=True))
 
     @classmethod
-    def create(cls, store: IndexStore) -> Index:
-        return cls(store.directory, store.create())
+    def create(cls, store: IndexStore, manifest: Manifest) -> Index:
+        """A new index whose first run is to index `manifest.folders` (see
+        `IndexStore.create`)."""
+        return cls(store.directory, store.create(manifest))
 
     def doc_count(self) -> int:
         """Articles in the last commit."""
@@ -47,6 +50,10 @@ class Index:
     def committed_generation(self) -> int:
         """The generation this index reads now (the last commit)."""
         return generations.committed_generation(self._ix)
+
+    def unfinished(self) -> bool:
+        """Whether the index was created but its first run never committed."""
+        return self.committed_generation() == 0
 
     def manifest(self, generation: int | None = None) -> Manifest | None:
         """The manifest of `generation` (default: the newest on disk); None when there is
@@ -73,14 +80,13 @@ class Index:
         Raises:
             NewsgrepError: a stored document or the index's files cannot be read.
         """
-        damaged = ""
         with quiet_leaks() as leaks:
             try:
                 return self._read_contents()
             except Exception as error:  # Whoosh raises many kinds for damaged files
-                damaged = f"the index is damaged ({type(error).__name__}: {error})"
+                damaged = damaged_index_error(self.directory, error)
                 leaks.failed = True
-        raise NewsgrepError(damaged)  # (outside the except: the traceback is gone)
+        raise damaged  # (outside the except: the traceback is gone)
 
     def _read_contents(self) -> IndexContents:
         with self._ix.searcher() as searcher:
@@ -92,8 +98,6 @@ class Index:
                 paths[stored.get("path", "")] += 1
                 readable += 1
             generation = int(searcher.reader().generation())
-            if generation < 0:  # an index without segments reads no table of contents
-                generation = self.committed_generation()
             return IndexContents(generation, int(searcher.doc_count()), readable, ids, paths)
 
     def leftovers(self) -> list[Leftover]:

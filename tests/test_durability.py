@@ -120,16 +120,20 @@ def check_order(events: list[Event], index_dir: Path) -> list[str]:
         needed.append((toc_temp, toc_temp))
         for segment in _segments(index_dir, generation):
             needed += [(str(p), str(p)) for p in index_dir.glob(f"MAIN_{segment}.*")]
-        manifest = f"manifest-{generation}.json"
+        ours = [f"deletions-{generation}.json"]  # (when a segment has deletions)
         if toc == tocs[-1]:  # (a commit removes the manifests of older generations)
+            ours.append(f"manifest-{generation}.json")
+        for name in ours:
+            if name.startswith("deletions-") and not (index_dir / name).exists():
+                continue
             # (the first time: a run that changes only the manifest rewrites it later)
-            moved = first_renames.get(str(index_dir / manifest))
+            moved = first_renames.get(str(index_dir / name))
             if moved is None or moved > published:
-                problems.append(f"{manifest} was not in place before {toc}")
+                problems.append(f"{name} was not in place before {toc}")
             else:
-                needed.append((events[moved].paths[0], str(index_dir / manifest)))
+                needed.append((events[moved].paths[0], str(index_dir / name)))
                 if not any(moved < n < published for n in folder_syncs):
-                    problems.append(f"the folder was not synced between {manifest} and {toc}")
+                    problems.append(f"the folder was not synced between {name} and {toc}")
         for synced_as, name in needed:
             synced = last_fsync(synced_as, published)
             if synced is None:
@@ -187,6 +191,8 @@ def index_runs(
         command += ["--rebuild"] if step == "rebuild" else []
         events = run(command, env)  # type: ignore[operator]
         problems += [f"{step}: {p}" for p in check_order(events, index_dir)]
+        if step == "update":
+            assert list(index_dir.glob("deletions-*.json")), "the update deleted nothing"
     return index_dir, problems
 
 

@@ -385,15 +385,17 @@ def test_stats_during_a_commit_does_not_trip_over_deleted_files(
 
     expected = stats.index_stats(bench.index_dir).articles
     monkeypatch.setattr(Path, "is_file", is_file_then_deleted)
-    monkeypatch.setattr(stats, "SearchSession", _NoSession(expected))
+    committed = IndexStore(bench.index_dir).latest_generation()
+    monkeypatch.setattr(stats, "SearchSession", _NoSession(expected, committed))
     assert stats.index_stats(bench.index_dir).articles == expected
 
 
 class _NoSession:
     """Stands in for SearchSession where only the folder walk is under test."""
 
-    def __init__(self, articles: int) -> None:
+    def __init__(self, articles: int, generation: int) -> None:
         self.articles = articles
+        self.generation = generation
 
     def __call__(self, index_dir: Path) -> _NoSession:
         return self

@@ -545,6 +545,35 @@ def test_the_lock_creates_the_index_folder(tmp_path: Path) -> None:
 # --- searching while writing ------------------------------------------------------------
 
 
+@pytest.mark.parametrize("hook", ["date_span", "__enter__"])
+def test_stats_describe_one_generation_though_a_commit_comes_while_they_are_taken(
+    built_index: Path, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook: str
+) -> None:
+    # stats used to read the newest manifest on disk after its session (opened on the
+    # generation before) had counted the articles: a folder without its articles.
+    from newsgrep import stats
+    from newsgrep.engine.session import SearchSession
+
+    more = write_corpus(tmp_path / "more", {"zeppelin.txt": "Zeppelin sighted.\n"})
+    real = getattr(SearchSession, hook)
+    commits: list[object] = []
+
+    def then_commit(self: SearchSession, *args: object) -> object:
+        result = real(self, *args)
+        if not commits:  # one commit, in the middle of the first attempt
+            commits.append(run_index(built_index, [more]))
+        return result
+
+    monkeypatch.setattr(SearchSession, hook, then_commit)
+    taken = stats.index_stats(built_index)
+
+    assert commits
+    assert (taken.articles, taken.folders) in [
+        (6, (str(corpus),)),
+        (7, tuple(sorted([str(corpus), str(more)]))),
+    ]
+
+
 def test_search_works_while_the_lock_is_held(built_index: Path) -> None:
     with lock_held_by_thread(built_index):
         assert found(built_index, "istanbul") == ["briefs.jsonl#b2", "istanbul-talks.txt"]

@@ -86,18 +86,17 @@ def snapshot(
     """Open the index, list every article, check the manifest agrees, and cross-check the
     count with the CLI (`search -c`, `stats --json`, `check` when it exists: after a fault
     it may find the index behind its folder; when `current`, nothing at all)."""
-    from newsgrep.engine.folder import IndexStore
-    from newsgrep.engine.index import Index
+    from newsgrep import manifest as manifest_file
     from newsgrep.engine.session import SearchSession
     from newsgrep.errors import NewsgrepError
 
     try:
         with SearchSession(index_dir) as session:
             snap = session_snapshot(session, root)
+            manifest = manifest_file.read(index_dir, session.generation)
     except NewsgrepError as error:
         return Snapshot(violations=[f"index does not open or search: {error}"])
     prefix = str(root.resolve()) + os.sep
-    manifest = Index.open(IndexStore(index_dir)).manifest()
     if manifest is None:
         snap.violations.append("the committed generation has no manifest")
     else:

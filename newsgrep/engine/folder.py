@@ -128,6 +128,13 @@ class IndexStore:
         """Whether an index (perhaps a damaged one) is here."""
         return any(self.directory.glob("_MAIN_*.toc"))
 
+    def latest_generation(self) -> int:
+        """The newest generation whose table of contents is here (-1: none), from the
+        file names alone."""
+        names = [toc.name for toc in self.directory.glob("_MAIN_*.toc")]
+        numbers = [name[len("_MAIN_") : -len(".toc")] for name in names]
+        return max((int(number) for number in numbers if number.isdigit()), default=-1)
+
     def open(self, *, unfinished: bool = False) -> Any:
         """The Whoosh index (for the engine: `index.Index` is what others get). An index
         whose first run did not finish (generation 0, see `create`) is opened only if

@@ -56,10 +56,11 @@ class Index:
         return self.committed_generation() == 0
 
     def manifest(self, generation: int | None = None) -> Manifest | None:
-        """The manifest of `generation` (default: the newest on disk); None when there is
-        none to trust."""
+        """The manifest of `generation`; None when there is none to trust. The default, the
+        committed generation, is only right under the lock: a reader passes the generation
+        it read (a commit may have come since)."""
         if generation is None:
-            generation = self.latest_generation()
+            generation = self.committed_generation()
         return manifest_file.read(self.directory, generation)
 
     def recover_manifest(self) -> Manifest:

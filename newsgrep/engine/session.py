@@ -395,6 +395,11 @@ class SearchSession:
     def article_count(self) -> int:
         return int(self._searcher.doc_count())
 
+    @property
+    def generation(self) -> int:
+        """The generation this session reads (whatever commits came since it opened)."""
+        return int(self._searcher.reader().generation())
+
     @contextmanager
     def _reading(self) -> Iterator[None]:
         """Files of a damaged index fail as one clear error."""

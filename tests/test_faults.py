@@ -14,7 +14,6 @@ import errno
 import json
 import os
 import random
-import re
 import resource
 import signal
 import subprocess
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.reliability.checks import check_exact, cli, has_traceback
+from bench.reliability.checks import PYTHON_ERROR, check_exact, cli, has_traceback
 from bench.reliability.concurrency import search_during_run
 from bench.reliability.model import Texts, mutate, record_count, write_state
 from bench.reliability.runs import Workbench, index_command
@@ -60,19 +59,53 @@ def _mutated(bench: Workbench, **rates: float) -> tuple[dict[str, int], dict[str
 
 
 def test_sigkill_at_random_moments_leaves_the_old_or_the_new_index(bench: Workbench) -> None:
-    bench.calibrate(updates=1)  # how long a run takes, to aim the signals within it
+    bench.calibrate(updates=1, parallel=True)  # how long runs take, to aim the signals
     attacks = [
-        bench.attack(signal.SIGKILL, aim, rebuild=rebuild)
-        for aim, rebuild in [("uniform", False), ("commit", False), ("commit", True)]
+        bench.attack(signal.SIGKILL, aim, run=run, parallel=parallel, recovery=recovery)
+        for aim, run, parallel, recovery in [
+            ("uniform", "update", False, "index"),
+            ("commit", "update", True, "repair"),
+            ("commit", "rebuild", False, "index"),
+            ("uniform", "first", False, "repair"),
+            ("commit", "first", True, "index"),
+        ]
     ]
-    assert [a.violations for a in attacks] == [(), (), ()]
+    assert [a.violations for a in attacks] == [()] * len(attacks)
     assert all(a.state in ("old", "new") for a in attacks)
+    assert [attacks[1].writer, attacks[4].writer] == ["parallel", "parallel"]
+
+
+def test_a_run_that_ends_just_before_its_signal_is_not_counted_as_killed(
+    bench: Workbench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The harness polls, then signals: a run that ended in between used to read as
+    # "SIGKILL gave exit 0". Here the signal is due at once, and every poll of the run
+    # waits until it has ended, then says it is still running (without reaping it): the
+    # signal reaches a process that has already exited, which counts as finished.
+    real_poll = subprocess.Popen.poll
+
+    def poll_too_late(self: subprocess.Popen[bytes]) -> int | None:
+        if self.returncode is not None:
+            return real_poll(self)
+        os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOWAIT)
+        return None
+
+    monkeypatch.setattr(bench, "typical", lambda kind: 1e-9)
+    monkeypatch.setattr(subprocess.Popen, "poll", poll_too_late)
+
+    attack = bench.attack(signal.SIGKILL, "uniform")
+
+    assert attack.violations == ()
+    assert (attack.phase, attack.exit_code, attack.state) == ("finished", 0, "new")
 
 
 def test_sigint_at_random_moments_stops_cleanly_with_exit_130(bench: Workbench) -> None:
     bench.calibrate(updates=1)
-    attacks = [bench.attack(signal.SIGINT, aim) for aim in ("uniform", "commit")]
-    assert [a.violations for a in attacks] == [(), ()]
+    attacks = [
+        bench.attack(signal.SIGINT, aim, run=run)
+        for aim, run in [("uniform", "update"), ("commit", "update"), ("uniform", "first")]
+    ]
+    assert [a.violations for a in attacks] == [(), (), ()]
     for attack in attacks:
         # 130, or death by SIGINT (which a shell reports as 130) in the last milliseconds
         # of a process whose work is done.
@@ -171,9 +204,6 @@ sys.argv = ["newsgrep", "index", news, "--index", index_dir, "-q"]
 from newsgrep.cli import run
 run()
 """
-
-# Words of a Python error, which `check` must never print (its JSON may, as `detail`).
-PYTHON_ERROR = re.compile(r"Traceback|\b[A-Z]\w*(Error|Exception)\b|NoneType")
 
 
 @pytest.mark.parametrize(

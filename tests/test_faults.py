@@ -99,6 +99,20 @@ def test_a_run_that_ends_just_before_its_signal_is_not_counted_as_killed(
     assert (attack.phase, attack.exit_code, attack.state) == ("finished", 0, "new")
 
 
+def test_a_sigint_in_pythons_own_start_up_is_told_apart_from_one_in_newsgrep() -> None:
+    from bench.reliability.runs import _python_start
+
+    start_up = (
+        "Traceback (most recent call last):\n"
+        '  File "<frozen runpy>", line 15, in <module>\n'
+        '  File "/usr/lib/python3.11/contextlib.py", line 363, in <module>\n'
+        "KeyboardInterrupt\n"
+    )
+    ours = start_up.replace("<frozen runpy>", "/work/x/newsgrep/indexer.py")
+    assert _python_start(start_up) and not _python_start(ours)
+    assert not _python_start("newsgrep: interrupted\n")
+
+
 def test_sigint_at_random_moments_stops_cleanly_with_exit_130(bench: Workbench) -> None:
     bench.calibrate(updates=1)
     attacks = [

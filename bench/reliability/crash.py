@@ -151,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{sum(a.signal == 'KILL' for a in signalled)} SIGKILLs "
         f"and {sum(a.signal == 'INT' for a in signalled)} SIGINTs landed during a run, "
         f"{len(attacks) - len(signalled)} runs ended before their signal; "
+        f"{sum(a.in_python_startup for a in attacks)} SIGINTs came while Python itself "
+        "was starting (its own KeyboardInterrupt traceback, before any newsgrep code ran); "
         f"`newsgrep check` {'run after each' if check_command_exists() else 'not available'}; "
         f"{len(violations)} violations; {time.perf_counter() - started:.0f} s in all.\n"
     )

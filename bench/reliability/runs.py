@@ -93,6 +93,10 @@ class Attack:
     recovery: str  # "index" (a bare refresh), "repair" (check --repair), "again" (see below)
     recovery_seconds: float
     check_ran: bool
+    # A SIGINT that came while Python itself was starting (site, runpy), before any code of
+    # newsgrep ran: Python prints its own KeyboardInterrupt traceback, which no program can
+    # prevent. Counted apart, not as a violation (the index is not touched yet).
+    in_python_startup: bool = False
 
     @property
     def rebuild(self) -> bool:
@@ -242,7 +246,8 @@ class Workbench:
                 self._record(kind, ended - started, ended - (committing or ended))
             stderr_file.seek(0)
             stderr = stderr_file.read()
-        violations = list(_exit_violations(sig, phase, exit_code, stderr))
+        in_python_startup = sig is signal.SIGINT and phase == "startup" and _python_start(stderr)
+        violations = [] if in_python_startup else _exit_violations(sig, phase, exit_code, stderr)
         verdict = check_old_or_new(
             self.index_dir, self.root, old, new, use_cli=use_cli, first=first
         )
@@ -278,6 +283,7 @@ class Workbench:
             recovery,
             recovery_seconds,
             verdict.check_ran,
+            in_python_startup,
         )
 
     def _recovery_command(self, recovery: str) -> list[str]:
@@ -310,6 +316,18 @@ def _holds_lock(lock: Path, pid: int) -> bool:
         return lock.read_text(encoding="utf-8").startswith(f"pid {pid},")
     except OSError:
         return False
+
+
+def _python_start(stderr: str) -> bool:
+    """Whether `stderr` is Python's KeyboardInterrupt traceback from its own start-up: no
+    frame of it is in newsgrep's code."""
+    lines = stderr.strip().splitlines()
+    return (
+        has_traceback(stderr)
+        and bool(lines)
+        and lines[-1] == "KeyboardInterrupt"
+        and not re.search(r'File "[^"]*/newsgrep/', stderr)
+    )
 
 
 def _exit_violations(sig: signal.Signals, phase: str, exit_code: int, stderr: str) -> list[str]:

@@ -131,7 +131,7 @@ def _check_once(store: IndexStore) -> tuple[CheckReport, bool]:
     """The report, and whether the index stayed at one generation while it was made."""
     report = CheckReport(index_dir=str(store.directory), schema_version=store.schema_version())
     try:
-        ix = Index.open(store)
+        ix = Index.open(store, pinned=True)
     except IndexVersionError as error:
         return _unopened(report, store, FindingKind.SCHEMA_VERSION, error), True
     except NewsgrepError as error:
@@ -139,7 +139,8 @@ def _check_once(store: IndexStore) -> tuple[CheckReport, bool]:
     try:
         contents = ix.contents()
     except NewsgrepError as error:
-        return _unopened(report, store, FindingKind.UNREADABLE, error), True
+        # Unreadable, unless a commit removed the generation while it was read.
+        return _unopened(report, store, FindingKind.UNREADABLE, error), ix.still_here()
     report.schema_version = SCHEMA_VERSION
     report.generation = contents.generation
     report.articles = contents.readable

@@ -27,11 +27,18 @@ class Index:
         self._ix = ix
 
     @classmethod
-    def open(cls, store: IndexStore) -> Index:
-        """The index, even one whose first run did not finish (`unfinished`).
+    def open(cls, store: IndexStore, *, pinned: bool = False) -> Index:
+        """The index, even one whose first run did not finish (`unfinished`); `pinned` to
+        the generation newest now (for `check`, which reads without the lock), or following
+        the newest (for the indexer, whose own commits it then reads).
 
         Raises what `IndexStore.open` raises."""
-        return cls(store.directory, store.open(unfinished=True))
+        return cls(store.directory, store.open(unfinished=True, pinned=pinned))
+
+    def still_here(self) -> bool:
+        """Whether the generation a pinned index reads is still on disk (see
+        `IndexStore.holds`)."""
+        return IndexStore(self.directory).holds(self._ix)
 
     @classmethod
     def create(cls, store: IndexStore, manifest: Manifest) -> Index:

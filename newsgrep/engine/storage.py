@@ -25,7 +25,7 @@ import os
 from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import FileIndex
+from whoosh.index import TOC, FileIndex
 from whoosh.reading import EmptyReader
 
 from newsgrep.durable import sync_folder
@@ -60,7 +60,36 @@ class DurableStorage(FileStorage):  # type: ignore[misc]
 
 class NewsIndex(FileIndex):  # type: ignore[misc]
     """Whoosh's index in a folder, on `DurableStorage`; a reader of a generation without
-    segments still says which generation it reads (Whoosh's EmptyReader says None)."""
+    segments still says which generation it reads (Whoosh's EmptyReader says None).
+
+    A `pinned` index reads one generation, the newest when it was opened, for as long as it
+    is open: Whoosh reads the newest table of contents again for every searcher and every
+    look at the schema, which for a reader is both work and a risk (a commit may remove the
+    table of contents it has just listed). Readers open it pinned (`IndexStore.open`);
+    the indexer and `check` follow the newest."""
+
+    def __init__(
+        self, storage: Any, schema: Any = None, indexname: str = INDEX_NAME, *, pinned: bool = False
+    ) -> None:
+        super().__init__(storage, schema, indexname)
+        self._pinned = TOC.read(storage, indexname, schema=schema) if pinned else None
+
+    @property
+    def pinned_generation(self) -> int | None:
+        """The generation a pinned index reads (None: not pinned)."""
+        return None if self._pinned is None else int(self._pinned.generation)
+
+    def _read_toc(self) -> Any:
+        return super()._read_toc() if self._pinned is None else self._pinned
+
+    def reader(self, reuse: Any = None) -> Any:
+        if self._pinned is None:
+            return super().reader(reuse)
+        # Whoosh's reader() tries 10 times, 50 ms apart, when a file is missing, reading
+        # the newest table of contents each time; a pinned index has only its own, so the
+        # caller opens the index again instead (`IndexStore.read`).
+        toc = self._pinned
+        return self._reader(self.storage, toc.schema, toc.segments, toc.generation, reuse=reuse)
 
     @classmethod
     def _reader(
@@ -81,9 +110,9 @@ class _EmptyGeneration(EmptyReader):  # type: ignore[misc]
         return self._generation
 
 
-def open_index(directory: str) -> Any:
+def open_index(directory: str, *, pinned: bool = False) -> Any:
     """The Whoosh index in `directory` (raises what Whoosh raises for a damaged one)."""
-    return NewsIndex(DurableStorage(directory), indexname=INDEX_NAME)
+    return NewsIndex(DurableStorage(directory), indexname=INDEX_NAME, pinned=pinned)
 
 
 def create_index(directory: str, schema: Any) -> Any:

@@ -69,6 +69,11 @@ if _parallel:  # (in every process: only the indexing process reads it)
     import newsgrep.engine.transaction as _transaction
 
     _transaction.PARALLEL_MIN_BYTES = int(_parallel)
+if os.environ.get("NEWSGREP_TEST_KEEP_SEGMENTS"):
+    # No segment merged: an update's deletions stay, and a deletions file is written.
+    import newsgrep.engine.transaction as _transaction
+
+    _transaction._merge_policy = lambda writer, segments: list(segments)
 """
 
 
@@ -177,7 +182,7 @@ def index_runs(
     `run(command, env)`; returns the index folder and the rule's violations after each."""
     news = write_corpus(tmp_path / "news", articles(60))
     index_dir = (tmp_path / "index").resolve()
-    env = {**os.environ, "NEWSGREP_WORKERS": str(workers)}
+    env = {**os.environ, "NEWSGREP_WORKERS": str(workers), "NEWSGREP_TEST_KEEP_SEGMENTS": "1"}
     if parallel_below is not None:
         env["NEWSGREP_TEST_PARALLEL_MIN_BYTES"] = str(parallel_below)
     base = [sys.executable, "-m", "newsgrep", "index", "--index", str(index_dir), "-q"]

@@ -129,11 +129,15 @@ class Index:
             gone, held = segment.deleted_count(), segment.doc_count_all()
             if not gone or not held:
                 continue
-            size = sum(
-                path.stat().st_size
-                for path in self.directory.glob(segment.segment_id() + ".*")
-                if path.is_file()
-            )
+            size = sum(_size(path) for path in self.directory.glob(segment.segment_id() + ".*"))
             deleted += gone
             wasted += size * gone // held
         return deleted, wasted
+
+
+def _size(path: Path) -> int:
+    """A file's size; 0 for one a commit deleted meanwhile (or not a file)."""
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except FileNotFoundError:
+        return 0

@@ -60,7 +60,7 @@ def check_index(index_dir: Path) -> CheckReport:
     """
     store = IndexStore(index_dir)
     if not store.exists():
-        raise IndexNotFoundError(f"no index at {index_dir}", hint="run: newsgrep index seeds/")
+        return _not_made(store)
     store.check_trust()  # before Whoosh unpickles anything
     for _ in range(_ATTEMPTS):
         report, settled = _check_once(store)
@@ -124,7 +124,7 @@ def _check_once(store: IndexStore) -> tuple[CheckReport, bool]:
     """The report, and whether the index stayed at one generation while it was made."""
     report = CheckReport(index_dir=str(store.directory), schema_version=store.schema_version())
     try:
-        ix = Index.open(store)
+        ix = Index.open(store, pinned=True)
     except IndexVersionError as error:
         return _unopened(report, store, FindingKind.SCHEMA_VERSION, error), True
     except NewsgrepError as error:
@@ -132,10 +132,17 @@ def _check_once(store: IndexStore) -> tuple[CheckReport, bool]:
     try:
         contents = ix.contents()
     except NewsgrepError as error:
-        return _unopened(report, store, FindingKind.UNREADABLE, error), True
+        # Unreadable, unless a commit removed the generation while it was read.
+        return _unopened(report, store, FindingKind.UNREADABLE, error), ix.still_here()
     report.schema_version = SCHEMA_VERSION
     report.generation = contents.generation
     report.articles = contents.readable
+    if ix.unfinished():
+        report.problem(
+            FindingKind.UNFINISHED,
+            "the first `newsgrep index` did not finish: nothing is indexed yet; the next "
+            "`newsgrep index` (or `newsgrep check --repair`) indexes the folders it was asked for",
+        )
     manifest = ix.manifest(contents.generation)
     if manifest is None:
         report.problem(
@@ -155,10 +162,29 @@ def _check_once(store: IndexStore) -> tuple[CheckReport, bool]:
     return report, ix.latest_generation() == contents.generation
 
 
+def _not_made(store: IndexStore) -> CheckReport:
+    """No index, unless a first run was stopped while it made one (before Whoosh's first
+    table of contents): then what it was asked to index is known, and can be repaired."""
+    folders = salvage_folders(store.directory)
+    if not folders:
+        raise IndexNotFoundError(
+            f"no index at {store.directory}", hint="run: newsgrep index seeds/"
+        )
+    report = CheckReport(index_dir=str(store.directory), schema_version=store.schema_version())
+    report.folders = folders
+    report.problem(
+        FindingKind.UNFINISHED,
+        "the first `newsgrep index` was stopped while it made the index: nothing is indexed "
+        "yet; the next `newsgrep index` (or `newsgrep check --repair`) indexes the folders "
+        "it was asked for",
+    )
+    return report
+
+
 def _unopened(
-    report: CheckReport, store: IndexStore, kind: FindingKind, error: NewsgrepError | str
+    report: CheckReport, store: IndexStore, kind: FindingKind, error: NewsgrepError
 ) -> CheckReport:
-    report.problem(kind, str(error))
+    report.problem(kind, str(error), detail=error.detail)
     report.folders = salvage_folders(store.directory)
     return report
 

@@ -1,7 +1,10 @@
-"""Files written so that a crash leaves either the old content or the new, never a mix.
+"""Files written so that a crash leaves either the old content or the new, never a mix,
+even a crash of the machine.
 
-The text goes to a temporary file in the same folder, is flushed to the disk, and is then
-renamed over the target: a rename within a folder is atomic.
+The text goes to a temporary file in the same folder and is fsynced, then renamed over the
+target (a rename within a folder is atomic), and the folder is fsynced: the data is on the
+disk before the name that points to it, and the name is on the disk when the call returns
+(the rule `engine.storage` keeps for Whoosh's files, see ARCHITECTURE.md).
 """
 
 from __future__ import annotations
@@ -27,6 +30,16 @@ def write_atomically(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
+    sync_folder(path.parent)
+
+
+def sync_folder(folder: str | os.PathLike[str]) -> None:
+    """fsync `folder`, so that the names made, renamed or removed in it are on the disk."""
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def utc_now() -> str:

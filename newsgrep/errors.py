@@ -8,15 +8,22 @@ from __future__ import annotations
 
 
 class NewsgrepError(Exception):
-    """Base class: `str(error)` is the message, `hint` an optional next step."""
+    """Base class: `str(error)` is the message, `hint` an optional next step, `detail` the
+    technical cause where one helps a bug report (shown only where asked for: `--json`)."""
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, detail: str | None = None) -> None:
         super().__init__(message)
         self.hint = hint
+        self.detail = detail
 
 
 class IndexNotFoundError(NewsgrepError):
     """There is no index where one was expected."""
+
+
+class IndexUnfinishedError(IndexNotFoundError):
+    """The index was created, but its first indexing run did not finish: nothing to search
+    yet (the next `newsgrep index` finishes it)."""
 
 
 class IndexLockedError(NewsgrepError):

@@ -22,6 +22,7 @@ class FindingKind(StrEnum):
     """The stable kinds of `check`'s problems and notes (as JSON names them)."""
 
     UNREADABLE = "unreadable"
+    UNFINISHED = "unfinished"
     SCHEMA_VERSION = "schema_version"
     COUNT_MISMATCH = "count_mismatch"
     DUPLICATE_ID = "duplicate_id"
@@ -45,6 +46,7 @@ class FindingKind(StrEnum):
 # may be a disk that is not mounted). Notes need none.
 REPAIRS: dict[FindingKind, Repair | None] = {
     FindingKind.UNREADABLE: Repair.REBUILD,
+    FindingKind.UNFINISHED: Repair.REINDEX,
     FindingKind.SCHEMA_VERSION: Repair.REBUILD,
     FindingKind.COUNT_MISMATCH: Repair.REBUILD,
     FindingKind.DUPLICATE_ID: Repair.REBUILD,
@@ -65,11 +67,13 @@ _REPAIR_ORDER = tuple(Repair)
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem or note: a stable `kind`, the file or folder it is about (absolute;
-    None for the index as a whole), and a line for people."""
+    None for the index as a whole), a line for people, and the technical cause where one
+    helps a bug report (Whoosh's exception for an unreadable index; JSON only)."""
 
     kind: FindingKind
     message: str
     path: str | None = None
+    detail: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +123,10 @@ class CheckReport:
     def unrepairable(self) -> list[Finding]:
         return [problem for problem in self.problems if REPAIRS.get(problem.kind) is None]
 
-    def problem(self, kind: FindingKind, message: str, path: str | None = None) -> None:
-        self.problems.append(Finding(kind, message, path))
+    def problem(
+        self, kind: FindingKind, message: str, path: str | None = None, detail: str | None = None
+    ) -> None:
+        self.problems.append(Finding(kind, message, path, detail))
 
     def note(self, kind: FindingKind, message: str, path: str | None = None) -> None:
         self.notes.append(Finding(kind, message, path))

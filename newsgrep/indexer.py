@@ -23,13 +23,7 @@ from newsgrep.engine.transaction import Batch
 from newsgrep.errors import IndexWriteError, NewsgrepError, SourcePathError
 from newsgrep.file_ids import covering_folder, settle_ids
 from newsgrep.formats import ArticleFileError, parse_appended_lines, parse_article_file
-from newsgrep.manifest import (
-    FileEntry,
-    Manifest,
-    content_hash,
-    record_fingerprint,
-    salvage_folders,
-)
+from newsgrep.manifest import FileEntry, Manifest, content_hash, record_fingerprint, salvage_folders
 from newsgrep.model import Article, IndexReport, ParsedFile, Problem, Progress, SourceFile
 from newsgrep.paths import is_within, under_any
 from newsgrep.walk import Candidate, os_reason, same_stat, walk
@@ -93,8 +87,14 @@ def _run_index(
             raise SourcePathError(f"no such file or folder: {path}")
         if is_within(os.path.realpath(path), os.path.realpath(index_dir)):
             raise SourcePathError(f"{path} is inside the index folder; give the articles' folder")
+    if not requested and not store.exists() and not salvage_folders(index_dir):
+        # Before the lock, which makes the folder: nothing is made by mistake.
+        raise SourcePathError(
+            f"nothing to index: there is no index at {index_dir} yet, and no folders were given",
+            hint="run: newsgrep index seeds/",
+        )
     with store.lock(wait_seconds), _updating(index_dir):
-        ix, manifest = _open_or_create(store, rebuild)
+        ix, manifest = _open_or_create(store, rebuild, requested)
         report = IndexReport()
         # What an interrupted run left (the lock is ours, so no run is writing them now).
         report.leftovers_removed = [left.name for left in ix.remove_leftovers()]
@@ -167,20 +167,29 @@ def _absolute(path: Path) -> str:
     return os.path.abspath(os.fspath(path))
 
 
-def _open_or_create(store: IndexStore, rebuild: bool) -> tuple[Index, Manifest]:
+def _open_or_create(
+    store: IndexStore, rebuild: bool, requested: list[str]
+) -> tuple[Index, Manifest]:
     if not store.exists():
-        return Index.create(store), Manifest()
+        # The folders a run stopped while creating the index was asked for, if any, and
+        # these: recorded before the index exists (see `IndexStore.create`).
+        return _create(store, salvage_folders(store.directory) + requested)
     try:
         ix = Index.open(store)
     except NewsgrepError:
         if not rebuild:
             raise
         # Unreadable, or from another version: start afresh, over the folders it covered.
-        return Index.create(store), Manifest(folders=salvage_folders(store.directory))
-    manifest = ix.manifest() or ix.recover_manifest()
+        return _create(store, salvage_folders(store.directory) + requested)
+    manifest = ix.manifest(ix.committed_generation()) or ix.recover_manifest()
     if rebuild:
         manifest = Manifest(folders=manifest.folders)
     return ix, manifest
+
+
+def _create(store: IndexStore, folders: list[str]) -> tuple[Index, Manifest]:
+    manifest = Manifest(folders=_covering_roots(folders))
+    return Index.create(store, manifest), manifest
 
 
 def _covering_roots(roots: list[str]) -> list[str]:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from newsgrep import manifest as manifest_file
 from newsgrep.engine.folder import IndexStore
 from newsgrep.engine.index import Index
 from newsgrep.engine.session import SearchSession
 from newsgrep.model import Facet, IndexStats
+
+# A commit that comes just after the session opened removes the manifest of the generation
+# it reads: the stats are then taken again, from the new generation.
+_ATTEMPTS = 3
 
 
 def index_stats(index_dir: Path) -> IndexStats:
@@ -17,13 +22,18 @@ def index_stats(index_dir: Path) -> IndexStats:
     Raises:
         IndexNotFoundError, IndexVersionError: no usable index.
     """
-    with SearchSession(index_dir) as session:
-        articles = session.article_count()
-        first, last = session.date_span()
-        sources = tuple(session.count_by(Facet.SOURCE))
-    ix = Index.open(IndexStore(index_dir))
-    manifest = ix.manifest()
-    deleted, wasted = ix.waste()
+    for attempt in range(1, _ATTEMPTS + 1):
+        with SearchSession(index_dir) as session:
+            # The manifest of the generation the session reads, not the newest on disk.
+            manifest = manifest_file.read(index_dir, session.generation)
+            newer = IndexStore(index_dir).latest_generation() > session.generation
+            if manifest is None and newer and attempt < _ATTEMPTS:
+                continue
+            articles = session.article_count()
+            first, last = session.date_span()
+            sources = tuple(session.count_by(Facet.SOURCE))
+            break
+    deleted, wasted = Index.open(IndexStore(index_dir)).waste()
     return IndexStats(
         articles=articles,
         first_date=first,

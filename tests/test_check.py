@@ -477,6 +477,7 @@ def test_json_is_one_object_with_every_field(built_index: Path, corpus: Path) ->
                 "kind": "missing",
                 "path": str(corpus / "grain.txt"),
                 "message": "indexed, but no longer on disk",
+                "detail": None,
             }
         ],
         "notes": [],

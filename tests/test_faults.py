@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import random
 import resource
@@ -23,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.reliability.checks import check_exact, cli, has_traceback
+from bench.reliability.checks import PYTHON_ERROR, check_exact, cli, has_traceback
 from bench.reliability.concurrency import search_during_run
-from bench.reliability.model import Texts, mutate, write_state
+from bench.reliability.model import Texts, mutate, record_count, write_state
 from bench.reliability.runs import Workbench, index_command
 from newsgrep.engine.folder import IndexStore
 from newsgrep.errors import IndexWriteError
@@ -58,19 +59,67 @@ def _mutated(bench: Workbench, **rates: float) -> tuple[dict[str, int], dict[str
 
 
 def test_sigkill_at_random_moments_leaves_the_old_or_the_new_index(bench: Workbench) -> None:
-    bench.calibrate(updates=1)  # how long a run takes, to aim the signals within it
+    bench.calibrate(updates=1, parallel=True)  # how long runs take, to aim the signals
     attacks = [
-        bench.attack(signal.SIGKILL, aim, rebuild=rebuild)
-        for aim, rebuild in [("uniform", False), ("commit", False), ("commit", True)]
+        bench.attack(signal.SIGKILL, aim, run=run, parallel=parallel, recovery=recovery)
+        for aim, run, parallel, recovery in [
+            ("uniform", "update", False, "index"),
+            ("commit", "update", True, "repair"),
+            ("commit", "rebuild", False, "index"),
+            ("uniform", "first", False, "repair"),
+            ("commit", "first", True, "index"),
+        ]
     ]
-    assert [a.violations for a in attacks] == [(), (), ()]
+    assert [a.violations for a in attacks] == [()] * len(attacks)
     assert all(a.state in ("old", "new") for a in attacks)
+    assert [attacks[1].writer, attacks[4].writer] == ["parallel", "parallel"]
+
+
+def test_a_run_that_ends_just_before_its_signal_is_not_counted_as_killed(
+    bench: Workbench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The harness polls, then signals: a run that ended in between used to read as
+    # "SIGKILL gave exit 0". Here the signal is due at once, and every poll of the run
+    # waits until it has ended, then says it is still running (without reaping it): the
+    # signal reaches a process that has already exited, which counts as finished.
+    real_poll = subprocess.Popen.poll
+
+    def poll_too_late(self: subprocess.Popen[bytes]) -> int | None:
+        if self.returncode is not None:
+            return real_poll(self)
+        os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOWAIT)
+        return None
+
+    monkeypatch.setattr(bench, "typical", lambda kind: 1e-9)
+    monkeypatch.setattr(subprocess.Popen, "poll", poll_too_late)
+
+    attack = bench.attack(signal.SIGKILL, "uniform")
+
+    assert attack.violations == ()
+    assert (attack.phase, attack.exit_code, attack.state) == ("finished", 0, "new")
+
+
+def test_a_sigint_in_pythons_own_start_up_is_told_apart_from_one_in_newsgrep() -> None:
+    from bench.reliability.runs import _python_start
+
+    start_up = (
+        "Traceback (most recent call last):\n"
+        '  File "<frozen runpy>", line 15, in <module>\n'
+        '  File "/usr/lib/python3.11/contextlib.py", line 363, in <module>\n'
+        "KeyboardInterrupt\n"
+    )
+    ours = start_up.replace("<frozen runpy>", "/work/x/newsgrep/indexer.py")
+    assert _python_start(start_up) and not _python_start(ours)
+    assert not _python_start("newsgrep: interrupted\n")
 
 
 def test_sigint_at_random_moments_stops_cleanly_with_exit_130(bench: Workbench) -> None:
     bench.calibrate(updates=1)
-    attacks = [bench.attack(signal.SIGINT, aim) for aim in ("uniform", "commit")]
-    assert [a.violations for a in attacks] == [(), ()]
+    attacks = [
+        bench.attack(signal.SIGINT, aim, run=run)
+        for aim, run in [("uniform", "update"), ("commit", "update"), ("uniform", "first")]
+    ]
+    assert [a.violations for a in attacks] == [(), (), ()]
     for attack in attacks:
         # 130, or death by SIGINT (which a shell reports as 130) in the last milliseconds
         # of a process whose work is done.
@@ -125,6 +174,102 @@ def test_a_run_that_dies_before_its_first_commit_leaves_an_index_that_the_next_r
     assert calls
     done = cli("index", bench.root, "--index", bench.index_dir)
     assert done.returncode == 0, done.stderr
+    assert check_exact(bench.index_dir, bench.root, bench.state).violations == ()
+
+
+# --- first runs, killed -----------------------------------------------------------------
+
+# The very first `newsgrep index` (the real CLI, in its own process) SIGKILLed at one point:
+# while it creates the index (at its first table of contents), just after, while reading
+# files, at the commit's table of contents, or after it, before the clean-up; "parallel-"
+# points with the worker processes writing (the size threshold lowered to 1 byte).
+KILLED_FIRST_RUN = """
+import os, signal, sys
+import whoosh.index
+import newsgrep.engine.generations
+import newsgrep.engine.transaction
+import newsgrep.indexer
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+point, news, index_dir = sys.argv[1:4]
+if point.startswith("parallel-"):
+    newsgrep.engine.transaction.PARALLEL_MIN_BYTES = 1
+    point = point.removeprefix("parallel-")
+real_write, real_parse, parsed = whoosh.index.TOC.write, newsgrep.indexer.parse_article_file, []
+
+def write(toc, *args, **kwargs):
+    if (point == "creating" and toc.generation == 0) or (point == "commit" and toc.generation):
+        die()
+    return real_write(toc, *args, **kwargs)
+
+def parse(name, data, **kwargs):
+    parsed.append(name)
+    if (point == "created" and len(parsed) == 1) or (point == "reading" and len(parsed) == 50):
+        die()
+    return real_parse(name, data, **kwargs)
+
+whoosh.index.TOC.write = write
+newsgrep.indexer.parse_article_file = parse
+if point == "cleanup":
+    newsgrep.engine.generations._clean_files = die
+sys.argv = ["newsgrep", "index", news, "--index", index_dir, "-q"]
+from newsgrep.cli import run
+run()
+"""
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        "creating",
+        "created",
+        "reading",
+        "commit",
+        "cleanup",
+        "parallel-reading",
+        "parallel-commit",
+    ],
+)
+@pytest.mark.parametrize("recovery", ["index", "repair"])
+def test_a_first_run_killed_anywhere_leaves_an_index_that_says_so_and_is_then_finished(
+    tmp_path: Path, texts: Texts, point: str, recovery: str
+) -> None:
+    bench = Workbench(tmp_path, texts, 100)
+    env = {**os.environ, "NEWSGREP_WORKERS": "2"}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_FIRST_RUN, point, str(bench.root), str(bench.index_dir)],
+        capture_output=True,
+        timeout=120,
+        env=env,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+    committed = point == "cleanup"
+    search = cli("search", "ngfaultmark", "-c", "--index", bench.index_dir)
+    if committed:
+        articles = sum(record_count(name, version) for name, version in bench.state.items())
+        assert (search.returncode, search.stdout.strip()) == (0, str(articles))
+    else:  # "no index yet", in one line
+        assert search.returncode == 2 and search.stdout == ""
+        assert len(search.stderr.strip().splitlines()) == 1
+        no_index = "no index at" if point == "creating" else "no articles yet"
+        assert no_index in search.stderr, search.stderr
+    check = cli("check", "--index", bench.index_dir)
+    assert not PYTHON_ERROR.search(check.stdout + check.stderr), check.stdout + check.stderr
+    assert check.returncode == 1
+    assert ("unfinished" in check.stdout) != committed
+    record = json.loads(cli("check", "--json", "--index", bench.index_dir).stdout)
+    allowed = {"leftover"} if committed else {"unfinished", "unindexed", "leftover"}
+    assert {problem["kind"] for problem in record["problems"]} <= allowed
+    assert record["folders"] == [str(bench.root.resolve())]
+
+    if recovery == "index":
+        done = cli("index", "--index", bench.index_dir)
+    else:
+        done = cli("check", "--repair", "--index", bench.index_dir)
+    assert done.returncode == 0, done.stdout + done.stderr
     assert check_exact(bench.index_dir, bench.root, bench.state).violations == ()
 
 
@@ -284,15 +429,17 @@ def test_stats_during_a_commit_does_not_trip_over_deleted_files(
 
     expected = stats.index_stats(bench.index_dir).articles
     monkeypatch.setattr(Path, "is_file", is_file_then_deleted)
-    monkeypatch.setattr(stats, "SearchSession", _NoSession(expected))
+    committed = IndexStore(bench.index_dir).latest_generation()
+    monkeypatch.setattr(stats, "SearchSession", _NoSession(expected, committed))
     assert stats.index_stats(bench.index_dir).articles == expected
 
 
 class _NoSession:
     """Stands in for SearchSession where only the folder walk is under test."""
 
-    def __init__(self, articles: int) -> None:
+    def __init__(self, articles: int, generation: int) -> None:
         self.articles = articles
+        self.generation = generation
 
     def __call__(self, index_dir: Path) -> _NoSession:
         return self

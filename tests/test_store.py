@@ -24,6 +24,7 @@ from newsgrep.engine.session import search
 from newsgrep.errors import (
     IndexLockedError,
     IndexNotFoundError,
+    IndexUnfinishedError,
     IndexVersionError,
     NewsgrepError,
     QueryError,
@@ -105,10 +106,33 @@ def test_exists_only_once_an_index_is_made(corpus: Path, index_dir: Path) -> Non
     assert json.loads((index_dir / META_FILE).read_text())["schema_version"] == SCHEMA_VERSION
 
 
-def test_create_gives_an_empty_index(index_dir: Path) -> None:
-    IndexStore(index_dir).create()
+def test_create_gives_an_empty_index_at_generation_0_with_its_folders(
+    index_dir: Path, corpus: Path
+) -> None:
+    IndexStore(index_dir).create(Manifest(folders=[str(corpus)]))
 
     assert IndexStore(index_dir).exists()
+    created = Index.open(IndexStore(index_dir))
+    assert (created.committed_generation(), created.doc_count()) == (0, 0)
+    assert created.unfinished()
+    assert created.manifest(0) is not None and created.manifest(0).folders == [str(corpus)]
+    # Searches have nothing to read in it: "no index yet", as a missing index says.
+    with pytest.raises(IndexUnfinishedError) as caught:
+        IndexStore(index_dir).open()
+    assert isinstance(caught.value, IndexNotFoundError)
+    assert "first `newsgrep index` did not finish" in str(caught.value)
+
+
+def test_the_first_run_commits_generation_1_even_over_an_empty_folder(
+    tmp_path: Path, index_dir: Path
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+
+    report = run_index(index_dir, [empty])
+
+    assert report.total_articles == 0
+    assert generation(index_dir) == 1
     assert ids(index_dir) == []
 
 
@@ -480,11 +504,37 @@ def test_the_lock_file_names_its_holder(index_dir: Path) -> None:
 
 
 def test_the_lock_is_let_go_after_a_failed_run(index_dir: Path) -> None:
+    IndexStore(index_dir).create(Manifest())  # an index that covers no folders
     with pytest.raises(SourcePathError):
         run_index(index_dir)  # fails inside the lock: no folders yet
 
     with IndexStore(index_dir).lock(0):
         pass
+
+
+def test_a_bare_run_with_no_index_creates_nothing(tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    with pytest.raises(SourcePathError) as caught:
+        run_index(index_dir)
+
+    assert str(caught.value) == (
+        f"nothing to index: there is no index at {index_dir} yet, and no folders were given"
+    )
+    assert not index_dir.exists()
+
+
+def test_a_bare_run_finishes_an_index_whose_creation_was_stopped(
+    corpus: Path, index_dir: Path
+) -> None:
+    # Stopped after the manifest of generation 0, before Whoosh's table of contents: no
+    # index yet, but the folders the first run was asked for are known.
+    IndexStore(index_dir).create(Manifest(folders=[str(corpus)]))
+    next(index_dir.glob("_MAIN_0.toc")).unlink()
+    assert not IndexStore(index_dir).exists()
+
+    report = run_index(index_dir)
+
+    assert report.total_articles == 6 and report.folders == [str(corpus)]
 
 
 def test_the_lock_creates_the_index_folder(tmp_path: Path) -> None:
@@ -493,6 +543,35 @@ def test_the_lock_creates_the_index_folder(tmp_path: Path) -> None:
 
 
 # --- searching while writing ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hook", ["date_span", "__enter__"])
+def test_stats_describe_one_generation_though_a_commit_comes_while_they_are_taken(
+    built_index: Path, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook: str
+) -> None:
+    # stats used to read the newest manifest on disk after its session (opened on the
+    # generation before) had counted the articles: a folder without its articles.
+    from newsgrep import stats
+    from newsgrep.engine.session import SearchSession
+
+    more = write_corpus(tmp_path / "more", {"zeppelin.txt": "Zeppelin sighted.\n"})
+    real = getattr(SearchSession, hook)
+    commits: list[object] = []
+
+    def then_commit(self: SearchSession, *args: object) -> object:
+        result = real(self, *args)
+        if not commits:  # one commit, in the middle of the first attempt
+            commits.append(run_index(built_index, [more]))
+        return result
+
+    monkeypatch.setattr(SearchSession, hook, then_commit)
+    taken = stats.index_stats(built_index)
+
+    assert commits
+    assert (taken.articles, taken.folders) in [
+        (6, (str(corpus),)),
+        (7, tuple(sorted([str(corpus), str(more)]))),
+    ]
 
 
 def test_search_works_while_the_lock_is_held(built_index: Path) -> None:

@@ -38,7 +38,7 @@ def no_whoosh_open(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("Whoosh opened an untrusted index")
 
-    monkeypatch.setattr("newsgrep.engine.folder.index.open_dir", refuse)
+    monkeypatch.setattr("newsgrep.engine.folder.open_index", refuse)
 
 
 def test_a_folder_others_may_write_is_refused_with_a_hint(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -57,6 +58,7 @@ class Snapshot:
     files: dict[str, list[tuple[int, int, int, str]]] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
     check_ran: bool = False
+    unmade: bool = False  # no index yet (a first run stopped before its first commit)
 
 
 def everything() -> Any:
@@ -81,23 +83,36 @@ def session_snapshot(session: Any, root: Path) -> Snapshot:
 
 
 def snapshot(
-    index_dir: Path, root: Path, *, use_cli: bool = True, current: bool = False
+    index_dir: Path,
+    root: Path,
+    *,
+    use_cli: bool = True,
+    current: bool = False,
+    first: bool = False,
 ) -> Snapshot:
     """Open the index, list every article, check the manifest agrees, and cross-check the
     count with the CLI (`search -c`, `stats --json`, `check` when it exists: after a fault
-    it may find the index behind its folder; when `current`, nothing at all)."""
-    from newsgrep.engine.folder import IndexStore
-    from newsgrep.engine.index import Index
+    it may find the index behind its folder; when `current`, nothing at all). After a
+    `first` run was stopped, there may be no index yet, which everything must say."""
+    from newsgrep import manifest as manifest_file
     from newsgrep.engine.session import SearchSession
-    from newsgrep.errors import NewsgrepError
+    from newsgrep.errors import IndexNotFoundError, NewsgrepError
 
     try:
         with SearchSession(index_dir) as session:
             snap = session_snapshot(session, root)
+            manifest = manifest_file.read(index_dir, session.generation)
+    except IndexNotFoundError as error:
+        if not first:
+            return Snapshot(violations=[f"index does not open or search: {error}"])
+        snap = Snapshot(unmade=True)
+        if use_cli:
+            snap.violations.extend(_unmade_cli_checks(index_dir))
+            snap.check_ran = True
+        return snap
     except NewsgrepError as error:
         return Snapshot(violations=[f"index does not open or search: {error}"])
     prefix = str(root.resolve()) + os.sep
-    manifest = Index.open(IndexStore(index_dir)).manifest()
     if manifest is None:
         snap.violations.append("the committed generation has no manifest")
     else:
@@ -122,20 +137,48 @@ def snapshot(
 # folder has moved on without it (a killed run's changes are not in it), and the killed
 # run's files are still there. Any other problem is a broken index.
 STALE_KINDS = frozenset({"missing", "changed", "unindexed", "leftover"})
+# … and after a first run was stopped before its commit: nothing indexed yet.
+UNMADE_KINDS = STALE_KINDS | {"unfinished"}
+
+# Words of a Python error: never in what `check` says to people (its JSON `detail` may
+# hold one, for a bug report).
+PYTHON_ERROR = re.compile(r"Traceback|\b[A-Z]\w*(Error|Exception)\b|NoneType")
 
 
-def _check_command(index_dir: Path, *, current: bool) -> list[str]:
+def _check_command(index_dir: Path, *, current: bool, unmade: bool = False) -> list[str]:
     """What `newsgrep check --json` finds wrong: anything at all when the index should be
-    `current` with its folder, only an index broken in itself after a fault."""
+    `current` with its folder, only an index broken in itself after a fault; and a Python
+    error in any of its messages."""
     done = cli("check", "--json", "--index", index_dir)
+    if unmade and done.returncode == 2 and not has_traceback(done.stderr):
+        # No index at all (a first run stopped before it recorded its folders).
+        line = done.stderr.strip()
+        return [] if "no index at" in line and "\n" not in line else [f"check: {line[:300]}"]
     if done.returncode not in (0, 1):
         return [f"newsgrep check exit {done.returncode}: {done.stderr.strip()[:300]}"]
     try:
-        kinds = {problem["kind"] for problem in json.loads(done.stdout)["problems"]}
+        problems = json.loads(done.stdout)["problems"]
+        kinds = {problem["kind"] for problem in problems}
     except (ValueError, KeyError, TypeError):
         return [f"newsgrep check --json printed no report: {done.stdout[:300]!r}"]
-    broken = sorted(kinds - (frozenset() if current else STALE_KINDS))
-    return [f"newsgrep check found: {', '.join(broken)}"] if broken else []
+    allowed = frozenset() if current else UNMADE_KINDS if unmade else STALE_KINDS
+    broken = sorted(kinds - allowed)
+    found = [f"newsgrep check found: {', '.join(broken)}"] if broken else []
+    worded = [p["message"] for p in problems if PYTHON_ERROR.search(p["message"])]
+    return found + [f"newsgrep check printed a Python error: {m[:200]}" for m in worded]
+
+
+def _unmade_cli_checks(index_dir: Path) -> list[str]:
+    """No index yet: `search` and `stats` say so in one line (exit 2); `check` tells what
+    happened (see `_check_command`)."""
+    problems = []
+    for command in (["search", MARK, "-c"], ["stats", "--json"]):
+        done = cli(*command, "--index", index_dir)
+        line = done.stderr.strip()
+        said = ("no index at" in line or "no articles yet" in line) and "\n" not in line
+        if done.returncode != 2 or done.stdout or not said:
+            problems.append(f"{command[0]} without an index: exit {done.returncode}: {line[:300]}")
+    return problems + _check_command(index_dir, current=False, unmade=True)
 
 
 def read_hits(snap: Snapshot, hits: list[tuple[str, str, str]], root: Path) -> None:
@@ -238,10 +281,13 @@ def check_old_or_new(
     *,
     use_cli: bool = True,
     current: bool = False,
+    first: bool = False,
 ) -> Verdict:
     """Every file as its old or new version (or absent where that version is absent), and
-    the whole index one commit: all old or all new."""
-    return judge(snapshot(index_dir, root, use_cli=use_cli, current=current), old, new)
+    the whole index one commit: all old or all new. After a `first` run, "old" may be no
+    index at all."""
+    snap = snapshot(index_dir, root, use_cli=use_cli, current=current, first=first)
+    return judge(snap, old, new)
 
 
 def judge(snap: Snapshot, old: State, new: State) -> Verdict:

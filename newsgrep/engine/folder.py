@@ -24,35 +24,59 @@ import fcntl
 import gc
 import json
 import os
+import pickle
 import stat
+import struct
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import index
-
-from newsgrep.durable import utc_now, write_atomically
+from newsgrep import manifest as manifest_file
+from newsgrep.durable import sync_folder, utc_now, write_atomically
 from newsgrep.engine.schema import SCHEMA_VERSION, build_schema
+from newsgrep.engine.storage import INDEX_NAME, create_index, open_index
 from newsgrep.errors import (
     IndexLockedError,
     IndexNotFoundError,
     IndexTrustError,
+    IndexUnfinishedError,
     IndexVersionError,
     NewsgrepError,
 )
+from newsgrep.manifest import Manifest
 
 META_FILE = "newsgrep.json"
 LOCK_FILE = "newsgrep.lock"
 
+# How many times a reader opens the index again when commits remove what it was opening.
+OPEN_ATTEMPTS = 5
+# What Whoosh raises when an index file is damaged or gone (a missing stored-fields column
+# reads as None, hence TypeError).
+DAMAGE = (OSError, EOFError, struct.error, pickle.UnpicklingError, TypeError, ValueError)
+
 
 def damaged_index_error(directory: Path, error: BaseException) -> NewsgrepError:
+    """The error for an index whose files cannot be read: in words, with Whoosh's own
+    exception as the `detail` (what a bug report needs, not what a user reads)."""
     return NewsgrepError(
-        f"the index at {directory} is damaged ({type(error).__name__}: {error})",
+        f"the index at {directory} cannot be read: {_what_failed(error)}",
         hint="run: newsgrep index --rebuild",
+        detail=f"{type(error).__name__}: {error}",
     )
+
+
+def _what_failed(error: BaseException) -> str:
+    if isinstance(error, FileNotFoundError):
+        name = os.path.basename(os.fsdecode(error.filename)) if error.filename else ""
+        return f"a file it needs is missing{f' ({name})' if name else ''}"
+    if isinstance(error, PermissionError):
+        return "one of its files may not be read (permission denied)"
+    if isinstance(error, OSError) and error.strerror:
+        return f"one of its files cannot be read ({error.strerror.lower()})"
+    return "one of its files is damaged or incomplete"
 
 
 @contextlib.contextmanager
@@ -112,12 +136,22 @@ class IndexStore:
         """Whether an index (perhaps a damaged one) is here."""
         return any(self.directory.glob("_MAIN_*.toc"))
 
-    def open(self) -> Any:
-        """The Whoosh index (for the engine: `index.Index` is what others get).
+    def latest_generation(self) -> int:
+        """The newest generation whose table of contents is here (-1: none), from the
+        file names alone."""
+        names = [toc.name for toc in self.directory.glob("_MAIN_*.toc")]
+        numbers = [name[len("_MAIN_") : -len(".toc")] for name in names]
+        return max((int(number) for number in numbers if number.isdigit()), default=-1)
+
+    def open(self, *, unfinished: bool = False, pinned: bool = True) -> Any:
+        """The Whoosh index (for the engine: `index.Index` is what others get), `pinned`
+        to the generation that is newest now (for readers; see `storage.NewsIndex`). An
+        index whose first run did not finish (generation 0, see `create`) is opened only
+        if `unfinished` (to index or check it): there is nothing in it to search.
 
         Raises:
-            IndexNotFoundError: no index here. IndexVersionError: an incompatible index.
-            NewsgrepError: a damaged index.
+            IndexNotFoundError: no index here (IndexUnfinishedError: nothing indexed yet).
+            IndexVersionError: an incompatible index. NewsgrepError: a damaged index.
         """
         if not self.exists():
             raise IndexNotFoundError(
@@ -125,13 +159,68 @@ class IndexStore:
             )
         self.check_trust()
         self._check_version()
-        with quiet_leaks() as leaks:
-            try:
-                return index.open_dir(str(self.directory))
-            except Exception as error:  # Whoosh raises many kinds for a damaged index
-                failure = damaged_index_error(self.directory, error)
-                leaks.failed = True
+        for _ in range(OPEN_ATTEMPTS):
+            with quiet_leaks() as leaks:
+                try:
+                    ix = open_index(str(self.directory), pinned=pinned)
+                except FileNotFoundError as error:
+                    # The table of contents it listed was removed before it was read: a
+                    # commit came in between, and the next listing finds the new one.
+                    failure = damaged_index_error(self.directory, error)
+                    leaks.failed = True
+                    continue
+                except Exception as error:  # Whoosh raises many kinds for a damaged index
+                    failure = damaged_index_error(self.directory, error)
+                    leaks.failed = True
+                    break
+            if unfinished or ix.latest_generation() > 0:
+                return ix
+            failure = IndexUnfinishedError(
+                f"the index at {self.directory} has no articles yet: its first "
+                "`newsgrep index` did not finish",
+                hint="run: newsgrep index",
+            )
+            break
         raise failure  # (outside the except: the traceback, and what it holds, is gone)
+
+    def holds(self, ix: Any) -> bool:
+        """Whether the generation the pinned index `ix` reads is still here (its table of
+        contents is: a commit removes a generation's table of contents before its other
+        files, see `generations`)."""
+        return (self.directory / f"_{INDEX_NAME}_{ix.pinned_generation}.toc").exists()
+
+    def read(self, ix: Any, open_files: Callable[[Any], None], close: Callable[[], None]) -> Any:
+        """Open every file a reader of the pinned index `ix` will read (`open_files(ix)`),
+        and return the index they are of: `ix`, or, when a commit removed files of its
+        generation before they were all open, the newer generation's (opened files stay
+        readable, whatever commits come after). `close()` lets go of what an attempt that
+        failed had opened.
+
+        A generation whose table of contents is still here once every file is open had
+        every file there when it was opened; else Whoosh may have failed on a missing file
+        in any of several ways, or (a length column) read it as empty: then it is opened
+        again.
+
+        Raises:
+            NewsgrepError: a damaged index (a file unreadable in a generation still here).
+        """
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            try:
+                open_files(ix)
+            except Exception as error:  # Whoosh raises many kinds for a file that is gone
+                close()
+                if attempt == OPEN_ATTEMPTS or self.holds(ix):
+                    if isinstance(error, DAMAGE):
+                        raise damaged_index_error(self.directory, error) from None
+                    raise
+            else:
+                if self.holds(ix):
+                    return ix
+                close()
+            ix = self.open()
+        raise damaged_index_error(
+            self.directory, OSError("every generation was removed while it was opened")
+        )
 
     def check_trust(self) -> None:
         """Refuse an index folder that other users may write, or that holds such a file:
@@ -173,14 +262,20 @@ class IndexStore:
                 hint="run: newsgrep index --rebuild",
             )
 
-    def create(self) -> Any:
-        """A new, empty Whoosh index (replacing whatever is here)."""
+    def create(self, manifest: Manifest) -> Any:
+        """A new, empty Whoosh index (replacing whatever is here): generation 0, which no
+        commit makes (a run's first commit makes generation 1), so that an index whose
+        first run was stopped reads as such. `manifest` (the folders that run was asked
+        for) is written as generation 0's first, so that the next run, or `check
+        --repair`, knows what to index."""
         self.directory.mkdir(parents=True, exist_ok=True)
+        sync_folder(self.directory.parent)  # the index folder itself survives a crash
         # The version first: a run stopped in between leaves no index (the next run makes
         # one), where Whoosh's files without ours would read as an index of another version.
         meta = {"schema_version": SCHEMA_VERSION, "created": utc_now()}
         write_atomically(self.directory / META_FILE, json.dumps(meta))
-        return index.create_in(str(self.directory), build_schema())
+        manifest_file.write(self.directory, manifest, 0)  # no table of contents without one
+        return create_index(str(self.directory), build_schema())
 
     @contextlib.contextmanager
     def probe_lock(self) -> Iterator[str | None]:

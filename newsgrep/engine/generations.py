@@ -1,10 +1,11 @@
 """Generations of the index, and the files an interrupted run leaves behind.
 
 Each commit makes a new generation N: Whoosh's table of contents `_MAIN_<N>.toc` names the
-segments it uses, and our `manifest-<N>.json` describes its files. A commit keeps the files
-of generation N - 1 until the next one: searches that opened N - 1 read some of its files
-lazily (stored fields, columns) and would fail if a commit deleted them meanwhile; and a
-search that has just listed the folder may still open TOC N - 1.
+segments it uses, and our `manifest-<N>.json` describes its files. Once N is committed, the
+files of generation N - 1 that N does not use are deleted at once (the index takes no more
+room than one generation), its table of contents first: a reader opens every file of the
+generation it read at once, and opens the index again if that table of contents is gone by
+then (`folder.IndexStore.read`), so that no reader ever reads a generation half deleted.
 
 A run killed part way (even by SIGKILL) leaves only files that no kept generation refers
 to: segment files and a temporary table of contents of the generation it was writing,
@@ -28,27 +29,29 @@ from whoosh.writing import SegmentWriter
 
 from newsgrep import manifest
 from newsgrep.engine import statistics
-from newsgrep.engine.folder import LOCK_FILE, META_FILE, quiet_leaks
+from newsgrep.engine.folder import LOCK_FILE, META_FILE
+from newsgrep.engine.storage import INDEX_NAME
 from newsgrep.findings import Leftover
 
-# Whoosh's file names for the index "MAIN" (see whoosh.index.TOC and clean_files): the
-# table of contents of each generation, its temporary name while being written, the files
-# of each segment, and the lock file its writer flocks (kept: like ours, it never blocks
-# once its holder is gone).
-_WHOOSH_NAME = "MAIN"
+# Whoosh's file names for the index (see whoosh.index.TOC and clean_files): the table of
+# contents of each generation, its temporary name while being written, the files of each
+# segment, and the lock file its writer flocks (kept: like ours, it never blocks once its
+# holder is gone).
+_WHOOSH_NAME = INDEX_NAME
 _TOC = re.compile(rf"^_{_WHOOSH_NAME}_([0-9]+)\.toc$")
 _TOC_TEMPORARY = re.compile(rf"^_{_WHOOSH_NAME}_[0-9]+\.toc\..+$")
 _SEGMENT_FILE = re.compile(rf"^({_WHOOSH_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
 _KEPT = frozenset({META_FILE, LOCK_FILE, f"{_WHOOSH_NAME}_WRITELOCK"})
+_CLEANED = ("toc", "segment", "deletions")  # what a commit deletes (the rest: the next run)
 
 
 class NewsWriter(SegmentWriter):  # type: ignore[misc]
-    """Whoosh's segment writer, but a commit keeps the files of generation N - 1 until the
-    next commit (see the module's docstring)."""
+    """Whoosh's segment writer, but a commit deletes what it no longer uses in the order
+    readers rely on (see the module's docstring)."""
 
     def _commit_toc(self, segments: list[Any]) -> None:
         # Whoosh's last step of a commit: write the TOC that makes generation N current,
-        # then delete the files no longer used (here: by N or N - 1).
+        # then delete the files no longer used.
         generation = self.generation
         directory = Path(self.storage.folder)
         statistics.write_deletions(directory, self.storage, self.schema, generation, segments)
@@ -62,10 +65,10 @@ def committed_generation(ix: Any) -> int:
 
 
 def leftovers(ix: Any, directory: Path) -> list[Leftover]:
-    """What in the index folder neither the committed generation of `ix` nor the one
-    before it uses: segment files they do not list, other generations' tables of
-    contents, manifests other than the committed one, and temporary files. Files newsgrep
-    does not know are not leftovers (nor touched).
+    """What in the index folder the committed generation of `ix` does not use: segment
+    files it does not list, other generations' tables of contents, manifests and
+    deletions, and temporary files. Files newsgrep does not know are not leftovers (nor
+    touched).
 
     Only meaningful under the lock: a running indexer's files are leftovers too."""
     toc = ix._read_toc()
@@ -98,32 +101,24 @@ def remove_leftovers(ix: Any, directory: Path) -> list[Leftover]:
 def _kept(
     storage: Any, indexname: str, generation: int, segments: list[Any]
 ) -> tuple[set[int], set[str]]:
-    """The generations whose tables of contents stay (`generation` and the one before it),
-    and the segments they use."""
-    keep = {segment.segment_id() for segment in segments}
-    tocs = {generation}
-    previous = None
-    with quiet_leaks() as leaks:
-        try:
-            previous = index.TOC.read(storage, indexname, generation - 1)
-        except Exception:  # no N - 1 (a new index), or one unreadable: not kept
-            leaks.failed = True
-    if previous is not None:
-        keep |= {segment.segment_id() for segment in previous.segments}
-        tocs.add(generation - 1)
-    return tocs, keep
+    """The generations whose tables of contents stay (`generation` alone) and the segments
+    it uses."""
+    del storage, indexname  # (what is kept is named by `generation` and its segments)
+    return {generation}, {segment.segment_id() for segment in segments}
 
 
 def _clean_files(storage: Any, indexname: str, generation: int, segments: list[Any]) -> None:
-    """Delete Whoosh's own files (tables of contents and segment files) that neither
-    `generation` nor the one before uses: the leftovers `leftovers` names, less ours
-    (manifests and temporary files are the run's to remove)."""
+    """Delete Whoosh's own files (tables of contents and segment files) and the deletions
+    files that `generation` does not use: the leftovers `leftovers` names, less ours
+    (manifests and temporary files are the run's to remove). Tables of contents go first:
+    a reader that finds its generation's still there after opening its files knows that
+    none of them was deleted (`folder.IndexStore.read`)."""
     tocs, keep = _kept(storage, indexname, generation, segments)
-    for name in list(storage):
-        leftover = _classify(name, generation, tocs, keep)
-        if leftover is not None and leftover.kind in ("toc", "segment", "deletions"):
-            with contextlib.suppress(OSError):
-                storage.delete_file(name)
+    found = [_classify(name, generation, tocs, keep) for name in list(storage)]
+    doomed = [left for left in found if left is not None and left.kind in _CLEANED]
+    for leftover in sorted(doomed, key=lambda left: left.kind != "toc"):
+        with contextlib.suppress(OSError):
+            storage.delete_file(leftover.name)
 
 
 def _classify(name: str, current: int, tocs: set[int], segments: set[str]) -> Leftover | None:
@@ -138,7 +133,7 @@ def _classify(name: str, current: int, tocs: set[int], segments: set[str]) -> Le
             name,
             "toc",
             f"the table of contents of generation {match.group(1)}, "
-            f"neither the committed generation {current} nor the one before",
+            f"not of the committed generation {current}",
         )
     if _TOC_TEMPORARY.match(name):
         return Leftover(name, "toc", "a table of contents an interrupted run was writing")
@@ -148,7 +143,7 @@ def _classify(name: str, current: int, tocs: set[int], segments: set[str]) -> Le
         return Leftover(
             name,
             "segment",
-            f"a segment file that neither generation {current} nor the one before uses",
+            f"a segment file that the committed generation {current} does not use",
         )
     deletions = statistics.generation_of(name)
     if deletions is not None:
@@ -157,8 +152,7 @@ def _classify(name: str, current: int, tocs: set[int], segments: set[str]) -> Le
         return Leftover(
             name,
             "deletions",
-            f"the deletions of generation {deletions}, "
-            f"neither the committed generation {current} nor the one before",
+            f"the deletions of generation {deletions}, not of the committed generation {current}",
         )
     generation = manifest.generation_of(name)
     if generation is not None:

@@ -12,9 +12,8 @@ from typing import Any
 
 from newsgrep import manifest as manifest_file
 from newsgrep.engine import generations
-from newsgrep.engine.folder import IndexStore, quiet_leaks
+from newsgrep.engine.folder import IndexStore, damaged_index_error, quiet_leaks
 from newsgrep.engine.transaction import Batch
-from newsgrep.errors import NewsgrepError
 from newsgrep.findings import IndexContents, Leftover
 from newsgrep.manifest import Manifest, StoredSource
 
@@ -28,13 +27,24 @@ class Index:
         self._ix = ix
 
     @classmethod
-    def open(cls, store: IndexStore) -> Index:
-        """Raises what `IndexStore.open` raises."""
-        return cls(store.directory, store.open())
+    def open(cls, store: IndexStore, *, pinned: bool = False) -> Index:
+        """The index, even one whose first run did not finish (`unfinished`); `pinned` to
+        the generation newest now (for `check`, which reads without the lock), or following
+        the newest (for the indexer, whose own commits it then reads).
+
+        Raises what `IndexStore.open` raises."""
+        return cls(store.directory, store.open(unfinished=True, pinned=pinned))
+
+    def still_here(self) -> bool:
+        """Whether the generation a pinned index reads is still on disk (see
+        `IndexStore.holds`)."""
+        return IndexStore(self.directory).holds(self._ix)
 
     @classmethod
-    def create(cls, store: IndexStore) -> Index:
-        return cls(store.directory, store.create())
+    def create(cls, store: IndexStore, manifest: Manifest) -> Index:
+        """A new index whose first run is to index `manifest.folders` (see
+        `IndexStore.create`)."""
+        return cls(store.directory, store.create(manifest))
 
     def doc_count(self) -> int:
         """Articles in the last commit."""
@@ -48,11 +58,16 @@ class Index:
         """The generation this index reads now (the last commit)."""
         return generations.committed_generation(self._ix)
 
+    def unfinished(self) -> bool:
+        """Whether the index was created but its first run never committed."""
+        return self.committed_generation() == 0
+
     def manifest(self, generation: int | None = None) -> Manifest | None:
-        """The manifest of `generation` (default: the newest on disk); None when there is
-        none to trust."""
+        """The manifest of `generation`; None when there is none to trust. The default, the
+        committed generation, is only right under the lock: a reader passes the generation
+        it read (a commit may have come since)."""
         if generation is None:
-            generation = self.latest_generation()
+            generation = self.committed_generation()
         return manifest_file.read(self.directory, generation)
 
     def recover_manifest(self) -> Manifest:
@@ -73,14 +88,13 @@ class Index:
         Raises:
             NewsgrepError: a stored document or the index's files cannot be read.
         """
-        damaged = ""
         with quiet_leaks() as leaks:
             try:
                 return self._read_contents()
             except Exception as error:  # Whoosh raises many kinds for damaged files
-                damaged = f"the index is damaged ({type(error).__name__}: {error})"
+                damaged = damaged_index_error(self.directory, error)
                 leaks.failed = True
-        raise NewsgrepError(damaged)  # (outside the except: the traceback is gone)
+        raise damaged  # (outside the except: the traceback is gone)
 
     def _read_contents(self) -> IndexContents:
         with self._ix.searcher() as searcher:
@@ -92,8 +106,6 @@ class Index:
                 paths[stored.get("path", "")] += 1
                 readable += 1
             generation = int(searcher.reader().generation())
-            if generation < 0:  # an index without segments reads no table of contents
-                generation = self.committed_generation()
             return IndexContents(generation, int(searcher.doc_count()), readable, ids, paths)
 
     def leftovers(self) -> list[Leftover]:
@@ -117,11 +129,15 @@ class Index:
             gone, held = segment.deleted_count(), segment.doc_count_all()
             if not gone or not held:
                 continue
-            size = sum(
-                path.stat().st_size
-                for path in self.directory.glob(segment.segment_id() + ".*")
-                if path.is_file()
-            )
+            size = sum(_size(path) for path in self.directory.glob(segment.segment_id() + ".*"))
             deleted += gone
             wasted += size * gone // held
         return deleted, wasted
+
+
+def _size(path: Path) -> int:
+    """A file's size; 0 for one a commit deleted meanwhile (or not a file)."""
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except FileNotFoundError:
+        return 0

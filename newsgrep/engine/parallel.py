@@ -26,10 +26,10 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from whoosh import index
 from whoosh.writing import SegmentWriter
 
 from newsgrep.engine.generations import NewsWriter
+from newsgrep.engine.storage import open_index
 from newsgrep.errors import NewsgrepError
 
 # Articles are sent in batches: one pickle per batch rather than one per article.
@@ -238,7 +238,9 @@ def _work(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     try:
-        writer = SegmentWriter(index.open_dir(directory), _lk=False, **writer_args)
+        # Through the same storage as the indexing process: the segment's files are fsynced
+        # here, before this worker reports the segment and the commit names it.
+        writer = SegmentWriter(open_index(directory), _lk=False, **writer_args)
         while (batch := _next_batch(jobs)) is not None:
             for item, ends_file in batch:
                 writer.add_document(**make_document(*item))

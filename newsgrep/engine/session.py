@@ -66,7 +66,8 @@ class SearchSession:
     def __init__(self, index_dir: Path, ranking: RankingSettings = DEFAULT_RANKING) -> None:
         self.index_dir = index_dir
         self.ranking = ranking
-        self._ix = IndexStore(index_dir).open()
+        self._store = IndexStore(index_dir)
+        self._ix = self._store.open()
         self._searcher: Any = None
         # Set on entry.
         self._columns: Columns = None  # type: ignore[assignment]
@@ -76,17 +77,26 @@ class SearchSession:
         self._fields: frozenset[str] | None = None
 
     def __enter__(self) -> SearchSession:
-        try:
-            model = ranking_model(self.ranking, self._live_stats)
-            self._searcher = self._ix.searcher(weighting=model)
-            open_lazy_files(self._searcher.reader(), self._ix.schema)
-            self._columns = Columns(self._searcher.reader(), self._ix.schema)
-            self._retriever = Retriever(
-                self._searcher, self._columns, self._live_stats, self.ranking
-            )
-        except (OSError, EOFError, struct.error, pickle.UnpicklingError) as error:
-            raise damaged_index_error(self.index_dir, error) from None
+        # Every file the session will read, opened now, all of one generation (a commit
+        # may remove them meanwhile: see IndexStore.read).
+        self._ix = self._store.read(self._ix, self._open_files, self._close_files)
         return self
+
+    def _open_files(self, ix: Any) -> None:
+        self._ix = ix
+        model = ranking_model(self.ranking, self._live_stats)
+        self._searcher = self._ix.searcher(weighting=model)
+        open_lazy_files(self._searcher.reader(), self._ix.schema)
+        self._columns = Columns(self._searcher.reader(), self._ix.schema)
+        self._retriever = Retriever(self._searcher, self._columns, self._live_stats, self.ranking)
+
+    def _close_files(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher, self._stats, self._words, self._fields = None, None, None, None
+        # Set again on the next attempt.
+        self._columns = None  # type: ignore[assignment]
+        self._retriever = None  # type: ignore[assignment]
 
     def __exit__(self, *exc: object) -> None:
         self._searcher.close()
@@ -316,6 +326,11 @@ class SearchSession:
 
     def article_count(self) -> int:
         return int(self._searcher.doc_count())
+
+    @property
+    def generation(self) -> int:
+        """The generation this session reads (whatever commits came since it opened)."""
+        return int(self._searcher.reader().generation())
 
     @contextmanager
     def _reading(self) -> Iterator[None]:

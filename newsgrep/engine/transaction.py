@@ -122,7 +122,10 @@ class Batch:
 
     @property
     def changed(self) -> bool:
-        return self._writer is not None or self._clear or self._compact
+        # An index only created (generation 0) is made current by its first commit, even
+        # one that adds nothing: generation 0 reads as a first run that did not finish.
+        first = self._ix.latest_generation() == 0
+        return self._writer is not None or self._clear or self._compact or first
 
     def commit(
         self,

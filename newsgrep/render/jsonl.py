@@ -125,7 +125,12 @@ def check_record(report: CheckReport, repaired: RepairReport | None = None) -> d
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
-    return {"kind": finding.kind, "path": finding.path, "message": finding.message}
+    return {
+        "kind": finding.kind,
+        "path": finding.path,
+        "message": finding.message,
+        "detail": finding.detail,
+    }
 
 
 def counts_record(by: str, counts: list[tuple[str, int]]) -> dict[str, Any]:

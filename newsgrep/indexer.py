@@ -14,7 +14,7 @@ import contextlib
 import errno
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from newsgrep.engine.folder import IndexStore
@@ -28,10 +28,10 @@ from newsgrep.manifest import (
     Manifest,
     content_hash,
     record_fingerprint,
-    salvage_folders,
+    salvage,
 )
 from newsgrep.model import Article, IndexReport, ParsedFile, Problem, Progress, SourceFile
-from newsgrep.paths import is_within, under_any
+from newsgrep.paths import covering_root, covering_roots, is_within, under_any
 from newsgrep.walk import Candidate, os_reason, same_stat, walk
 from newsgrep.wording import format_size
 
@@ -55,10 +55,12 @@ def run_index(
     progress: ProgressCallback | None = None,
     max_size: int | None = DEFAULT_MAX_SIZE,
     compact: bool = False,
+    excludes: Sequence[str] | None = None,
 ) -> IndexReport:
     """Bring the index at `index_dir` in line with `paths` (default: the folders it covers).
     Files over `max_size` bytes are skipped unread (None: no limit). `compact` also rewrites
-    the index without the space its deleted articles take.
+    the index without the space its deleted articles take. `excludes` (gitignore patterns)
+    become those of the run's folders, remembered (None: keep them; empty: forget them).
 
     Raises:
         SourcePathError: a path does not exist, or there is nothing to index.
@@ -66,7 +68,9 @@ def run_index(
         IndexWriteError: the index folder cannot be created or written.
     """
     try:
-        return _run_index(index_dir, paths, rebuild, wait_seconds, progress, max_size, compact)
+        return _run_index(
+            index_dir, paths, rebuild, wait_seconds, progress, max_size, compact, excludes
+        )
     except OSError as error:  # an article that cannot be read is skipped: this is the index
         where = os.fsdecode(error.filename) if error.filename else ""
         where = f"{where}: " if where and where != os.fspath(index_dir) else ""
@@ -84,6 +88,7 @@ def _run_index(
     progress: ProgressCallback | None,
     max_size: int | None,
     compact: bool = False,
+    excludes: Sequence[str] | None = None,
 ) -> IndexReport:
     started = time.perf_counter()
     store = IndexStore(index_dir)
@@ -98,16 +103,17 @@ def _run_index(
         report = IndexReport()
         # What an interrupted run left (the lock is ours, so no run is writing them now).
         report.leftovers_removed = [left.name for left in ix.remove_leftovers()]
-        roots = _covering_roots(requested) or list(manifest.folders)
+        roots = covering_roots(requested) or list(manifest.folders)
         if not roots:
             raise SourcePathError(
                 "nothing to index: this index covers no folders yet",
                 hint="run: newsgrep index seeds/",
             )
         index_real = os.path.realpath(index_dir)
-        folders = _covering_roots(manifest.folders + requested)
+        folders = covering_roots(manifest.folders + requested)
         folders_changed = folders != manifest.folders
         manifest.folders = folders
+        folders_changed |= manifest.set_excludes(roots, excludes)
         batch = ix.batch(clear=rebuild, compact=compact)
         try:
             run = _Run(
@@ -176,21 +182,15 @@ def _open_or_create(store: IndexStore, rebuild: bool) -> tuple[Index, Manifest]:
         if not rebuild:
             raise
         # Unreadable, or from another version: start afresh, over the folders it covered.
-        return Index.create(store), Manifest(folders=salvage_folders(store.directory))
-    manifest = ix.manifest() or ix.recover_manifest()
+        found = salvage(store.directory)
+        return Index.create(store), Manifest(folders=found.folders, excludes=found.excludes)
+    manifest = ix.manifest()
+    if manifest is None:  # lost: the documents tell the files, an older manifest the excludes
+        manifest = ix.recover_manifest()
+        manifest.excludes = salvage(store.directory).excludes
     if rebuild:
-        manifest = Manifest(folders=manifest.folders)
+        manifest = Manifest(folders=manifest.folders, excludes=manifest.excludes)
     return ix, manifest
-
-
-def _covering_roots(roots: list[str]) -> list[str]:
-    """The roots with any root inside another one dropped, in a stable order."""
-    unique = sorted(set(roots))
-    return [
-        root
-        for root in unique
-        if not any(is_within(root, other) for other in unique if other != root)
-    ]
 
 
 class _Run:
@@ -220,7 +220,9 @@ class _Run:
         self.changed = False  # whether the manifest was changed
         self.files_read = self.files_to_read = 0
         self.files_sent = 0  # files read whose articles went to the writer
+        self.bytes_to_read = self.bytes_unsent = 0  # (unsent: files read that sent nothing)
         self.last_progress: Progress | None = None
+        batch.on_progress = self.report_progress
 
     def update(self, roots: list[str], index_real: str) -> None:
         found, kept = self._walk_roots(roots, index_real)
@@ -246,9 +248,12 @@ class _Run:
             else:
                 to_read.append(candidate)
         self.files_to_read = len(to_read)
+        self.bytes_to_read = sum(candidate.size for candidate in to_read)
         for candidate in to_read:
+            sent = self.batch.sent_articles
             self._read(candidate, ids[candidate.path])
             self.files_read += 1
+            self.bytes_unsent += candidate.size if self.batch.sent_articles == sent else 0
             self.report_progress()
 
     def _unchanged_by_stat(self, candidate: Candidate) -> bool:
@@ -256,16 +261,17 @@ class _Run:
         return entry is not None and same_stat(entry, candidate)
 
     def report_progress(self) -> None:
-        """Tell the callback how far the run is: files whose articles are written (by the
-        worker processes, when there are some)."""
+        """Tell the callback how far the run is: files and bytes whose articles are written
+        (by the worker processes, when there are some)."""
         if self.progress is None:
             return
         written = self.batch.written()
         if written is None:
-            files, articles = self.files_read, self.report.articles_added
+            files, articles = self.files_read, self.batch.sent_articles
         else:
             files, articles = self.files_read - self.files_sent + written[0], written[1]
-        progress = Progress(files, self.files_to_read, articles)
+        done = min(self.bytes_to_read, self.bytes_unsent + self.batch.written_bytes())
+        progress = Progress(files, self.files_to_read, articles, done, self.bytes_to_read)
         if progress != self.last_progress:
             self.last_progress = progress
             self.progress(progress)
@@ -275,10 +281,15 @@ class _Run:
         missing folder, or under one that could not be read)."""
         found: list[Candidate] = []
         kept: set[str] = set()
+        folders = set(self.manifest.folders)
         for root in roots:
             if os.path.exists(root):
                 unreadable: list[str] = []
-                found.extend(walk(root, index_real, self.report.skipped_files, unreadable))
+                folder = covering_root(root, folders) or root
+                globs = self.manifest.excludes.get(folder, ())
+                problems = self.report.skipped_files
+                files = walk(root, index_real, problems, unreadable, folder=folder, globs=globs)
+                found.extend(files)
                 kept.update(p for p in self.manifest.files if under_any(p, unreadable))
             elif root in self.manifest.files:
                 self.manifest.folders.remove(root)  # a lone file that was deleted: forget it

@@ -82,11 +82,15 @@ class SourceFile:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """How far a run is: files indexed of those to read, and the articles they held."""
+    """How far a run is: files indexed of those to read, the articles they held, and the
+    bytes of those files written (a file's bytes shared out among its articles, so that a
+    single large JSON Lines file moves the bar too)."""
 
     files_done: int
     files_total: int
     articles: int
+    bytes_done: int = 0
+    bytes_total: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,12 +314,14 @@ class IndexStats:
     last_date: dt.datetime | None
     sources: tuple[tuple[str, int], ...]  # by count; "" for articles without a source
     index_bytes: int
-    folders: tuple[str, ...]
+    folders: tuple[str, ...]  # the folders indexed
     updated: str | None  # when the last indexing run finished (ISO, UTC)
     # Replaced or removed articles whose space the index has not reclaimed yet, and about
     # how many of `index_bytes` they take (`newsgrep index --compact` frees them).
     deleted_articles: int = 0
     reclaimable_bytes: int = 0
+    files: tuple[str, ...] = ()  # the files indexed by themselves (given one by one)
+    excludes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a folder's --exclude globs
 
 
 # --- checking ----------------------------------------------------------------------------
@@ -344,6 +350,7 @@ class FindingKind(StrEnum):
     UNINDEXED = "unindexed"
     LEFTOVER = "leftover"
     FOLDER_MISSING = "folder_missing"
+    EXCLUDED = "excluded"  # indexed, and left out by the folder's excludes since
     # notes only
     BUSY = "busy"
     NOT_CHECKED = "not_checked"
@@ -367,6 +374,7 @@ REPAIRS: dict[FindingKind, Repair | None] = {
     FindingKind.UNINDEXED: Repair.REINDEX,
     FindingKind.LEFTOVER: Repair.CLEAN,
     FindingKind.FOLDER_MISSING: None,
+    FindingKind.EXCLUDED: Repair.REINDEX,
 }
 _REPAIR_ORDER = tuple(Repair)
 

@@ -82,9 +82,7 @@ class SourceFile:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """How far a run is: files indexed of those to read, the articles they held, and the
-    bytes of those files written (a file's bytes shared out among its articles, so that a
-    single large JSON Lines file moves the bar too)."""
+    """How far a run is: files, articles and bytes written (a file's shared among its articles)."""
 
     files_done: int
     files_total: int
@@ -350,7 +348,7 @@ class FindingKind(StrEnum):
     UNINDEXED = "unindexed"
     LEFTOVER = "leftover"
     FOLDER_MISSING = "folder_missing"
-    EXCLUDED = "excluded"  # indexed, and left out by the folder's excludes since
+    EXCLUDED = "excluded"  # indexed, then left out by the folder's excludes
     # notes only
     BUSY = "busy"
     NOT_CHECKED = "not_checked"

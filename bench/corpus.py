@@ -63,10 +63,16 @@ class Corpus:
     root: Path
     files: int
     text_bytes: int
+    kind: str = "txt"  # "txt": a file per story; "jsonl": JSON Lines archives (scenarios)
 
     @property
     def label(self) -> str:
         return f"{self.files / 1000:.1f}k"
+
+    @property
+    def key(self) -> str:
+        """The name of its index folders and figures: `1x`, `5x`, `1x-jsonl`."""
+        return f"{self.scale}x" if self.kind == "txt" else f"{self.scale}x-{self.kind}"
 
 
 @cache

@@ -25,12 +25,16 @@ def write_config(confdir: Path, corpus: Path) -> None:
         "indexStemmingLanguages": "english",
         "indexedmimetypes": "text/plain",
         "noaspell": "1",
+        "textfilemaxmbs": "-1",
         "loglevel": "1",
         "logfilename": str(confdir / "recoll.log"),
         "idxlogfilename": str(confdir / "recollindex.log"),
     }
     text = "".join(f"{key} = {value}\n" for key, value in settings.items())
     (confdir / "recoll.conf").write_text(text, encoding="utf-8")
+    # The refresh scenarios' JSON Lines archives: plain text to recoll (it has no record
+    # reader), read whole however large (textfilemaxmbs defaults to 20).
+    (confdir / "mimemap").write_text(".jsonl = text/plain\n", encoding="utf-8")
 
 
 def database(confdir: Path) -> Path:

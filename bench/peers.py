@@ -51,7 +51,7 @@ class System:
     python: str = PYTHON
 
     def index_dir(self, corpus: Corpus) -> Path:
-        return INDEXES / f"{corpus.scale}x" / self.name
+        return INDEXES / corpus.key / self.name
 
     def missing(self) -> str | None:
         """Why this system cannot run here, or None."""
@@ -67,10 +67,14 @@ class System:
         if index.exists():
             shutil.rmtree(index)
 
-    def build_command(self, corpus: Corpus) -> list[str]:
-        return _worker(
-            self.python, "build", self.name, str(corpus.root), str(self.index_dir(corpus))
-        )
+    def prepare_at(self, corpus: Corpus, index: Path) -> None:
+        """Before a build into `index` (not the built one): clear it."""
+        if index.exists():
+            shutil.rmtree(index)
+
+    def build_command(self, corpus: Corpus, index: Path | None = None) -> list[str]:
+        target = str(index or self.index_dir(corpus))
+        return _worker(self.python, "build", self.name, str(corpus.root), target)
 
     def refresh_command(self, corpus: Corpus, index: Path) -> list[str]:
         return _worker(self.python, "refresh", self.name, str(corpus.root), str(index))
@@ -90,7 +94,11 @@ class System:
         raise NotImplementedError
 
     def index_bytes(self, corpus: Corpus) -> int:
-        return tree_bytes(self.index_dir(corpus))
+        return self.size_of(self.index_dir(corpus))
+
+    def size_of(self, index: Path) -> int:
+        """The bytes of the index at `index` (every file, as `du --apparent-size`)."""
+        return tree_bytes(index)
 
 
 class Newsgrep(System):
@@ -105,9 +113,9 @@ class Newsgrep(System):
                 digest.update(path.read_bytes())
         return digest.hexdigest()
 
-    def build_command(self, corpus: Corpus) -> list[str]:
-        index = str(self.index_dir(corpus))
-        return [newsgrep_executable(), "index", "--index", index, "--quiet", str(corpus.root)]
+    def build_command(self, corpus: Corpus, index: Path | None = None) -> list[str]:
+        target = str(index or self.index_dir(corpus))
+        return [newsgrep_executable(), "index", "--index", target, "--quiet", str(corpus.root)]
 
     def refresh_command(self, corpus: Corpus, index: Path) -> list[str]:
         return [newsgrep_executable(), "index", "--index", str(index)]
@@ -151,8 +159,12 @@ class Recoll(System):
         super().prepare(corpus)
         peer_recoll.write_config(self.index_dir(corpus), corpus.root)
 
-    def build_command(self, corpus: Corpus) -> list[str]:
-        return peer_recoll.build_command(self.index_dir(corpus))
+    def prepare_at(self, corpus: Corpus, index: Path) -> None:
+        super().prepare_at(corpus, index)
+        peer_recoll.write_config(index, corpus.root)
+
+    def build_command(self, corpus: Corpus, index: Path | None = None) -> list[str]:
+        return peer_recoll.build_command(index or self.index_dir(corpus))
 
     def refresh_command(self, corpus: Corpus, index: Path) -> list[str]:
         return peer_recoll.refresh_command(index)
@@ -164,8 +176,8 @@ class Recoll(System):
     def cold_commands(self, corpus: Corpus, word: str) -> dict[str, list[str]]:
         return {"human": peer_recoll.cold_command(self.index_dir(corpus), word)}
 
-    def index_bytes(self, corpus: Corpus) -> int:
-        return tree_bytes(peer_recoll.database(self.index_dir(corpus)))
+    def size_of(self, index: Path) -> int:
+        return tree_bytes(peer_recoll.database(index))
 
     def missing(self) -> str | None:
         if not shutil.which(peer_recoll.RECOLLINDEX):

@@ -18,11 +18,12 @@ from bench.measure import hyperfine, median, percentile, run_process
 from bench.peers import INDEXES, PYTHON, SCRATCH, System, worker_env
 from bench.queries import COLD_WORD, KINDS, QUERIES, BenchQuery
 
-PHASES = ("build", "query", "batch", "cold", "refresh")
+PHASES = ("build", "query", "batch", "cold", "refresh", "scenarios")
 BATCH_PASSES = 3  # the query set three times over: 99 lines
 BATCH_RUNS = 3
 FLOOR_IMPORTS = "import typer, rich.console, whoosh.index, whoosh.qparser, whoosh.highlight"
 EXPECTED_TOP = Path(__file__).resolve().parent / "expected_top10.json"
+PARTIAL = REPO / "bench" / "results" / "scenarios-partial.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,7 @@ class Bench:
     # --- build ----------------------------------------------------------------------------
 
     def _marker(self, corpus: Corpus, system: System) -> Path:
-        return INDEXES / f"{corpus.scale}x" / f"{system.name}.built.json"
+        return INDEXES / corpus.key / f"{system.name}.built.json"
 
     def _set_marker(self, corpus: Corpus, system: System) -> None:
         marker = self._marker(corpus, system)
@@ -110,7 +111,7 @@ class Bench:
 
     def ensure_built(self, corpus: Corpus, system: System) -> None:
         if system.has_index and not self._is_built(corpus, system):
-            log(f"[{corpus.scale}x] building the {system.name} index first (not timed)")
+            log(f"[{corpus.key}] building the {system.name} index first (not timed)")
             self._build_once(corpus, system)
 
     def build(self, corpus: Corpus) -> None:
@@ -169,6 +170,62 @@ class Bench:
             figures = self.figures(corpus, system)
             figures["refresh_s"] = median(times[system.name])
             figures["refresh_runs"] = times[system.name]
+
+    # --- refresh scenarios (issue 11) ------------------------------------------------------
+
+    def scenarios(self, corpus: Corpus) -> None:
+        """Each scenario of `bench.scenarios` on copies of the built indexes: the refresh,
+        the size after it, and a fresh build of the same files (time and size)."""
+        from bench.scenarios import CHANGES, SCENARIOS, SYSTEMS, corpus_for
+
+        systems = [system for system in self.indexed() if system.name in SYSTEMS]
+        table = self.results.setdefault("scenarios", {}).setdefault(str(corpus.scale), {})
+        for scenario in SCENARIOS:
+            target = corpus_for(scenario, corpus.scale)
+            for system in systems:
+                self.ensure_built(target, system)
+            work = SCRATCH / target.key
+            try:
+                with CHANGES[scenario](target):  # type: ignore[attr-defined]
+                    for system in systems:
+                        table.setdefault(scenario, {})[system.name] = self._scenario(
+                            target, system, work, scenario
+                        )
+                        # (a long run's figures so far, should it be stopped)
+                        PARTIAL.parent.mkdir(parents=True, exist_ok=True)
+                        PARTIAL.write_text(json.dumps(self.results, indent=1), encoding="utf-8")
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+
+    def _scenario(
+        self, corpus: Corpus, system: System, work: Path, scenario: str
+    ) -> dict[str, Any]:
+        copy, fresh = work / system.name, work / f"{system.name}-fresh"
+        system.copy_index(corpus, copy)
+        before = system.size_of(copy)
+        refresh = run_process(system.refresh_command(corpus, copy), env=worker_env())
+        after = system.size_of(copy)
+        system.prepare_at(corpus, fresh)
+        build = run_process(system.build_command(corpus, fresh), env=worker_env())
+        built = system.size_of(fresh)
+        figures = {
+            "refresh_s": refresh.seconds,
+            "fresh_build_s": build.seconds,
+            "refresh_of_build": refresh.seconds / build.seconds,
+            "size_before_mb": before / 1e6,
+            "size_after_mb": after / 1e6,
+            "fresh_size_mb": built / 1e6,
+            "size_of_fresh": after / built if built else None,
+            "summary": _summary(refresh.stdout + refresh.stderr),
+        }
+        log(
+            f"[{corpus.key} {scenario}] {system.name}: refresh {refresh.seconds:.2f} s "
+            f"({figures['refresh_of_build']:.1%} of a fresh build's {build.seconds:.1f} s); "
+            f"size {after / 1e6:.1f} MB = {figures['size_of_fresh'] or 0:.2f}x a fresh build's"
+        )
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.rmtree(fresh, ignore_errors=True)
+        return figures
 
     # --- warm queries ---------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -28,6 +29,7 @@ if __package__ in (None, ""):  # run as a script: make the `bench` package impor
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import REPO, ensure_corpus
+from bench.measure import MeasureError
 from bench.peers import SYSTEMS
 from bench.phases import PHASES, Bench, Settings, log, record_top
 from bench.report import render
@@ -117,6 +119,25 @@ def machine() -> dict[str, Any]:
     }
 
 
+# The tools each phase runs, and the Debian package that brings each one.
+_TOOLS = {"cold": {"hyperfine": "hyperfine"}}
+
+
+def _missing_tools(phases: list[str]) -> str:
+    """What to install for the chosen phases, in one line; "" when nothing is missing."""
+    missing = {
+        (tool, phase): package
+        for phase in phases
+        for tool, package in _TOOLS.get(phase, {}).items()
+        if shutil.which(tool) is None
+    }
+    if not missing:
+        return ""
+    needed = ", ".join(f"{tool} (for the {phase} phase)" for tool, phase in missing)
+    packages = " ".join(sorted(set(missing.values())))
+    return f"{needed} is not installed: apt-get install {packages}"
+
+
 def compile_sources() -> None:
     """Write the bytecode of newsgrep and the bench, as `pip install` does for an installed
     package: with PYTHONDONTWRITEBYTECODE set (as in some shells and containers) an editable
@@ -142,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(
             settings.build_repeats, settings.refresh_rounds, settings.query_repeats, args.runs
         )
+    missing = _missing_tools(phases)
+    if missing:
+        log(f"cannot run: {missing}")
+        return 2
     compile_sources()
     bench = Bench(systems, settings)
     bench.results["machine"] = machine()
@@ -153,13 +178,17 @@ def main(argv: list[str] | None = None) -> int:
         log(f"recorded newsgrep's top 10 per query in {record_top(bench)}")
     if "cold" in phases:
         bench.floor()
-    for scale in scales:
-        if not phases:
-            break
-        corpus = ensure_corpus(scale)
-        for phase in PHASES:  # in this order: refresh comes last, as it changes the corpus
-            if phase in phases:
-                getattr(bench, phase)(corpus)
+    try:
+        for scale in scales:
+            if not phases:
+                break
+            corpus = ensure_corpus(scale)
+            for phase in PHASES:  # in this order: refresh and scenarios change the corpus
+                if phase in phases:
+                    getattr(bench, phase)(corpus)
+    except MeasureError as error:  # a tool that failed: one line, not a traceback
+        log(f"stopped: {str(error).splitlines()[0]}")
+        return 2
 
     if phases:
         output = args.json or RESULTS / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
@@ -171,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
             f"Python {info['python']}, {info['date']}\n"
         )
         print(render(bench.results, [system.name for system in systems]))
+        from bench.scenarios import render as render_scenarios
+
+        print(f"\n{render_scenarios(bench.results)}")
         log(f"figures written to {output}")
     return 0
 

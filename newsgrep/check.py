@@ -9,9 +9,10 @@ The index is checked against itself, then against the folders it covers:
   count and the documents read agree; ids are unique; every stored `path` is a file of
   the manifest with as many articles as the manifest says, and the other way round;
 - no leftovers of an interrupted run lie in the folder (see `engine.generations`);
-- against the folders, walked as indexing walks them (`indexer.walk`): files indexed but
-  gone, files whose size or mtime changed *and* whose content hash differs, and supported
-  files the index does not know.
+- against the folders, walked as indexing walks them (`walk.walk`, with each folder's
+  excludes): files indexed but gone, files indexed but excluded since, files whose size
+  or mtime changed *and* whose content hash differs, and supported files the index does
+  not know (a file the excludes leave out is not one of them).
 
 Problems make the index unhealthy; notes do not: files skipped for a reason (they are in
 the manifest with it), files touched without a change of content, folders that could not
@@ -43,7 +44,7 @@ from newsgrep.findings import CheckReport, FindingKind, IndexContents, Repair, R
 from newsgrep.indexer import DEFAULT_LOCK_WAIT_SECONDS, run_index
 from newsgrep.manifest import Manifest, content_hash, salvage_folders
 from newsgrep.model import IndexReport, Problem
-from newsgrep.paths import is_within, under_any
+from newsgrep.paths import covering_root, is_within, under_any
 from newsgrep.walk import os_reason, same_stat, walk
 from newsgrep.wording import format_size, plural
 
@@ -255,6 +256,7 @@ def _check_waste(report: CheckReport, ix: Index) -> None:
 def _check_folders(report: CheckReport, manifest: Manifest, index_real: str) -> None:
     seen: set[str] = set()
     not_checked: list[str] = []  # missing or unreadable folders: their files are not missing
+    excluded: list[str] = []  # files and folders the excludes leave out
     touched = 0
     for root in manifest.folders:
         if not os.path.exists(root):
@@ -263,7 +265,10 @@ def _check_folders(report: CheckReport, manifest: Manifest, index_real: str) -> 
                 not_checked.append(root)
             continue
         trouble: list[Problem] = []
-        for candidate in walk(root, index_real, trouble, not_checked):
+        globs = manifest.excludes.get(root, ())
+        for candidate in walk(
+            root, index_real, trouble, not_checked, globs=globs, excluded=excluded
+        ):
             seen.add(candidate.path)
             entry = manifest.files.get(candidate.path)
             if entry is None:
@@ -285,8 +290,13 @@ def _check_folders(report: CheckReport, manifest: Manifest, index_real: str) -> 
             report.note(
                 FindingKind.NOT_CHECKED, f"could not be read ({problem.reason})", problem.path
             )
+    left_out = set(excluded)
     for path in sorted(_gone(manifest, seen, not_checked)):
-        report.problem(FindingKind.MISSING, "indexed, but no longer on disk", path)
+        if covering_root(path, left_out) and os.path.lexists(path):
+            message = "indexed, but excluded since (the next index run removes it)"
+            report.problem(FindingKind.EXCLUDED, message, path)
+        else:
+            report.problem(FindingKind.MISSING, "indexed, but no longer on disk", path)
     if touched:
         report.note(
             FindingKind.TOUCHED,

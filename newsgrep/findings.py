@@ -34,6 +34,7 @@ class FindingKind(StrEnum):
     UNINDEXED = "unindexed"
     LEFTOVER = "leftover"
     FOLDER_MISSING = "folder_missing"
+    EXCLUDED = "excluded"  # indexed, then left out by the folder's excludes
     # notes only
     BUSY = "busy"
     NOT_CHECKED = "not_checked"
@@ -58,6 +59,7 @@ REPAIRS: dict[FindingKind, Repair | None] = {
     FindingKind.UNINDEXED: Repair.REINDEX,
     FindingKind.LEFTOVER: Repair.CLEAN,
     FindingKind.FOLDER_MISSING: None,
+    FindingKind.EXCLUDED: Repair.REINDEX,
 }
 
 

@@ -16,14 +16,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from newsgrep.durable import utc_now, write_atomically
 from newsgrep.model import Article
-from newsgrep.paths import PATH_BYTES
+from newsgrep.paths import PATH_BYTES, covering_root
 
 PREFIX = "manifest-"
 
@@ -49,6 +50,8 @@ class Manifest:
     folders: list[str] = field(default_factory=list)
     files: dict[str, FileEntry] = field(default_factory=dict)
     updated: str | None = None
+    # The `--exclude` globs given for a folder, remembered so that a refresh honours them.
+    excludes: dict[str, list[str]] = field(default_factory=dict)
 
     # Files as rows, not objects: at 108k files the manifest loads and saves in a fraction
     # of the time, at half the size.
@@ -64,8 +67,27 @@ class Manifest:
             "updated": self.updated,
             "columns": self._COLUMNS,
             "files": rows,
+            "excludes": self.excludes,
         }
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+    def set_excludes(self, roots: Iterable[str], globs: Sequence[str] | None) -> bool:
+        """Remember `globs` for the indexed folders that `roots` are or lie in (None: keep
+        those remembered; empty: forget them); forget those of folders no longer indexed.
+        (A file indexed by itself has none: it was named.) Whether anything changed."""
+        before = dict(self.excludes)
+        if globs is not None:
+            folders = set(self.folders)
+            for root in roots:
+                folder = covering_root(root, folders)
+                if folder is None or not os.path.isdir(folder):
+                    continue
+                if globs:
+                    self.excludes[folder] = list(globs)
+                else:
+                    self.excludes.pop(folder, None)
+        self.excludes = {k: v for k, v in self.excludes.items() if k in self.folders}
+        return self.excludes != before
 
     @classmethod
     def from_json(cls, text: str) -> Manifest:
@@ -73,7 +95,8 @@ class Manifest:
         if tuple(payload["columns"]) != cls._COLUMNS:
             raise ValueError("a manifest of another layout")
         files = {path: _entry(row) for path, row in payload["files"].items()}
-        return cls(list(payload["folders"]), files, payload.get("updated"))
+        excludes = {folder: list(globs) for folder, globs in payload.get("excludes", {}).items()}
+        return cls(list(payload["folders"]), files, payload.get("updated"), excludes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,14 +167,20 @@ def remove_others(directory: Path, generation: int) -> None:
 def salvage_folders(directory: Path) -> list[str]:
     """The folders named by the newest readable manifest on disk, whatever state the index
     is in (to rebuild an index that cannot be opened)."""
+    return salvage(directory).folders
+
+
+def salvage(directory: Path) -> Manifest:
+    """The newest readable manifest on disk, whatever state the index is in (its folders
+    and excludes, to rebuild an index that cannot be opened or recover a lost manifest)."""
     found = [(generation_of(path.name), path) for path in directory.glob(f"{PREFIX}*.json")]
     for _, path in sorted(found, key=lambda item: item[0] or -1, reverse=True):
         try:
             text = path.read_text(encoding="utf-8", errors=PATH_BYTES)
-            return Manifest.from_json(text).folders
+            return Manifest.from_json(text)
         except (OSError, ValueError, KeyError, TypeError):
             continue
-    return []
+    return Manifest()
 
 
 def recover(sources: Iterable[StoredSource]) -> Manifest:

@@ -81,11 +81,13 @@ class SourceFile:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """How far a run is: files indexed of those to read, and the articles they held."""
+    """How far a run is: files, articles and bytes written (a file's shared among its articles)."""
 
     files_done: int
     files_total: int
     articles: int
+    bytes_done: int = 0
+    bytes_total: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,9 +334,11 @@ class IndexStats:
     last_date: dt.datetime | None
     sources: tuple[tuple[str, int], ...]  # by count; "" for articles without a source
     index_bytes: int
-    folders: tuple[str, ...]
+    folders: tuple[str, ...]  # the folders indexed
     updated: str | None  # when the last indexing run finished (ISO, UTC)
     # Replaced or removed articles whose space the index has not reclaimed yet, and about
     # how many of `index_bytes` they take (`newsgrep index --compact` frees them).
     deleted_articles: int = 0
     reclaimable_bytes: int = 0
+    files: tuple[str, ...] = ()  # the files indexed by themselves (given one by one)
+    excludes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a folder's --exclude globs

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 PATH_BYTES = "surrogateescape"
 # A lone surrogate: a byte of a name that is not UTF-8, or a bad escape in JSON.
@@ -23,3 +23,25 @@ def is_within(path: str, root: str) -> bool:
 
 def under_any(path: str, roots: Iterable[str]) -> bool:
     return any(is_within(path, root) for root in roots)
+
+
+def covering_root(path: str, roots: Collection[str]) -> str | None:
+    """The root in `roots` that `path` is or lies under (the nearest), or None. Looked up
+    folder by folder up from `path`: with `roots` a set, a run given 100,000 files one by
+    one (`find | newsgrep index -`) stays linear where a scan of every root was quadratic."""
+    current = path
+    while True:
+        if current in roots:
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def covering_roots(roots: Iterable[str]) -> list[str]:
+    """The roots with any root inside another one dropped, sorted. (Looked up folder by
+    folder: linear in the roots, which `newsgrep index -` makes one per file.)"""
+    unique = set(roots)
+    parents = {root: os.path.dirname(root) for root in unique}
+    return sorted(r for r in unique if parents[r] == r or not covering_root(parents[r], unique))

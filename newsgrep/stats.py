@@ -34,16 +34,24 @@ def index_stats(index_dir: Path) -> IndexStats:
             sources = tuple(session.count_by(Facet.SOURCE))
             break
     deleted, wasted = Index.open(IndexStore(index_dir)).waste()
+    roots = manifest.folders if manifest else []
+    # A root that is a file of the manifest was given by itself (`newsgrep index -` gives
+    # every file so): it is listed as a file, not as a folder.
+    lone = {root for root in roots if manifest is not None and root in manifest.files}
     return IndexStats(
         articles=articles,
         first_date=first,
         last_date=last,
         sources=sources,
         index_bytes=_folder_bytes(index_dir),
-        folders=tuple(manifest.folders) if manifest else (),
+        folders=tuple(root for root in roots if root not in lone),
         updated=manifest.updated if manifest else None,
         deleted_articles=deleted,
         reclaimable_bytes=wasted,
+        files=tuple(sorted(lone)),
+        excludes=tuple((k, tuple(v)) for k, v in sorted(manifest.excludes.items()))
+        if manifest
+        else (),
     )
 
 

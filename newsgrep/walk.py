@@ -2,18 +2,21 @@
 
 Indexing and `check` walk the same way, so they see the same files: folders recursively in
 name order, hidden names and the index folder skipped, symlinked folders not followed,
-files with a supported suffix; anything that cannot be read is reported, not fatal.
+what the folder's excludes leave out (`ignore`: `--exclude` globs, `.newsgrepignore`
+files) not entered or not listed, files with a supported suffix; anything that cannot be
+read is reported, not fatal.
 """
 
 from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from stat import S_ISREG
 from typing import NamedTuple
 
 from newsgrep.formats import is_supported
+from newsgrep.ignore import IGNORE_FILE, rules_for
 from newsgrep.manifest import FileEntry
 from newsgrep.model import Problem
 
@@ -34,37 +37,62 @@ def same_stat(entry: FileEntry, candidate: Candidate) -> bool:
 
 
 def walk(
-    root: str, index_real: str, problems: list[Problem], unreadable: list[str]
+    root: str,
+    index_real: str,
+    problems: list[Problem],
+    unreadable: list[str],
+    *,
+    folder: str | None = None,
+    globs: Sequence[str] = (),
+    excluded: list[str] | None = None,
 ) -> Iterator[Candidate]:
     """Supported files under `root` (or `root` itself), hidden names and the index folder
     (`index_real`, a real path) skipped, in name order. Files and folders that cannot be
     read are added to `problems`; such folders are listed in `unreadable` too.
 
+    `root` lies in the indexed `folder` (default: `root` itself), whose `--exclude` globs
+    are `globs`: they and the `.newsgrepignore` files from `folder` down apply. What they
+    leave out is added to `excluded` (a folder once, for all it holds).
+
     The one walk of newsgrep: indexing and `check` see the same files."""
+    rules = rules_for(folder or root, root, globs, problems)
+    if rules is None:  # root itself lies in what its folder leaves out
+        if excluded is not None:
+            excluded.append(root)
+        return
     if os.path.isfile(root):
         candidate = _stat_candidate(root, root, problems)
         if candidate is not None:
             yield candidate
         return
-    folders = [root]
+    folders = [(root, rules)]
     while folders:
-        folder = folders.pop()
+        current, rules = folders.pop()
         try:
-            with os.scandir(folder) as listing:
+            with os.scandir(current) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as error:
-            unreadable.append(folder)
-            problems.append(Problem(folder, "", os_reason(error)))
+            unreadable.append(current)
+            problems.append(Problem(current, "", os_reason(error)))
             continue
+        if any(entry.name == IGNORE_FILE for entry in entries):
+            rules = rules.entering(current, [IGNORE_FILE], problems)
         subfolders = []
         for entry in entries:
             name = entry.name
             if name.startswith("."):
                 continue
-            if entry.is_dir(follow_symlinks=False):
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if not is_dir and not is_supported(name):
+                continue
+            if rules.layers and rules.excludes(entry.path, is_dir):
+                if excluded is not None:
+                    excluded.append(entry.path)
+                continue
+            if is_dir:
                 if os.path.realpath(entry.path) != index_real:
-                    subfolders.append(entry.path)
-            elif is_supported(name):
+                    subfolders.append((entry.path, rules))
+            else:
                 candidate = _stat_candidate(entry.path, root, problems)
                 if candidate is not None:
                     yield candidate

@@ -95,8 +95,10 @@ def test_search_exit_codes_follow_grep(built_index: Path) -> None:
 def test_missing_index_error_has_a_hint(tmp_path: Path) -> None:
     result = newsgrep("search", "istanbul", "--index", tmp_path / "none")
     assert result.exit_code == 2
+    none = tmp_path / "none"
     assert result.stderr == (
-        f"newsgrep: no index at {tmp_path / 'none'} — run: newsgrep index seeds/\n"
+        f"newsgrep: no index at {none} (--index or NEWSGREP_INDEX) — run: newsgrep index "
+        f"--index {none} FOLDER, with the articles' folder\n"
     )
 
 

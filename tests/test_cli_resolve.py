@@ -27,12 +27,12 @@ from newsgrep.cli.resolve import (
     Terminal,
     resolve_check_mode,
     resolve_index,
-    resolve_index_dir,
     resolve_output,
     resolve_search,
     resolve_similar,
 )
 from newsgrep.config import Config
+from newsgrep.locate import resolve_index_dir
 from newsgrep.model import Match, Sort
 from newsgrep.render.template import TemplateError
 from newsgrep.text.synonyms import Synonyms

@@ -189,6 +189,7 @@ import whoosh.index
 import newsgrep.engine.generations
 import newsgrep.engine.transaction
 import newsgrep.indexer
+import newsgrep.indexing_pass
 
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -197,7 +198,8 @@ point, news, index_dir = sys.argv[1:4]
 if point.startswith("parallel-"):
     newsgrep.engine.transaction.PARALLEL_MIN_BYTES = 1
     point = point.removeprefix("parallel-")
-real_write, real_parse, parsed = whoosh.index.TOC.write, newsgrep.indexer.parse_article_file, []
+real_write, real_parse = whoosh.index.TOC.write, newsgrep.indexing_pass.parse_article_file
+parsed = []
 
 def write(toc, *args, **kwargs):
     if (point == "creating" and toc.generation == 0) or (point == "commit" and toc.generation):
@@ -211,7 +213,7 @@ def parse(name, data, **kwargs):
     return real_parse(name, data, **kwargs)
 
 whoosh.index.TOC.write = write
-newsgrep.indexer.parse_article_file = parse
+newsgrep.indexing_pass.parse_article_file = parse
 if point == "cleanup":
     newsgrep.engine.generations._clean_files = die
 sys.argv = ["newsgrep", "index", news, "--index", index_dir, "-q"]
@@ -254,7 +256,7 @@ def test_a_first_run_killed_anywhere_leaves_an_index_that_says_so_and_is_then_fi
     else:  # "no index yet", in one line
         assert search.returncode == 2 and search.stdout == ""
         assert len(search.stderr.strip().splitlines()) == 1
-        no_index = "no index at" if point == "creating" else "no articles yet"
+        no_index = "no index yet at" if point == "creating" else "no articles yet"
         assert no_index in search.stderr, search.stderr
     check = cli("check", "--index", bench.index_dir)
     assert not PYTHON_ERROR.search(check.stdout + check.stderr), check.stdout + check.stderr

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from conftest import is_root, newsgrep, run, write_corpus
 
-from newsgrep import indexer
+from newsgrep import indexer, indexing_pass
 from newsgrep.wording import parse_size
 
 
@@ -260,7 +260,7 @@ def test_a_file_over_max_size_is_not_read_again_until_the_limit_rises(
         assert os.fspath(file) != str(big_file), "the big file was read again"
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(indexer, "open", no_reading_the_big_file, raising=False)
+    monkeypatch.setattr(indexing_pass, "open", no_reading_the_big_file, raising=False)
     again = cli("index", "--max-size", "2K", "--index", index_dir)
     assert "0 added, 0 updated, 0 removed, 5 unchanged, 1 skipped" in again.stderr
     monkeypatch.undo()

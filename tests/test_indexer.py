@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import CORPUS, is_root, write_corpus
 
-from newsgrep import indexer
+from newsgrep import indexing_pass
 from newsgrep.engine.folder import IndexStore
 from newsgrep.engine.index import Index
 from newsgrep.engine.session import search
@@ -88,13 +88,13 @@ def rewrite(path: Path, text: str) -> None:
 def parse_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The base names of the files the indexer parses, in order."""
     calls: list[str] = []
-    real = indexer.parse_article_file
+    real = indexing_pass.parse_article_file
 
     def spy(name: str, data: bytes, **options: Any) -> Any:
         calls.append(name)
         return real(name, data, **options)
 
-    monkeypatch.setattr(indexer, "parse_article_file", spy)
+    monkeypatch.setattr(indexing_pass, "parse_article_file", spy)
     return calls
 
 
@@ -107,7 +107,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         paths.append(os.fspath(file))
         return builtins.open(file, *args, **kwargs)
 
-    monkeypatch.setattr(indexer, "open", spy, raising=False)
+    monkeypatch.setattr(indexing_pass, "open", spy, raising=False)
     return paths
 
 
@@ -948,7 +948,7 @@ def test_an_unreadable_file_is_skipped_and_the_rest_indexed(
             raise PermissionError(13, "Permission denied", victim)
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(indexer, "open", failing_open, raising=False)
+    monkeypatch.setattr(indexing_pass, "open", failing_open, raising=False)
 
     report = run_index(index_dir, [corpus])
 
@@ -1019,7 +1019,7 @@ def test_progress_is_not_called_when_nothing_needs_reading(built_index: Path) ->
 
 def interrupt_on_call(monkeypatch: pytest.MonkeyPatch, number: int) -> Callable[[], None]:
     """Make the `number`th parse raise KeyboardInterrupt; returns an undo function."""
-    real = indexer.parse_article_file
+    real = indexing_pass.parse_article_file
     calls = 0
 
     def parse(name: str, data: bytes, **options: Any) -> Any:
@@ -1029,8 +1029,8 @@ def interrupt_on_call(monkeypatch: pytest.MonkeyPatch, number: int) -> Callable[
             raise KeyboardInterrupt
         return real(name, data, **options)
 
-    monkeypatch.setattr(indexer, "parse_article_file", parse)
-    return lambda: monkeypatch.setattr(indexer, "parse_article_file", real)
+    monkeypatch.setattr(indexing_pass, "parse_article_file", parse)
+    return lambda: monkeypatch.setattr(indexing_pass, "parse_article_file", real)
 
 
 def test_an_interrupted_run_commits_nothing(

@@ -147,19 +147,20 @@ KILLED_INDEX = """
 import os, signal, sys
 import whoosh.index
 import newsgrep.indexer
+import newsgrep.indexing_pass
 
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
 point, index_dir = sys.argv[1], sys.argv[2]
 if point == "reading":
-    real, calls = newsgrep.indexer.parse_article_file, []
+    real, calls = newsgrep.indexing_pass.parse_article_file, []
     def parse(name, data, **options):
         calls.append(name)
         if len(calls) == 150:
             die()
         return real(name, data, **options)
-    newsgrep.indexer.parse_article_file = parse
+    newsgrep.indexing_pass.parse_article_file = parse
 elif point == "before-toc":
     whoosh.index.TOC.write = die
 elif point == "before-cleanup":

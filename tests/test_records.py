@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from newsgrep import indexer
+from newsgrep import indexing_pass
 from newsgrep.engine.session import search
 from newsgrep.indexer import run_index
 from newsgrep.model import SearchRequest
@@ -34,13 +34,13 @@ def found(index_dir: Path, query: str) -> list[str]:
 
 def whole_file_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    real = indexer.parse_article_file
+    real = indexing_pass.parse_article_file
 
     def spy(name: str, data: bytes, **options: Any) -> Any:
         calls.append(name)
         return real(name, data, **options)
 
-    monkeypatch.setattr(indexer, "parse_article_file", spy)
+    monkeypatch.setattr(indexing_pass, "parse_article_file", spy)
     return calls
 
 

@@ -22,9 +22,9 @@ from newsgrep.cli.resolve import (
     ColorChoice,
     Mode,
     OutputOptions,
-    resolve_index_dir,
     resolve_output,
 )
+from newsgrep.locate import existing_index
 from newsgrep.model import Facet
 
 
@@ -56,7 +56,7 @@ def show_command(
         json=json_output, color=given(ctx, "color", color), hyperlinks=hyperlinks
     )
     output = resolve_output(wanted, config, terminal())
-    with SearchSession(resolve_index_dir(given(ctx, "index_dir", index_dir), config)) as session:
+    with SearchSession(existing_index(given(ctx, "index_dir", index_dir), config)) as session:
         shown = [item for target in targets for item in session.articles(target, query)]
     if output.mode is Mode.JSON:
         from newsgrep.render.jsonl import article_record, write_object
@@ -85,7 +85,7 @@ def stats_command(
     """
     from newsgrep.engine.session import SearchSession
 
-    directory = resolve_index_dir(given(ctx, "index_dir", index_dir), config_of(ctx))
+    directory = existing_index(given(ctx, "index_dir", index_dir), config_of(ctx))
     if by is not None:
         with SearchSession(directory) as session:
             counts = session.count_by(by)

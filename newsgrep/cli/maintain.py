@@ -26,12 +26,13 @@ from newsgrep.cli.options import (
 from newsgrep.cli.resolve import (
     DEFAULT_INDEX,
     IndexOptions,
+    IndexRun,
     Mode,
     resolve_check_mode,
     resolve_index,
-    resolve_index_dir,
 )
-from newsgrep.render.common import safe_line
+from newsgrep.locate import existing_index
+from newsgrep.render.common import display_path, safe_line
 
 
 @handle_errors
@@ -78,13 +79,36 @@ def index_command(
             show_default=False,
         ),
     ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            metavar="GLOB",
+            help="Leave out what this gitignore pattern matches (repeatable), in the folders "
+            "indexed; remembered for later runs. A .newsgrepignore in a folder works alike.",
+            show_default=False,
+        ),
+    ] = None,
+    no_excludes: Annotated[
+        bool,
+        typer.Option("--no-excludes", help="Forget the --exclude patterns remembered."),
+    ] = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="Then keep the index current as files arrive, change or vanish, until Ctrl-C.",
+        ),
+    ] = False,
 ) -> None:
     """Build or update the index: new files added, changed ones replaced, deleted ones removed.
 
     \b
     Examples:
       newsgrep index seeds/        # later, a bare `newsgrep index` refreshes seeds/
+      newsgrep index news/ --exclude README.TXT --exclude 'drafts/'
       find news -name '*.json' -print0 | newsgrep index -0 -
+      newsgrep index --watch       # keep every covered folder current
     """
     from newsgrep.indexer import DEFAULT_MAX_SIZE, run_index
     from newsgrep.render.human import render_index_summary, stderr_console
@@ -92,9 +116,12 @@ def index_command(
 
     wanted = IndexOptions(
         tuple(paths or ()), given(ctx, "index_dir", index_dir), from_stdin, null, rebuild,
-        verbose, quiet, wait, max_size, compact,
+        verbose, quiet, wait, max_size, compact, tuple(exclude or ()), no_excludes, watch,
     )  # fmt: skip
     run = resolve_index(wanted, config_of(ctx), terminal(), default_max_size=DEFAULT_MAX_SIZE)
+    if run.watch:
+        _watch(run)
+        return
     sources = [*run.paths, *(_stdin_paths(run.null) if run.read_stdin else ())]
     err = stderr_console()
     with ProgressBar(err, run.progress) as progress:
@@ -106,11 +133,62 @@ def index_command(
             progress=progress,
             max_size=run.max_size,
             compact=run.compact,
+            excludes=run.excludes,
         )
     for warning in report.warnings:
         say(f"warning: {safe_line(warning)}")
     if run.summary:
         render_index_summary(report, err, verbose=run.verbose)
+
+
+def _watch(run: IndexRun) -> None:
+    """`newsgrep index --watch`: the first run's summary, then one line per batch that
+    changed something; Ctrl-C stops (exit 130), with the index at its last commit."""
+    from newsgrep.render.human import render_index_summary, stderr_console
+    from newsgrep.render.progress import ProgressBar
+    from newsgrep.watch import Batch, watch_index
+
+    err = stderr_console()
+    first = True
+    bar = ProgressBar(err, run.progress)  # for the first run only
+
+    def on_batch(batch: Batch) -> None:
+        nonlocal first
+        bar.close()
+        if batch.warning is not None:
+            say(f"warning: {safe_line(batch.warning)}")
+        report = batch.report
+        if report is None:
+            return
+        for warning in report.warnings:
+            say(f"warning: {safe_line(warning)}")
+        changed = report.added or report.updated or report.removed or report.skipped_files
+        if run.summary and (first or changed):
+            render_index_summary(report, err, verbose=run.verbose)
+        first = False
+
+    def on_ready(roots: list[str]) -> None:
+        if run.summary:
+            shown = ", ".join(display_path(root) for root in roots[:3])
+            more = f" and {len(roots) - 3} more" if len(roots) > 3 else ""
+            say(safe_line(f"watching {shown}{more} (Ctrl-C stops)"))
+
+    try:
+        with bar as progress:
+            watch_index(
+                run.index_dir,
+                list(run.paths),
+                on_batch=on_batch,
+                on_ready=on_ready,
+                max_size=run.max_size,
+                excludes=run.excludes,
+                wait_seconds=run.wait,
+                progress=progress,
+            )
+    except KeyboardInterrupt:
+        if run.summary:
+            say("stopped watching; the index holds its last commit")
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
 
 
 def _stdin_paths(null: bool) -> Iterator[Path]:
@@ -152,7 +230,7 @@ def check_command(
     from newsgrep.check import check_index, repair_index
 
     mode = resolve_check_mode(json_output, quiet)
-    directory = resolve_index_dir(given(ctx, "index_dir", index_dir), config_of(ctx))
+    directory = existing_index(given(ctx, "index_dir", index_dir), config_of(ctx), unfinished=True)
     report = check_index(directory)
     repaired = None
     if repair and not report.healthy and report.repair is not None:

@@ -41,8 +41,9 @@ IndexOption = Annotated[
     typer.Option(
         "--index",
         envvar="NEWSGREP_INDEX",
-        help="Index folder (env NEWSGREP_INDEX, config 'index').",
-        show_default=True,
+        help="Index folder (env NEWSGREP_INDEX, config 'index'). [default: the nearest "
+        "index/ holding an index, in the working folder or a folder above it; else ./index]",
+        show_default=False,
     ),
 ]
 ColorOption = Annotated[

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from newsgrep.config import Config
 from newsgrep.errors import NewsgrepError
+from newsgrep.locate import Located, locate_index, require_index
 from newsgrep.model import Match, SearchRequest, Sort
 from newsgrep.wording import parse_size
 
@@ -150,6 +151,9 @@ class IndexOptions:
     wait: float = 10.0
     max_size: str | None = None  # None: not given (config, else the indexer's default)
     compact: bool = False
+    exclude: tuple[str, ...] = ()
+    no_excludes: bool = False
+    watch: bool = False
 
 
 # --- the decisions -----------------------------------------------------------------------
@@ -165,6 +169,11 @@ class SearchPlan:
     output: Output
     batch: bool = False
     summary: bool = False  # a summary object after the hits (JSON only)
+    located: Located | None = None  # how index_dir was chosen (for the "no index" error)
+
+    def existing_index(self) -> Path:
+        """`index_dir`, if an index is there; else an error that says where it looked."""
+        return require_index(self.located or Located(self.index_dir, named=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,13 +191,8 @@ class IndexRun:
     progress: bool  # show the progress bar
     summary: bool  # print the summary
     verbose: bool
-
-
-def resolve_index_dir(given: Path | None, config: Config) -> Path:
-    """--index / NEWSGREP_INDEX, else the config's `index`, else ./index."""
-    if given is not None:
-        return given
-    return config.index if config.index is not None else DEFAULT_INDEX
+    excludes: tuple[str, ...] | None = None  # None: those remembered; (): none
+    watch: bool = False
 
 
 def resolve_color(given: ColorChoice | None, config: Config) -> bool | None:
@@ -322,8 +326,10 @@ def resolve_search(
         wanted = replace(options.hits.output, quiet=options.quiet)
         output = resolve_output(wanted, config, terminal)
     query = " ".join(options.query)
+    located = locate_index(options.hits.index, config)
     return SearchPlan(
-        index_dir=resolve_index_dir(options.hits.index, config),
+        index_dir=located.path,
+        located=located,
         # Only a person reading the results is shown a correction's; a script gets what
         # it asked for.
         request=resolve_request(
@@ -350,8 +356,10 @@ def resolve_similar(
         OptionsError: conflicting output modes.
     """
     output = resolve_output(hits.output, config, terminal)
+    located = locate_index(hits.index, config)
     return SearchPlan(
-        index_dir=resolve_index_dir(hits.index, config),
+        index_dir=located.path,
+        located=located,
         request=resolve_request(target, hits, output, config, synonyms=None),
         output=output,
     )
@@ -376,18 +384,35 @@ def resolve_index(
     -q or stderr is not a terminal.
 
     Raises:
-        OptionsError: a --max-size that is not a size.
+        OptionsError: a --max-size that is not a size; --watch with paths from stdin or
+            --rebuild; --exclude with --no-excludes.
+        ExcludeError: an --exclude that is not a gitignore pattern.
     """
+    read_stdin = options.from_stdin or Path("-") in options.paths
+    if options.watch and read_stdin:
+        raise OptionsError("--watch watches the paths given as arguments, not read from stdin")
+    if options.watch and options.rebuild:
+        raise OptionsError("choose --watch or --rebuild: rebuild first, then watch")
+    if options.exclude and options.no_excludes:
+        raise OptionsError("choose --exclude or --no-excludes, not both")
+    if options.exclude:
+        from newsgrep.ignore import check_globs
+
+        check_globs(options.exclude)
     size_limit = config.max_size
     if options.max_size is not None:
         try:
             size_limit = parse_size(options.max_size)
         except ValueError as error:
             raise OptionsError(f"--max-size: {error}") from None
+    paths = tuple(path for path in options.paths if path != Path("-"))
     return IndexRun(
-        index_dir=resolve_index_dir(options.index, config),
-        paths=tuple(path for path in options.paths if path != Path("-")),
-        read_stdin=options.from_stdin or Path("-") in options.paths,
+        # An index found above is used for a bare refresh, or for paths inside its folder.
+        index_dir=locate_index(
+            options.index, config, inside=None if not (paths or read_stdin) else paths
+        ).path,
+        paths=paths,
+        read_stdin=read_stdin,
         null=options.null,
         rebuild=options.rebuild,
         wait=options.wait,
@@ -396,4 +421,6 @@ def resolve_index(
         progress=not options.quiet and terminal.stderr,
         summary=not options.quiet,
         verbose=options.verbose,
+        excludes=options.exclude or (() if options.no_excludes else None),
+        watch=options.watch,
     )

@@ -108,6 +108,7 @@ def search_command(
         synonyms_file, no_synonyms, summary, exact,
     )  # fmt: skip
     plan = resolve_search(wanted, config_of(ctx), terminal(), load_synonyms)
+    plan.existing_index()
     if plan.batch:
         raise typer.Exit(_run_batch(plan))
     with SearchSession(plan.index_dir) as session:
@@ -194,6 +195,7 @@ def similar_command(
     from newsgrep.engine.session import SearchSession
 
     plan = resolve_similar(target, options, config_of(ctx), terminal())
+    plan.existing_index()
     with SearchSession(plan.index_dir) as session:
         result = session.similar(target, plan.request)
     raise typer.Exit(emit(result, plan.output))

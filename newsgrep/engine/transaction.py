@@ -34,6 +34,10 @@ WRITER_MEMORY_MB = 128
 # A run that reads at least this much uses worker processes: each takes ~0.3 s to start.
 PARALLEL_MIN_BYTES = 2_000_000
 
+# While the articles of one file go to the writer, `on_progress` is called this often:
+# a single JSON Lines file of 21,578 articles is minutes of writing.
+PROGRESS_EVERY = 64
+
 
 WORKERS_VARIABLE = "NEWSGREP_WORKERS"
 
@@ -59,7 +63,9 @@ class Batch:
         self._writer: Any = None
         self._workers = 1
         self._planned_bytes = 0
-        self._sent_bytes = 0.0
+        self._sent_bytes = 0.0  # of the files whose articles were sent, shared per article
+        self._sent_articles = 0
+        self.on_progress: Callable[[], None] | None = None  # told as articles are written
 
     def plan(self, file_bytes: int) -> None:
         """Say how many bytes of files the run is about to read: a large run writes its
@@ -98,20 +104,35 @@ class Batch:
     ) -> None:
         """Add `articles` of the file `source`, each with its position in the file."""
         writer = self._open_writer()
-        if self._workers == 1:
-            for position, article in articles:
-                writer.add_document(**document(article, source, position))
-            return
-        # The first share of the bytes planned goes to the first worker, and so on: the
-        # documents keep their order (a long JSON Lines file is shared out by its records).
         share = file_size / max(1, len(articles))
         last = len(articles) - 1
         for number, (position, article) in enumerate(articles):
-            worker = min(
-                self._workers - 1, int(self._sent_bytes * self._workers / self._planned_bytes)
-            )
-            writer.add(worker, (article, source, position), number == last)
+            if self._workers == 1:
+                writer.add_document(**document(article, source, position))
+            else:
+                # The first share of the bytes planned goes to the first worker, and so on:
+                # the documents keep their order (a long JSON Lines file is shared out by
+                # its records).
+                worker = int(self._sent_bytes * self._workers / self._planned_bytes)
+                item = (article, source, position)
+                writer.add(min(self._workers - 1, worker), item, number == last)
             self._sent_bytes += share
+            self._sent_articles += 1
+            if self.on_progress is not None and number % PROGRESS_EVERY == PROGRESS_EVERY - 1:
+                self.on_progress()
+
+    @property
+    def sent_articles(self) -> int:
+        """Articles handed to the writer so far (in one process: written)."""
+        return self._sent_articles
+
+    def written_bytes(self) -> int:
+        """Bytes of files written so far, each file's bytes shared out among its articles
+        (with workers: in the proportion of the articles sent that they have written)."""
+        if self._workers == 1 or self._writer is None:
+            return round(self._sent_bytes)
+        articles: int = self._writer.written()[1]
+        return round(self._sent_bytes * min(1.0, articles / max(1, self._sent_articles)))
 
     def written(self) -> tuple[int, int] | None:
         """Files and articles written so far by worker processes; None without workers."""

@@ -10,6 +10,7 @@ Matches are styled by span. The caller passes the Console, made here by `stdout_
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -246,7 +247,10 @@ def render_stats(stats: IndexStats, index_dir: Path, console: Console) -> None:
     sources = ", ".join(f"{name or '(none)'} {count:,}" for name, count in stats.sources[:10])
     if len(stats.sources) > 10:
         sources += f", … {len(stats.sources) - 10} more"
-    folders = [display_path(folder) for folder in stats.folders] or ["(none)"]
+    excludes = dict(stats.excludes)
+    folders = [
+        display_path(folder) + _excluding(excludes.get(folder, ())) for folder in stats.folders
+    ] or ([] if stats.files else ["(none)"])
     size = format_size(stats.index_bytes, spaced=True)
     if stats.deleted_articles:
         waste = format_size(stats.reclaimable_bytes, spaced=True)
@@ -256,13 +260,33 @@ def render_stats(stats: IndexStats, index_dir: Path, console: Console) -> None:
         ("dates", span or "(none)"),
         ("sources", sources or "(none)"),
         ("index", f"{index_dir} · {size} · updated {stats.updated or '?'}"),
-        ("folders", folders[0]),
-        *(("", folder) for folder in folders[1:]),
+        *(("folders" if n == 0 else "", folder) for n, folder in enumerate(folders)),
+        *(("files" if n == 0 else "", line) for n, line in enumerate(_lone_files(stats.files))),
     ]
     for name, value in rows:
         line = Text(f"{name:<9}", style="bold")
         line.append(safe_line(value))
         console.print(line)
+
+
+def _excluding(globs: tuple[str, ...]) -> str:
+    return f" (excluding {', '.join(globs)})" if globs else ""
+
+
+def _lone_files(files: tuple[str, ...]) -> list[str]:
+    """Files indexed by themselves: each, when there are a few; else how many, by folder."""
+    if len(files) <= 3:
+        return [display_path(path) for path in files]
+    by_folder: dict[str, int] = {}
+    for path in files:
+        folder = os.path.dirname(path)
+        by_folder[folder] = by_folder.get(folder, 0) + 1
+    ranked = sorted(by_folder.items(), key=lambda item: (-item[1], item[0]))
+    lines = [f"{len(files):,} given one by one, in:"]
+    lines += [f"  {display_path(folder)} ({count:,})" for folder, count in ranked[:5]]
+    if len(ranked) > 5:
+        lines.append(f"  … {len(ranked) - 5:,} more folders")
+    return lines
 
 
 def render_explanation(explanation: Explanation, console: Console) -> None:

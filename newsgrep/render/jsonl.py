@@ -95,6 +95,8 @@ def stats_record(stats: IndexStats, index_dir: str) -> dict[str, Any]:
         "deleted_articles": stats.deleted_articles,
         "reclaimable_bytes": stats.reclaimable_bytes,
         "folders": list(stats.folders),
+        "files": list(stats.files),
+        "excludes": {folder: list(globs) for folder, globs in stats.excludes},
         "updated": stats.updated,
     }
 

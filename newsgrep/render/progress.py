@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from newsgrep.model import Progress
+from newsgrep.wording import format_size
 
 if TYPE_CHECKING:
     from rich.progress import Progress as RichProgress
@@ -22,8 +23,10 @@ if TYPE_CHECKING:
 
 class ProgressBar:
     """A Rich progress bar on stderr, created on the first file read; or nothing at all.
-    It counts files, shows articles per second and the time left, and says "committing"
-    once every file is in and the index is being written."""
+    It fills with the bytes of the files written (so one large JSON Lines file moves it as
+    its records are written, where a count of files would sit at 0/1), and says how many
+    files are done, articles per second and the time left; "committing" once every file
+    is in and the index is being written."""
 
     def __init__(self, console: Console, enabled: bool) -> None:
         self.console = console
@@ -37,39 +40,47 @@ class ProgressBar:
 
     def update(self, progress: Progress) -> None:
         if self.bar is None or self.task is None:
-            self.bar, self.task = self._start(progress.files_total)
+            self.bar, self.task = self._start()
         elapsed = time.monotonic() - self.started
         done = progress.files_done >= progress.files_total
+        # Bytes when the run knows them; else (a caller that counts files only) files.
+        completed, total = progress.bytes_done, progress.bytes_total
+        if total <= 0:
+            completed, total = progress.files_done, max(1, progress.files_total)
+            amount = ""
+        else:
+            amount = f"{format_size(completed, spaced=True)}/{format_size(total, spaced=True)} · "
         self.bar.update(
             self.task,
-            completed=progress.files_done,
+            completed=completed,
+            total=total,
             description="committing" if done else "indexing",
+            amount=f"{amount}{progress.files_done:,}/{progress.files_total:,} files",
             rate=f"{progress.articles / elapsed:,.0f}" if elapsed > 0.5 else "–",
         )
 
-    def _start(self, files_total: int) -> tuple[RichProgress, TaskID]:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            TextColumn,
-            TimeRemainingColumn,
-        )
+    def _start(self) -> tuple[RichProgress, TaskID]:
+        from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
         from rich.progress import Progress as RichProgress
 
         bar = RichProgress(
             TextColumn("{task.description}"),
             BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("files · {task.fields[rate]} articles/s"),
+            TextColumn("{task.fields[amount]} · {task.fields[rate]} articles/s"),
             TimeRemainingColumn(),
             console=self.console,
             transient=True,
         )
         bar.start()
-        task = bar.add_task("indexing", total=files_total, rate="–")
+        task = bar.add_task("indexing", total=1, amount="", rate="–")
         self.started = time.monotonic()
         return bar, task
 
-    def __exit__(self, *exc: object) -> None:
+    def close(self) -> None:
+        """Take the bar off the screen (it may be shown again by the next update)."""
         if self.bar is not None:
             self.bar.stop()
+            self.bar = self.task = None
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

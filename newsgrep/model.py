@@ -152,6 +152,7 @@ class Facet(StrEnum):
     MONTH = "month"
     YEAR = "year"
     SOURCE = "source"
+    LANG = "lang"
 
 
 def _shipped_synonyms() -> Synonyms:
@@ -180,6 +181,8 @@ class SearchRequest:
     # When nothing matches and "did you mean" has a correction that matches, answer with
     # that instead (a person reading the results; never a script).
     correct: bool = False
+    # Only articles in these languages (tags as `lang:` takes them: `pt` finds `pt-br`).
+    langs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +286,8 @@ class StoredArticle:
     lang: str | None = None
     encoding: str | None = None
     fields: Fields = ()
+    # Whether `lang` was told from the text (the source declared none).
+    lang_detected: bool = False
 
 
 @dataclass(frozen=True, slots=True)

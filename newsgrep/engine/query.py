@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -19,13 +19,21 @@ from typing import Any
 from whoosh import qparser, query
 from whoosh.util.times import long_to_datetime
 
+from newsgrep.engine.languages import (
+    TEXT_FIELDS,
+    FieldFilter,
+    Reader,
+    combined,
+    restricted,
+    word_terms,
+)
 from newsgrep.errors import QueryError
 from newsgrep.model import DEFAULT_RANKING, Explanation, RankingSettings
 from newsgrep.text.analysis import TOKEN_PATTERN, index_terms
 from newsgrep.text.dates import DateSpan, format_date, parse_date_span
+from newsgrep.text.languages import ENGLISH
 from newsgrep.text.synonyms import Synonyms
 
-TEXT_FIELDS = ("title", "body")
 # Function words a long, natural-language query drops when it is relaxed ("which",
 # "would", "their"): the Snowball project's English stop list. They stay in the index, so
 # phrases and short queries still find them. (+0.010 MAP on TIME.)
@@ -81,6 +89,12 @@ class ParsedQuery:
     relaxed_query: Any = None
     # Synonym expansions: (word as in the query, its variants as written in the list).
     expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The analyses (languages) the query was read in.
+    languages: tuple[str, ...] = (ENGLISH,)
+
+
+class _NoWordsError(QueryError):
+    """The query has nothing to search for (in one language's reading of it)."""
 
 
 def parse(
@@ -92,9 +106,14 @@ def parse(
     synonyms: Synonyms | None = None,
     ranking: RankingSettings = DEFAULT_RANKING,
     record_fields: Collection[str] = (),
+    languages: Mapping[str, int] | Collection[str] = (ENGLISH,),
+    only_langs: Collection[str] = (),
 ) -> ParsedQuery:
     """Parse `text` (and the --since/--until bounds) against `schema`; `record_fields`
-    are the names of the records' own fields that the index holds (`topics`, `places`).
+    are the names of the records' own fields that the index holds (`topics`, `places`);
+    `languages` the analyses its articles were indexed in, with their article counts (the
+    query is read in each, see `engine.languages`); `only_langs` the language tags --lang
+    keeps (all when empty).
 
     Raises:
         QueryError: an empty query, a field with no value, an unreadable date, or a query
@@ -120,11 +139,34 @@ def parse(
         for name in dict.fromkeys(_FIELD_NAME.findall(text))
         if name not in known
     )
-    strict = _parse_checked(text, schema, record_fields)
     expansions: list[tuple[str, tuple[str, ...]]] = []
-    if synonyms is not None and synonyms.groups:
-        strict = strict.accept(lambda node: _expand(node, synonyms, expansions))
-    relaxed = None if _EXPLICIT_AND.search(text) else relax(strict, ranking)
+    sizes = dict(languages) if isinstance(languages, Mapping) else dict.fromkeys(languages, 1)
+    keys = sorted(sizes) or [ENGLISH]
+    stricts: dict[str, Any] = {}
+    relaxeds: dict[str, Any] = {}
+    no_words: QueryError | None = None
+    for key in keys:
+        try:
+            strict = _parse_checked(text, schema, record_fields, key)
+        except _NoWordsError as error:  # stop words only, in this language
+            no_words = no_words or error
+            continue
+        if synonyms is not None and synonyms.groups:
+            strict = strict.accept(lambda node: _expand(node, synonyms, expansions))
+        stricts[key] = strict
+        relaxeds[key] = None if _EXPLICIT_AND.search(text) else relax(strict, ranking)
+    if not stricts:
+        assert no_words is not None
+        raise no_words
+    sizes = sizes or {ENGLISH: 1}
+    strict = combined(stricts, sizes)
+    relaxed = None
+    if any(found is not None for found in relaxeds.values()):
+        relaxed = combined({k: relaxeds[k] or stricts[k] for k in stricts}, sizes)
+    if only_langs:
+        tags = FieldFilter("lang", (tag.lower() for tag in only_langs))
+        strict = restricted(strict, tags)
+        relaxed = None if relaxed is None else restricted(relaxed, tags)
     return ParsedQuery(
         text,
         strict,
@@ -132,6 +174,7 @@ def parse(
         notices,
         relaxed_query=relaxed,
         expansions=tuple(dict.fromkeys(expansions)),
+        languages=tuple(keys),
     )
 
 
@@ -225,8 +268,10 @@ def _field_list(names: list[str], shown: int = 20) -> str:
     return listed + (f", … {len(names) - shown} more" if len(names) > shown else "")
 
 
-def _parse_checked(text: str, schema: Any, record_fields: Collection[str] = ()) -> Any:
-    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema)
+def _parse_checked(
+    text: str, schema: Any, record_fields: Collection[str] = (), key: str = ENGLISH
+) -> Any:
+    parser = Reader(schema, key)
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
     aliases = {
@@ -241,9 +286,9 @@ def _parse_checked(text: str, schema: Any, record_fields: Collection[str] = ()) 
     except Exception as error:  # Whoosh's parser signals bad input in many ways
         raise QueryError(f"cannot parse query: {error}") from None
     _raise_first_error(parsed)
-    parsed = parsed.normalize().accept(_widen_prefix)
+    parsed = parsed.normalize().accept(lambda node: _widen_prefix(node, key))
     if parsed is query.NullQuery or not list(positive_leaves(parsed)):
-        raise QueryError(
+        raise _NoWordsError(
             "the query has no words to search for",
             hint="common words such as 'the' or 'of' are not indexed",
         )
@@ -256,8 +301,8 @@ def explain(parsed: ParsedQuery) -> Explanation:
     for word in dict.fromkeys(_WORD.findall(_NOT_WORDS.sub(" ", parsed.text))):
         if word in OPERATORS:
             continue
-        terms = index_terms(word)
-        words.append((word, " ".join(terms) if terms else "(a stop word: ignored)"))
+        terms = word_terms(word, parsed.languages)
+        words.append((word, terms or "(a stop word: ignored)"))
     return Explanation(
         parsed=_DATE_NUMBERS.sub(_dates_in_words, str(parsed.whoosh_query)),
         words=tuple(words),
@@ -337,14 +382,14 @@ def positive_leaves(node: Any) -> Iterator[Any]:
         yield from positive_leaves(child)
 
 
-def _widen_prefix(node: Any) -> Any:
+def _widen_prefix(node: Any, key: str = ENGLISH) -> Any:
     """`negotiat*` must also reach the stems of the words it begins: the index holds
     "negoti" for "negotiations". Stemming only cuts (or bends) a word's end, so those
     stems are the prefix's own stem and its slightly shorter beginnings."""
     if not (isinstance(node, query.Prefix) and node.fieldname in TEXT_FIELDS):
         return node
     prefix = node.text
-    stems = set(index_terms(prefix)[:1])
+    stems = set(index_terms(prefix, key)[:1])
     stems.update(prefix[:length] for length in range(max(4, len(prefix) - 3), len(prefix)))
     stems.discard(prefix)
     if not stems:

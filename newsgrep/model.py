@@ -178,11 +178,9 @@ class SearchRequest:
     collapse: bool = True
     # Variant spellings the query's words also find; None: none at all.
     synonyms: Synonyms | None = field(default_factory=_shipped_synonyms)
-    # When nothing matches and "did you mean" has a correction that matches, answer with
-    # that instead (a person reading the results; never a script).
+    # No match: answer with the matches of "did you mean" instead (a person; never a script).
     correct: bool = False
-    # Only articles in these languages (tags as `lang:` takes them: `pt` finds `pt-br`).
-    langs: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()  # only articles in these languages (`pt`: `pt-br` too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,8 +211,7 @@ class RankingSettings:
     # In `auto`, a page of ranked hits relaxes to `any` when fewer articles than this (or
     # than the page, if smaller) have every word; 0 never relaxes.
     relax_below: int = 10
-    # A query whose words fewer articles than this have (all together) gets a "did you
-    # mean".
+    # A query whose words fewer articles than this have (together) gets a "did you mean".
     suggest_below: int = 3
 
 
@@ -286,8 +283,7 @@ class StoredArticle:
     lang: str | None = None
     encoding: str | None = None
     fields: Fields = ()
-    # Whether `lang` was told from the text (the source declared none).
-    lang_detected: bool = False
+    lang_detected: bool = False  # `lang` told from the text: the source declared none
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,15 @@
-"""The query language: from what a user types to a Whoosh query, checked and explained.
+"""The query language: from what a user types to a Whoosh query, checked.
 
 Whoosh's parser over title and body (AND by default, OR/NOT, "phrases", `field:value`,
-`word*`, `word~`, `>`/`<` dates), plus what it lacks: `-word` as NOT, errors for queries
-that cannot mean anything (empty, `title:` alone, stop words only, unreadable dates) instead
-of silently matching nothing, prefixes that reach stemmed words, and `explain`, which says
-how a query was read.
+`word*`, `word~`, `>`/`<` dates), read in each language the index holds (`languages`), plus
+what it lacks: `-word` as NOT, errors for queries that cannot mean anything (empty, `title:`
+alone, stop words only, unreadable dates) instead of silently matching nothing, prefixes
+that reach stemmed words, and the relaxed (most words) form. `explain` says how a query
+was read.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +17,6 @@ from functools import cache
 from typing import Any
 
 from whoosh import qparser, query
-from whoosh.util.times import long_to_datetime
 
 from newsgrep.engine.languages import (
     TEXT_FIELDS,
@@ -25,12 +24,11 @@ from newsgrep.engine.languages import (
     Reader,
     combined,
     restricted,
-    word_terms,
 )
 from newsgrep.errors import QueryError
-from newsgrep.model import DEFAULT_RANKING, Explanation, RankingSettings
+from newsgrep.model import DEFAULT_RANKING, RankingSettings
 from newsgrep.text.analysis import TOKEN_PATTERN, index_terms
-from newsgrep.text.dates import DateSpan, format_date, parse_date_span
+from newsgrep.text.dates import DateSpan, parse_date_span
 from newsgrep.text.languages import ENGLISH
 from newsgrep.text.synonyms import Synonyms
 
@@ -61,7 +59,6 @@ QUERY_FIELDS = ("title", "body", "date", "source", "url", "tags", "id", "lang")
 # reaches it only through the alias `parse` makes for the names the index holds, and no
 # record can shadow a field of newsgrep's own.
 RECORD_FIELD_PREFIX = "f."
-OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
 _EMPTY_FIELD = re.compile(r"(?:^|[\s(])(\w+):(?=$|[\s)])")
 _FIELD_NAME = re.compile(r"(?:^|[\s(+-])([A-Za-z_][A-Za-z0-9_]*):(?=\S)")
@@ -70,9 +67,6 @@ _MINUS = re.compile(r"(^|[\s(])-(?=[\w\"(])")
 _WORD = re.compile(TOKEN_PATTERN)
 # A user who writes AND means it: such a query is never relaxed.
 _EXPLICIT_AND = re.compile(r"(?:^|\s)AND(?:\s|$)")
-# What --explain leaves out of the word list: date clauses and field names.
-_NOT_WORDS = re.compile(r"date:(?:\[[^\]]*\]|\{[^}]*\}|\S+)|\b[A-Za-z_]+:", re.IGNORECASE)
-_DATE_NUMBERS = re.compile(r"date:\[(\d*) TO (\d*)\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,37 +289,6 @@ def _parse_checked(
     return parsed
 
 
-def explain(parsed: ParsedQuery) -> Explanation:
-    """How `parsed` reads: the query tree, each word's index term, and the dates it spans."""
-    words = []
-    for word in dict.fromkeys(_WORD.findall(_NOT_WORDS.sub(" ", parsed.text))):
-        if word in OPERATORS:
-            continue
-        terms = word_terms(word, parsed.languages)
-        words.append((word, terms or "(a stop word: ignored)"))
-    return Explanation(
-        parsed=_DATE_NUMBERS.sub(_dates_in_words, str(parsed.whoosh_query)),
-        words=tuple(words),
-        dates=_describe_dates(parsed),
-        notices=parsed.notices,
-        synonyms=parsed.expansions,
-    )
-
-
-def _dates_in_words(match: re.Match[str]) -> str:
-    low, high = (_as_datetime(int(n)) if n else None for n in match.groups())
-    return f"date:[{_bound(low)} TO {_bound(high)}]"
-
-
-def _bound(value: dt.datetime | None) -> str:
-    """A range end as a user would write it: the last instant of a day is that day."""
-    if value is None:
-        return ""
-    if value.time() == dt.time.max:
-        return value.date().isoformat()
-    return format_date(value) or ""
-
-
 def _raise_first_error(parsed: Any) -> None:
     for node in _walk(parsed):
         if isinstance(node, query.FuzzyTerm) and node.maxdist > MAX_EDITS:
@@ -425,24 +388,3 @@ def date_filter(since: str | None, until: str | None) -> Any:
     except ValueError as error:
         raise QueryError(str(error)) from None
     return query.DateRange("date", start, end)
-
-
-def _describe_dates(parsed: ParsedQuery) -> str | None:
-    spans = []
-    if parsed.date_filter is not None:
-        spans.append(_describe_range(parsed.date_filter) + " (--since/--until)")
-    for leaf in _walk(parsed.whoosh_query):
-        if isinstance(leaf, query.NumericRange) and leaf.fieldname == "date":
-            spans.append(_describe_range(leaf) + " (date:)")
-    return "; ".join(spans) or None
-
-
-def _describe_range(node: Any) -> str:
-    start, end = (_as_datetime(node.start), _as_datetime(node.end))
-    return f"from {_bound(start) or 'the first article'} to {_bound(end) or 'the last'}"
-
-
-def _as_datetime(value: Any) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return long_to_datetime(value)  # type: ignore[no-any-return]

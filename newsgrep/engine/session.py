@@ -25,9 +25,10 @@ from whoosh import query
 
 from newsgrep.engine.columns import Columns, fold, split_dates
 from newsgrep.engine.documents import docnums, highlight_terms, hit, open_lazy_files, stored_article
+from newsgrep.engine.explain import explain
 from newsgrep.engine.folder import IndexStore, damaged_index_error
 from newsgrep.engine.languages import FieldFilter, restricted
-from newsgrep.engine.query import RECORD_FIELD_PREFIX, ParsedQuery, date_filter, explain, parse
+from newsgrep.engine.query import RECORD_FIELD_PREFIX, ParsedQuery, date_filter, parse
 from newsgrep.engine.ranking import (
     best_matches,
     first_by,

@@ -153,6 +153,7 @@ class Facet(StrEnum):
     MONTH = "month"
     YEAR = "year"
     SOURCE = "source"
+    LANG = "lang"
 
 
 def _shipped_synonyms() -> Synonyms:
@@ -178,9 +179,9 @@ class SearchRequest:
     collapse: bool = True
     # Variant spellings the query's words also find; None: none at all.
     synonyms: Synonyms | None = field(default_factory=_shipped_synonyms)
-    # When nothing matches and "did you mean" has a correction that matches, answer with
-    # that instead (a person reading the results; never a script).
+    # No match: answer with the matches of "did you mean" instead (a person; never a script).
     correct: bool = False
+    langs: tuple[str, ...] = ()  # only articles in these languages (`pt`: `pt-br` too)
 
 
 class Idf(StrEnum):
@@ -229,8 +230,7 @@ class RankingSettings:
     # In `auto`, a page of ranked hits relaxes to `any` when fewer articles than this (or
     # than the page, if smaller) have every word; 0 never relaxes.
     relax_below: int = 10
-    # A query whose words fewer articles than this have (all together) gets a "did you
-    # mean".
+    # A query whose words fewer articles than this have (together) gets a "did you mean".
     suggest_below: int = 3
 
 
@@ -302,6 +302,7 @@ class StoredArticle:
     lang: str | None = None
     encoding: str | None = None
     fields: Fields = ()
+    lang_detected: bool = False  # `lang` told from the text: the source declared none
 
 
 @dataclass(frozen=True, slots=True)

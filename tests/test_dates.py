@@ -132,6 +132,16 @@ def test_rfc2822_becomes_naive_utc(text: str, expected: dt.datetime) -> None:
     [
         ("May 15, 2025", D(2025, 5, 15)),
         ("15 May 2025", D(2025, 5, 15)),
+        # Month and weekday names in German, French, Spanish, Italian, Portuguese, Dutch.
+        ("15 mai 2025", D(2025, 5, 15)),
+        ("Seg, 24 Set 2018 19:42:40 -0300", D(2018, 9, 24, 22, 42, 40)),
+        ("Donnerstag, 15. Mai 2025", D(2025, 5, 15)),
+        ("jeudi 15 mai 2025", D(2025, 5, 15)),
+        ("12 de octubre de 2024", D(2024, 10, 12)),
+        ("15 févr. 2025", D(2025, 2, 15)),
+        ("3 märz 2025", D(2025, 3, 3)),
+        ("giovedì 15 maggio 2025", D(2025, 5, 15)),
+        ("donderdag 15 mei 2025", D(2025, 5, 15)),
         ("may 15 2025", D(2025, 5, 15)),
         ("Thursday, May 15, 2025 3:30 PM", D(2025, 5, 15, 15, 30)),
         ("Thursday, May 15, 2025 12:05 AM", D(2025, 5, 15, 0, 5)),
@@ -173,7 +183,7 @@ def test_surrounding_and_inner_whitespace_is_ignored(text: str) -> None:
         "May 2025",
         "May 15",
         "1715760000",
-        "15 mai 2025",
+        "15 травня 2025",  # Ukrainian: not read
         "May June 15 2025",
         "15 15 2025",
         "mid-May 2025",

@@ -155,6 +155,48 @@ def answers(index_dir: Path) -> dict[str, Any]:
     return found
 
 
+LANGUAGE_TEXTS = Path(__file__).parent / "data" / "languages"
+# Words in several languages and scripts: each finds its articles as their language reads it.
+WORLD_QUERIES = ("права", "Menschen Rechte", "libres", "人身安全", "dignité", "human", "insan")
+
+
+def test_a_multilingual_archive_updated_answers_as_a_fresh_build(tmp_path: Path) -> None:
+    # Articles declare no language (each is detected); a deleted article's terms are
+    # counted in its own language's analysis, and a language gone from the index stops
+    # being read.
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in LANGUAGE_TEXTS.glob("*.txt")}
+    folder = tmp_path / "news"
+    folder.mkdir()
+    updated, fresh = tmp_path / "updated", tmp_path / "fresh"
+    for lang in ("de", "ru", "uk", "zh", "fr", "en", "tr"):
+        (folder / f"{lang}.txt").write_text(texts[lang], encoding="utf-8")
+    run_index(updated, [folder])
+    (folder / "de.txt").write_text(texts["ru"] + texts["uk"], encoding="utf-8")  # now Russian
+    (folder / "zh.txt").unlink()
+    (folder / "fr.txt").write_text(texts["fr"] + "\n" + texts["es"], encoding="utf-8")
+    records = [{"id": lang, "body": texts[lang], "lang": lang} for lang in ("de", "ja", "pt")]
+    (folder / "wire.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    run_index(updated, [folder])
+    (folder / "wire.jsonl").write_text(json.dumps(records[0]) + "\n")
+    run_index(updated, [folder])
+    run_index(fresh, [folder])
+    assert _world_answers(updated) == _world_answers(fresh)
+
+
+def _world_answers(index_dir: Path) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    with SearchSession(index_dir) as session:
+        for text in WORLD_QUERIES:
+            result = session.search(SearchRequest(text, limit=None, snippets=1))
+            found[text] = (result.total, [_hit(hit) for hit in result.hits])
+            found[f"{text} explained"] = session.explain(SearchRequest(text)).parsed
+        found["langs"] = session.count_by(Facet.LANG)
+        for target in ("de.txt", "wire.jsonl#de"):
+            like = session.similar(target, SearchRequest(target, limit=None))
+            found[f"like {target}"] = [_hit(h) for h in like.hits]
+    return found
+
+
 def _hit(hit: Any) -> tuple[Any, ...]:
     snippets = tuple((s.text, s.spans) for s in hit.snippets)
     return (hit.id, hit.score, hit.title, hit.title_spans, hit.date, snippets, hit.duplicates)

@@ -98,11 +98,12 @@ def test_a_broken_latin1_feed_is_read_leniently_with_a_note() -> None:
     assert parsed.notes[0].startswith("read leniently: ")
 
 
-def test_a_feed_date_feedparser_cannot_read_is_a_note() -> None:
+def test_a_feed_date_in_portuguese_that_feedparser_cannot_read_is_read() -> None:
     parsed = read("feeds", "rss-pt-uol.rss")
 
-    assert parsed.articles[0].date is None
-    assert parsed.notes[0] == "item 1: unreadable date 'Seg, 24 Set 2018 19:42:40 -0300' ignored"
+    # `Seg, 24 Set 2018 19:42:40 -0300`: Monday 24 September, in UTC.
+    assert parsed.articles[0].date == dt.datetime(2018, 9, 24, 22, 42, 40)
+    assert not any("unreadable date" in note for note in parsed.notes)
 
 
 def test_an_xml_file_that_is_not_a_feed_is_skipped_naming_its_root() -> None:

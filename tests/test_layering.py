@@ -156,7 +156,8 @@ def test_no_room_grows_past_450_lines() -> None:
     assert {name: lines for name, lines in sizes.items() if lines > 450} == {}
 
 
-# What reading web pages, feeds, archives and legacy encodings needs, and a search never.
+# What reading web pages, feeds, archives and legacy encodings needs, and telling a
+# language; a search needs none of it.
 _FORMAT_LIBRARIES = (
     "trafilatura",
     "htmldate",
@@ -167,6 +168,9 @@ _FORMAT_LIBRARIES = (
     "yaml",
     "courlan",
     "justext",
+    # The language detector and what it needs: indexing loads them, a search never.
+    "py3langid",
+    "numpy",
 )
 
 

@@ -75,7 +75,7 @@ def stats_command(
     index_dir: IndexOption = DEFAULT_INDEX,
     by: Annotated[
         Facet | None,
-        typer.Option("--by", help="Chart the article counts by month, year or source."),
+        typer.Option("--by", help="Chart the article counts by month, year, source or lang."),
     ] = None,
     json_output: JsonObjectOption = False,
 ) -> None:
@@ -89,7 +89,7 @@ def stats_command(
     if by is not None:
         with SearchSession(directory) as session:
             counts = session.count_by(by)
-        empty = "(no date)" if by is not Facet.SOURCE else "(no source)"
+        empty = {Facet.SOURCE: "(no source)", Facet.LANG: "(unknown)"}.get(by, "(no date)")
         write_counts(by.value, counts, json_output, empty_label=empty)
         return
     from newsgrep.stats import index_stats

@@ -110,6 +110,18 @@ _HIT_PARAMETERS = (
         None,
     ),
     _option(
+        "langs",
+        Annotated[
+            list[str] | None,
+            typer.Option(
+                "--lang",
+                help="Only articles in this language (repeatable): de, pt (pt-br too).",
+                show_default=False,
+            ),
+        ],
+        None,
+    ),
+    _option(
         "sort",
         Annotated[Sort, typer.Option("--sort", help="Order of the hits (config 'sort').")],
         Sort.RELEVANCE,
@@ -184,6 +196,7 @@ def _hit_options(ctx: typer.Context, values: dict[str, Any]) -> HitOptions:
         offset=values["offset"],
         since=values["since"],
         until=values["until"],
+        langs=tuple(values["langs"] or ()),
         sort=given(ctx, "sort", values["sort"]),
         snippets=values["snippets"],
         collapse=not values["no_collapse"],

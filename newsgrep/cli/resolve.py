@@ -115,6 +115,7 @@ class HitOptions:
     offset: int = 0
     since: str | None = None
     until: str | None = None
+    langs: tuple[str, ...] = ()
     sort: Sort | None = None  # None: not given (config, else relevance)
     snippets: int = 1
     collapse: bool = True
@@ -286,6 +287,7 @@ def resolve_request(
         offset=hits.offset,
         since=hits.since,
         until=hits.until,
+        langs=hits.langs,
         sort=hits.sort if hits.sort is not None else Sort(config.sort or Sort.RELEVANCE),
         snippets=hits.snippets if output.shows_snippets else 0,
         match=match,

@@ -7,8 +7,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from newsgrep.engine.query import TEXT_FIELDS, positive_leaves
-from newsgrep.engine.schema import index_term
+from newsgrep.engine.languages import TEXT_FIELDS
+from newsgrep.engine.query import positive_leaves
+from newsgrep.engine.schema import analysis_of, index_term
 from newsgrep.errors import ArticleNotFoundError
 from newsgrep.model import Hit, SearchRequest, StoredArticle
 from newsgrep.text.snippets import make_snippets, match_spans
@@ -49,19 +50,20 @@ def hit(
     duplicates: tuple[str, ...] = (),
 ) -> Hit:
     article = stored_article(stored)
+    key = analysis_of(stored)
     return Hit(
         rank=rank,
         id=article.id,
         path=article.path,
         title=article.title,
-        title_spans=tuple(match_spans(article.title, terms["title"] | terms["body"])),
+        title_spans=tuple(match_spans(article.title, terms["title"] | terms["body"], key)),
         date=article.date,
         source=article.source,
         url=article.url,
         tags=article.tags,
         score=score,
         snippets=tuple(
-            make_snippets(article.body, terms["body"], request.snippets, request.snippet_chars)
+            make_snippets(article.body, terms["body"], request.snippets, request.snippet_chars, key)
         ),
         duplicates=duplicates,
         lang=article.lang,
@@ -83,6 +85,7 @@ def stored_article(stored: dict[str, Any]) -> StoredArticle:
         lang=stored.get("lang"),
         encoding=stored.get("encoding"),
         fields=tuple((name, tuple(values)) for name, values in stored.get("fields", {}).items()),
+        lang_detected=bool(stored.get("lang_detected")),
     )
 
 

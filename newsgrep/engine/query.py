@@ -1,33 +1,39 @@
-"""The query language: from what a user types to a Whoosh query, checked and explained.
+"""The query language: from what a user types to a Whoosh query, checked.
 
 Whoosh's parser over title and body (AND by default, OR/NOT, "phrases", `field:value`,
-`word*`, `word~`, `>`/`<` dates), plus what it lacks: `-word` as NOT, errors for queries
-that cannot mean anything (empty, `title:` alone, stop words only, unreadable dates) instead
-of silently matching nothing, prefixes that reach stemmed words, and `explain`, which says
-how a query was read.
+`word*`, `word~`, `>`/`<` dates), read in each language the index holds (`languages`), plus
+what it lacks: `-word` as NOT, errors for queries that cannot mean anything (empty, `title:`
+alone, stop words only, unreadable dates) instead of silently matching nothing, prefixes
+that reach stemmed words, and the relaxed (most words) form. `explain` says how a query
+was read.
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from whoosh import qparser, query
-from whoosh.util.times import long_to_datetime
 
+from newsgrep.engine.languages import (
+    TEXT_FIELDS,
+    FieldFilter,
+    Reader,
+    combined,
+    restricted,
+)
 from newsgrep.errors import QueryError
-from newsgrep.model import DEFAULT_RANKING, Explanation, RankingSettings
+from newsgrep.model import DEFAULT_RANKING, RankingSettings
 from newsgrep.text.analysis import TOKEN_PATTERN, index_terms
-from newsgrep.text.dates import DateSpan, format_date, parse_date_span
+from newsgrep.text.dates import DateSpan, parse_date_span
+from newsgrep.text.languages import ENGLISH
 from newsgrep.text.synonyms import Synonyms
 
-TEXT_FIELDS = ("title", "body")
 # Function words a long, natural-language query drops when it is relaxed ("which",
 # "would", "their"): the Snowball project's English stop list. They stay in the index, so
 # phrases and short queries still find them. (+0.010 MAP on TIME.)
@@ -57,7 +63,6 @@ QUERY_FIELDS = ("title", "body", "date", "source", "url", "tags", "id", "lang")
 # reaches it only through the alias `parse` makes for the names the index holds, and no
 # record can shadow a field of newsgrep's own.
 RECORD_FIELD_PREFIX = "f."
-OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
 _EMPTY_FIELD = re.compile(r"(?:^|[\s(])(\w+):(?=$|[\s)])")
 _FIELD_NAME = re.compile(r"(?:^|[\s(+-])([A-Za-z_][A-Za-z0-9_]*):(?=\S)")
@@ -66,9 +71,8 @@ _MINUS = re.compile(r"(^|[\s(])-(?=[\w\"(])")
 _WORD = re.compile(TOKEN_PATTERN)
 # A user who writes AND means it: such a query is never relaxed.
 _EXPLICIT_AND = re.compile(r"(?:^|\s)AND(?:\s|$)")
-# What --explain leaves out of the word list: date clauses and field names.
-_NOT_WORDS = re.compile(r"date:(?:\[[^\]]*\]|\{[^}]*\}|\S+)|\b[A-Za-z_]+:", re.IGNORECASE)
-_DATE_NUMBERS = re.compile(r"date:\[(\d*) TO (\d*)\]")
+# What is not a word of the query: date clauses and field names.
+NOT_WORDS = re.compile(r"date:(?:\[[^\]]*\]|\{[^}]*\}|\S+)|\b[A-Za-z_]+:", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,12 @@ class ParsedQuery:
     relaxed_query: Any = None
     # Synonym expansions: (word as in the query, its variants as written in the list).
     expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The analyses (languages) the query was read in.
+    languages: tuple[str, ...] = (ENGLISH,)
+
+
+class _NoWordsError(QueryError):
+    """The query has nothing to search for (in one language's reading of it)."""
 
 
 def parse(
@@ -96,9 +106,14 @@ def parse(
     synonyms: Synonyms | None = None,
     ranking: RankingSettings = DEFAULT_RANKING,
     record_fields: Collection[str] = (),
+    languages: Mapping[str, int] | Collection[str] = (ENGLISH,),
+    only_langs: Collection[str] = (),
 ) -> ParsedQuery:
     """Parse `text` (and the --since/--until bounds) against `schema`; `record_fields`
-    are the names of the records' own fields that the index holds (`topics`, `places`).
+    are the names of the records' own fields that the index holds (`topics`, `places`);
+    `languages` the analyses its articles were indexed in, with their article counts (the
+    query is read in each, see `engine.languages`); `only_langs` the language tags --lang
+    keeps (all when empty).
 
     Raises:
         QueryError: an empty query, a field with no value, an unreadable date, or a query
@@ -120,13 +135,36 @@ def parse(
         for name in dict.fromkeys(_FIELD_NAME.findall(text))
         if name not in known
     )
-    strict = _parse_checked(text, schema, record_fields)
-    if ranking.query_term_frequency:
-        strict = _weight_repeats(strict, text)
     expansions: list[tuple[str, tuple[str, ...]]] = []
-    if synonyms is not None and synonyms.groups:
-        strict = strict.accept(lambda node: _expand(node, synonyms, expansions))
-    relaxed = None if _EXPLICIT_AND.search(text) else relax(strict, ranking)
+    sizes = dict(languages) if isinstance(languages, Mapping) else dict.fromkeys(languages, 1)
+    keys = sorted(sizes) or [ENGLISH]
+    stricts: dict[str, Any] = {}
+    relaxeds: dict[str, Any] = {}
+    no_words: QueryError | None = None
+    for key in keys:
+        try:
+            strict = _parse_checked(text, schema, record_fields, key)
+        except _NoWordsError as error:  # stop words only, in this language
+            no_words = no_words or error
+            continue
+        if ranking.query_term_frequency:
+            strict = _weight_repeats(strict, text, key)
+        if synonyms is not None and synonyms.groups:
+            strict = strict.accept(lambda node: _expand(node, synonyms, expansions))
+        stricts[key] = strict
+        relaxeds[key] = None if _EXPLICIT_AND.search(text) else relax(strict, ranking)
+    if not stricts:
+        assert no_words is not None
+        raise no_words
+    sizes = sizes or {ENGLISH: 1}
+    strict = combined(stricts, sizes)
+    relaxed = None
+    if any(found is not None for found in relaxeds.values()):
+        relaxed = combined({k: relaxeds[k] or stricts[k] for k in stricts}, sizes)
+    if only_langs:
+        tags = FieldFilter("lang", (tag.lower() for tag in only_langs))
+        strict = restricted(strict, tags)
+        relaxed = None if relaxed is None else restricted(relaxed, tags)
     return ParsedQuery(
         text,
         strict,
@@ -134,6 +172,7 @@ def parse(
         notices,
         relaxed_query=relaxed,
         expansions=tuple(dict.fromkeys(expansions)),
+        languages=tuple(keys),
     )
 
 
@@ -158,10 +197,11 @@ def _long_query(text: str, words: int, since: str | None, until: str | None) -> 
     return ParsedQuery(text, query.Or(clauses), date_filter(since, until), (notice,))
 
 
-def _weight_repeats(strict: Any, text: str) -> Any:
-    """Each word clause boosted by how many times its term occurs in the query: a word
-    typed twice weighs twice, as in every BM25 engine (Whoosh's parser merges repeats)."""
-    counts = Counter(index_terms(_NOT_WORDS.sub(" ", text)))
+def _weight_repeats(strict: Any, text: str, key: str) -> Any:
+    """Each word clause boosted by how many times its term (in the analysis `key`) occurs
+    in the query: a word typed twice weighs twice, as in every BM25 engine (Whoosh's
+    parser merges repeats)."""
+    counts = Counter(index_terms(NOT_WORDS.sub(" ", text), key))
     if max(counts.values(), default=1) == 1:
         return strict
 
@@ -268,8 +308,10 @@ def _field_list(names: list[str], shown: int = 20) -> str:
     return listed + (f", … {len(names) - shown} more" if len(names) > shown else "")
 
 
-def _parse_checked(text: str, schema: Any, record_fields: Collection[str] = ()) -> Any:
-    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema)
+def _parse_checked(
+    text: str, schema: Any, record_fields: Collection[str] = (), key: str = ENGLISH
+) -> Any:
+    parser = Reader(schema, key)
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
     aliases = {
@@ -284,44 +326,13 @@ def _parse_checked(text: str, schema: Any, record_fields: Collection[str] = ()) 
     except Exception as error:  # Whoosh's parser signals bad input in many ways
         raise QueryError(f"cannot parse query: {error}") from None
     _raise_first_error(parsed)
-    parsed = parsed.normalize().accept(_widen_prefix)
+    parsed = parsed.normalize().accept(lambda node: _widen_prefix(node, key))
     if parsed is query.NullQuery or not list(positive_leaves(parsed)):
-        raise QueryError(
+        raise _NoWordsError(
             "the query has no words to search for",
             hint="common words such as 'the' or 'of' are not indexed",
         )
     return parsed
-
-
-def explain(parsed: ParsedQuery) -> Explanation:
-    """How `parsed` reads: the query tree, each word's index term, and the dates it spans."""
-    words = []
-    for word in dict.fromkeys(_WORD.findall(_NOT_WORDS.sub(" ", parsed.text))):
-        if word in OPERATORS:
-            continue
-        terms = index_terms(word)
-        words.append((word, " ".join(terms) if terms else "(a stop word: ignored)"))
-    return Explanation(
-        parsed=_DATE_NUMBERS.sub(_dates_in_words, str(parsed.whoosh_query)),
-        words=tuple(words),
-        dates=_describe_dates(parsed),
-        notices=parsed.notices,
-        synonyms=parsed.expansions,
-    )
-
-
-def _dates_in_words(match: re.Match[str]) -> str:
-    low, high = (_as_datetime(int(n)) if n else None for n in match.groups())
-    return f"date:[{_bound(low)} TO {_bound(high)}]"
-
-
-def _bound(value: dt.datetime | None) -> str:
-    """A range end as a user would write it: the last instant of a day is that day."""
-    if value is None:
-        return ""
-    if value.time() == dt.time.max:
-        return value.date().isoformat()
-    return format_date(value) or ""
 
 
 def _raise_first_error(parsed: Any) -> None:
@@ -380,14 +391,14 @@ def positive_leaves(node: Any) -> Iterator[Any]:
         yield from positive_leaves(child)
 
 
-def _widen_prefix(node: Any) -> Any:
+def _widen_prefix(node: Any, key: str = ENGLISH) -> Any:
     """`negotiat*` must also reach the stems of the words it begins: the index holds
     "negoti" for "negotiations". Stemming only cuts (or bends) a word's end, so those
     stems are the prefix's own stem and its slightly shorter beginnings."""
     if not (isinstance(node, query.Prefix) and node.fieldname in TEXT_FIELDS):
         return node
     prefix = node.text
-    stems = set(index_terms(prefix)[:1])
+    stems = set(index_terms(prefix, key)[:1])
     stems.update(prefix[:length] for length in range(max(4, len(prefix) - 3), len(prefix)))
     stems.discard(prefix)
     if not stems:
@@ -423,24 +434,3 @@ def date_filter(since: str | None, until: str | None) -> Any:
     except ValueError as error:
         raise QueryError(str(error)) from None
     return query.DateRange("date", start, end)
-
-
-def _describe_dates(parsed: ParsedQuery) -> str | None:
-    spans = []
-    if parsed.date_filter is not None:
-        spans.append(_describe_range(parsed.date_filter) + " (--since/--until)")
-    for leaf in _walk(parsed.whoosh_query):
-        if isinstance(leaf, query.NumericRange) and leaf.fieldname == "date":
-            spans.append(_describe_range(leaf) + " (date:)")
-    return "; ".join(spans) or None
-
-
-def _describe_range(node: Any) -> str:
-    start, end = (_as_datetime(node.start), _as_datetime(node.end))
-    return f"from {_bound(start) or 'the first article'} to {_bound(end) or 'the last'}"
-
-
-def _as_datetime(value: Any) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return long_to_datetime(value)  # type: ignore[no-any-return]

@@ -19,6 +19,7 @@ from typing import Any
 
 from whoosh import matching, query, scoring
 
+from newsgrep.engine.languages import readings_of
 from newsgrep.engine.query import plain_words
 from newsgrep.engine.statistics import LiveStats
 from newsgrep.model import Idf, RankingSettings
@@ -142,11 +143,17 @@ def reranked(
 ) -> list[tuple[int, float]]:
     """The first-pass ranking with proximity scores added to each of its articles, in the
     new order. Only these candidates are rescored: the matches stay."""
-    words = plain_words(words_query)
-    if settings.proximity is None or len(words) < 2 or not ranked:
+    # Each language's reading of the query has its own words (see `engine.languages`).
+    pairs = {
+        pair: None
+        for reading in readings_of(words_query)
+        for words in [plain_words(reading)]
+        for pair in zip(words, words[1:], strict=False)
+    }
+    if settings.proximity is None or not pairs or not ranked:
         return ranked
     docnums = sorted(docnum for docnum, _ in ranked)
-    bonus = _proximity_bonus(searcher, words, docnums, settings)
+    bonus = _proximity_bonus(searcher, list(pairs), docnums, settings)
     if not bonus:
         return ranked
     order = {docnum: position for position, (docnum, _) in enumerate(ranked)}
@@ -155,10 +162,10 @@ def reranked(
 
 
 def _proximity_bonus(
-    searcher: Any, words: list[str], docnums: list[int], settings: RankingSettings
+    searcher: Any, pairs: list[tuple[str, str]], docnums: list[int], settings: RankingSettings
 ) -> dict[int, float]:
     """What each of `docnums` (in increasing order) gains when neighbouring query words
-    stand close in its body. Sequential dependence, as in Metzler and Croft's model: each
+    (`pairs`) stand close in its body. Sequential dependence, as in Metzler and Croft's model: each
     pair of neighbouring words counts again, in part, as a phrase and within a window of
     `settings.proximity_window` words.
 
@@ -171,9 +178,10 @@ def _proximity_bonus(
     phrase_weight, window_weight = settings.proximity
     # Each word's positions and score at each candidate, read once (a word stands in two
     # pairs).
-    at = {word: _at_candidates(searcher, word, docnums) for word in dict.fromkeys(words)}
+    words = dict.fromkeys(word for pair in pairs for word in pair)
+    at = {word: _at_candidates(searcher, word, docnums) for word in words}
     bonus: dict[int, float] = {}
-    for first, second in zip(words, words[1:], strict=False):
+    for first, second in pairs:
         before, after = at[first], at[second]
         for docnum in docnums:
             if docnum not in before or docnum not in after:

@@ -25,12 +25,14 @@ from newsgrep.model import Article, SourceFile
 from newsgrep.paths import SURROGATE
 from newsgrep.text.analysis import TOKEN_PATTERN, analyze, fold_accents
 from newsgrep.text.duplicates import pack_sketch, sketch
+from newsgrep.text.languages import ENGLISH, analysis_key
 
 # Bump when the schema or the analysis changes: older indexes must then be rebuilt.
 # (7: exact field lengths, the tie-breaking ordinal and the title's origin are stored.
 # 8: an article's language, encoding and its record's own fields, `topics:crude`.
-# 9: the body field indexes the title too, and the title is weighted 1.)
-SCHEMA_VERSION = 9
+# 9: the body field indexes the title too, and the title is weighted 1.
+# 10: each article analysed in its language (declared or detected), `analysis` field.)
+SCHEMA_VERSION = 10
 # The title counts twice as it is: as a title, and as the body's first words (one text,
 # as BM25 engines that index a document as one field have it; docs/benchmarks.md).
 TITLE_BOOST = 1.0
@@ -122,16 +124,20 @@ def _read_varints(data: bytes, limit: int = 0) -> list[int]:
 
 
 class NewsTextField(fields.TEXT):  # type: ignore[misc]
-    """A TEXT field indexed through `analysis.analyze`, one fast pass that gives the terms
-    and positions the field's Whoosh analyzer gives (which still reads queries)."""
+    """A TEXT field indexed through `analysis.analyze`, one fast pass, in the analysis of
+    the article's language: its value is (text, analysis key); a bare text is English. (The
+    field's Whoosh analyzer, English, is what Whoosh asks for outside newsgrep's parser.)"""
 
     def __init__(self, field_boost: float = 1.0) -> None:
         super().__init__(analyzer=text_analyzer(), stored=True, field_boost=field_boost)
         self.format = CompactPositions(field_boost=field_boost)
 
-    def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+    def index(
+        self, value: str | tuple[str, str], **kwargs: Any
+    ) -> Iterator[tuple[bytes, int, float, bytes]]:
+        text, key = (value, ENGLISH) if isinstance(value, str) else value
         positions: dict[str, list[int]] = {}
-        for term, position, _, _ in analyze(value):
+        for term, position, _, _ in analyze(text, key):
             positions.setdefault(term, []).append(position)
         boost = self.format.field_boost
         for term, found in positions.items():
@@ -192,9 +198,14 @@ def build_schema() -> Any:
         title_from_body=fields.STORED(),
         ordinal=fields.COLUMN(columns.NumericColumn("Q")),
         **{column: fields.COLUMN(columns.NumericColumn("I")) for column in LENGTH_FIELDS.values()},
-        # The language the article's source declares: its tag and its primary language
-        # (`pt-br pt`), so that `lang:pt` finds Brazilian articles; the tag is stored.
+        # The article's language, as its source declares it or else as detected: its tag
+        # and its primary language (`pt-br pt`), so that `lang:pt` finds Brazilian
+        # articles; the tag is stored, and whether it was detected.
         lang=fields.KEYWORD(stored=True, lowercase=True),
+        lang_detected=fields.STORED(),
+        # The analysis its title and body were indexed in (`text.languages.analysis_key`):
+        # a query is read in each analysis the index holds (see `engine.languages`).
+        analysis=fields.ID(),
         encoding=fields.STORED(),
         # A record's own fields, stored together as {name: [values]}.
         fields=fields.STORED(),
@@ -207,6 +218,13 @@ def document(article: Article, source: SourceFile, position: int) -> dict[str, A
     """The fields of the Whoosh document for `article`, the `position`th of the file
     `source`."""
     title = "" if article.title_from_body else article.title
+    lang, detected = article.lang, False
+    if lang is None:
+        from newsgrep.text.languages.detect import detect_language  # numpy: not for a search
+
+        lang = detect_language(article.title, article.body)
+        detected = lang is not None
+    key = analysis_key(lang)
     body = indexed_body(title, article.body)
     document: dict[str, Any] = {
         # Indexed as terms that any name can make; stored as they are.
@@ -215,19 +233,20 @@ def document(article: Article, source: SourceFile, position: int) -> dict[str, A
         "path": index_term(source.path),
         "_stored_path": source.path,
         # A title made from the body's first sentence is shown, not searched as a title.
-        "title": title,
+        "title": (title, key),
         "_stored_title": article.title,
         "title_from_body": article.title_from_body,
-        "body": body,
+        "body": (body, key),
         "_stored_body": article.body,
+        "analysis": key,
         "undated": int(article.date is None),
-        "sketch": pack_sketch(sketch(article.title, article.body)),
+        "sketch": pack_sketch(sketch(article.title, article.body, key)),
         "file_id": source.file_id,
         "folder": source.folder,
         "file_hash": source.file_hash,
         "ordinal": ordinal(source.path, position),
-        "length_title": len(analyze(title)),
-        "length_body": len(analyze(body)),
+        "length_title": len(analyze(title, key)),
+        "length_body": len(analyze(body, key)),
         "length_source": _label_length(article.source),
     }
     if article.date is not None:
@@ -238,10 +257,12 @@ def document(article: Article, source: SourceFile, position: int) -> dict[str, A
         document["url"] = article.url
     if article.tags:
         document["tags"] = ",".join(tag.replace(",", " ") for tag in article.tags)
-    if article.lang:
-        primary = article.lang.partition("-")[0]
-        document["lang"] = " ".join(dict.fromkeys((article.lang, primary)))
-        document["_stored_lang"] = article.lang
+    if lang:
+        primary = lang.partition("-")[0]
+        document["lang"] = " ".join(dict.fromkeys((lang, primary)))
+        document["_stored_lang"] = lang
+    if detected:
+        document["lang_detected"] = True
     if article.encoding:
         document["encoding"] = article.encoding
     if article.fields:
@@ -251,13 +272,27 @@ def document(article: Article, source: SourceFile, position: int) -> dict[str, A
     return document
 
 
-def indexed_values(stored: dict[str, Any]) -> dict[str, str]:
-    """The values of the scored fields as `document` indexed them, from the stored fields
-    of an article (the statistics count a deleted article's terms from these)."""
+def indexed_values(stored: dict[str, Any]) -> dict[str, Any]:
+    """The values of the scored fields and of `analysis` as `document` indexed them, from
+    the stored fields of an article, its language's analysis included (the statistics
+    count a deleted article's terms from these)."""
+    key = analysis_of(stored)
     title = "" if stored.get("title_from_body") else stored.get("title", "")
     body = indexed_body(title, stored.get("body", ""))
-    values = {"title": title, "body": body, "source": stored.get("source")}
-    return {field: value for field, value in values.items() if value}
+    values: dict[str, Any] = {"analysis": key}
+    if title:
+        values["title"] = (title, key)
+    if body:
+        values["body"] = (body, key)
+    if stored.get("source"):
+        values["source"] = stored["source"]
+    return values
+
+
+def analysis_of(stored: dict[str, Any]) -> str:
+    """The analysis an article was indexed in, from its stored fields (its language tag,
+    declared or detected, names it)."""
+    return analysis_key(stored.get("lang"))
 
 
 def indexed_body(title: str, body: str) -> str:

@@ -26,12 +26,15 @@ from whoosh import query
 
 from newsgrep.engine.columns import Columns, fold
 from newsgrep.engine.documents import docnums, highlight_terms, hit, open_lazy_files, stored_article
+from newsgrep.engine.explain import explain
 from newsgrep.engine.folder import IndexStore, damaged_index_error
-from newsgrep.engine.query import RECORD_FIELD_PREFIX, ParsedQuery, date_filter, explain, parse
+from newsgrep.engine.languages import FieldFilter, restricted
+from newsgrep.engine.query import RECORD_FIELD_PREFIX, ParsedQuery, date_filter, parse
 from newsgrep.engine.ranking import (
     ranking_model,
 )
 from newsgrep.engine.retrieval import Retriever
+from newsgrep.engine.schema import analysis_of
 from newsgrep.engine.statistics import LiveStats, key_terms
 from newsgrep.engine.vocabulary import Vocabulary
 from newsgrep.errors import QueryError
@@ -75,6 +78,7 @@ class SearchSession:
         self._stats: LiveStats | None = None
         self._words: Vocabulary | None = None
         self._fields: frozenset[str] | None = None
+        self._analyses: dict[str, int] | None = None
 
     def __enter__(self) -> SearchSession:
         # Every file the session will read, opened now, all of one generation (a commit
@@ -123,7 +127,18 @@ class SearchSession:
             synonyms=request.synonyms,
             ranking=self.ranking,
             record_fields=self._record_fields(),
+            languages=self._languages(),
+            only_langs=request.langs,
         )
+
+    def _languages(self) -> dict[str, int]:
+        """The analyses (languages) the live articles were indexed in, and their counts."""
+        if self._analyses is None:
+            with self._reading():
+                stats, names = self._live_stats(), self._searcher.reader().lexicon("analysis")
+                counts = {(k := raw.decode()): stats.doc_frequency("analysis", k) for raw in names}
+                self._analyses = {key: count for key, count in counts.items() if count}
+        return self._analyses
 
     def _record_fields(self) -> frozenset[str]:
         """The names of the records' own fields this index holds (`topics`, `places`)."""
@@ -175,7 +190,7 @@ class SearchSession:
             found = relaxed_from if relaxed_from is not None else total
             suggestion = None
             if found < self.ranking.suggest_below and _spelt(request.query):
-                suggestion = suggest(self._vocabulary(), request.query)
+                suggestion = suggest(self._vocabulary(), request.query, self._languages())
         notices = parsed.notices
         relaxed = relaxed_from is not None and total > relaxed_from
         if relaxed:
@@ -228,7 +243,7 @@ class SearchSession:
         """The query with its unknown words corrected from the index's words ("did you
         mean"), or None when nothing would change."""
         with self._reading():
-            return suggest(self._vocabulary(), query_text)
+            return suggest(self._vocabulary(), query_text, self._languages())
 
     def _vocabulary(self) -> Vocabulary:
         """The index's words for spelling, made on first use (it keeps the term lists it
@@ -264,7 +279,10 @@ class SearchSession:
                 for term, weight in key_terms(searcher, stats, targets, name, count)
             ]
             dates = self._retriever.date_filter(filter_)
-            total, hits = self._ranked(query.Or(terms), dates, request, set(targets))
+            like = query.Or(terms)
+            if request.langs:
+                like = restricted(like, FieldFilter("lang", (t.lower() for t in request.langs)))
+            total, hits = self._ranked(like, dates, request, set(targets))
         return SearchResult(f"like {target}", total, hits, time.perf_counter() - started)
 
     def articles(self, target: str, query_text: str | None = None) -> list[ShownArticle]:
@@ -277,8 +295,7 @@ class SearchSession:
         """
         whoosh_query = None
         if query_text is not None:
-            fields = self._record_fields()
-            parsed = parse(query_text, self._ix.schema, ranking=self.ranking, record_fields=fields)
+            parsed = self.parse(SearchRequest(query_text, synonyms=None))
             whoosh_query = parsed.whoosh_query
         with self._reading():
             terms = highlight_terms(whoosh_query, self._searcher.reader())
@@ -286,9 +303,9 @@ class SearchSession:
             stored = [self._searcher.stored_fields(n) for n in found]
         shown = []
         for fields in stored:
-            article = stored_article(fields)
-            title_spans = tuple(match_spans(article.title, terms["title"] | terms["body"]))
-            body_spans = tuple(match_spans(article.body, terms["body"]))
+            article, key = stored_article(fields), analysis_of(fields)
+            title_spans = tuple(match_spans(article.title, terms["title"] | terms["body"], key))
+            body_spans = tuple(match_spans(article.body, terms["body"], key))
             shown.append(ShownArticle(article, title_spans, body_spans))
         return shown
 
@@ -308,9 +325,10 @@ class SearchSession:
         searcher = self._searcher
         with self._reading():
             matched = list(searcher.search(whoosh_query, filter=filter_, limit=None).docs())
-            if facet is Facet.SOURCE:
-                sources = Counter(searcher.stored_fields(n).get("source") or "" for n in matched)
-                return sorted(sources.items(), key=lambda item: (-item[1], item[0]))
+            if facet in (Facet.SOURCE, Facet.LANG):
+                stored = searcher.stored_fields
+                labels = Counter(stored(n).get(facet.value) or "" for n in matched)
+                return sorted(labels.items(), key=lambda item: (-item[1], item[0]))
             dates, undated = self._columns("date"), self._columns("undated")
             dated = [dates[n] for n in matched if not undated[n]]
         missing = len(matched) - len(dated)

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from newsgrep.durable import write_atomically
-from newsgrep.engine.schema import LENGTH_FIELDS, indexed_values
+from newsgrep.engine.schema import LENGTH_FIELDS, analysis_of, indexed_values
 
 PREFIX = "deletions-"
 
@@ -229,10 +229,11 @@ def key_terms(
     weights: dict[str, float] = {}
     total = 0.0
     for docnum in docnums:
-        text = searcher.stored_fields(docnum).get(field)
+        stored = searcher.stored_fields(docnum)
+        text = stored.get(field)
         if not text:
             continue
-        for raw, _freq, weight, _value in schema[field].index(text):
+        for raw, _freq, weight, _value in schema[field].index((text, analysis_of(stored))):
             term = raw.decode("utf-8")
             weights[term] = weights.get(term, 0.0) + weight
             total += weight

@@ -74,6 +74,7 @@ def article_record(shown: ShownArticle) -> dict[str, Any]:
         "url": article.url,
         "tags": list(article.tags),
         "lang": article.lang,
+        "lang_detected": article.lang_detected,
         "encoding": article.encoding,
         "fields": _fields(article.fields),
         "body": article.body,

@@ -1,9 +1,16 @@
-"""What matches what: the one definition of how article text becomes index terms.
+"""What matches what: the one definition of how text becomes index terms, per language.
 
-The same analyzer runs when articles are indexed, when queries are parsed and when
-snippets are highlighted, so a query word always meets the article words it should:
-Unicode word tokens, case folding, accent folding (`turkiye` finds `Türkiye`), stop
-words, English stemming (`talks` finds `talk`).
+The same analysis runs when articles are indexed, when queries are parsed and when
+snippets are highlighted, so a query word always meets the article words it should. Each
+article is analysed in its language (`text.languages.analysis_key`): words (kept whole
+across their combining marks: Devanagari vowel signs, Arabic harakat), case folded as the
+language folds it (Turkish `İ` → `i`), stop words dropped, the language's Snowball stemmer,
+then accents folded (`turkiye` finds `Türkiye`; never for Indic scripts, whose marks are
+letters); Arabic and Persian letter variants made one (hamza forms, yeh, kaf, teh
+marbuta), Hebrew niqqud removed. Text written without spaces (Chinese, Japanese, Korean,
+Thai) becomes overlapping pairs of characters, as Lucene's CJK analyzer makes them, so a
+word inside it is found. English is analysed exactly as before languages were known:
+tests/test_analysis.py compares it with the former Whoosh chain on real text.
 """
 
 from __future__ import annotations
@@ -15,8 +22,14 @@ from functools import cache, lru_cache
 
 import Stemmer
 
-# Words: letters and digits, kept whole across inner dots ("U.S", "3.5").
-TOKEN_PATTERN = r"\w+(?:\.\w+)*"
+from newsgrep.text.languages import ENGLISH, SNOWBALL, TURKIC, stop_words
+from newsgrep.text.languages.marks import MARKS
+from newsgrep.text.languages.scripts import UNSPACED_RUN, marks_are_letters
+
+# Words: letters and digits with their combining marks (and the zero-width joiners of
+# Persian and Indic words), kept whole across inner dots ("U.S", "3.5").
+_LETTER = rf"\w[\w{MARKS}\u200c\u200d]*"
+TOKEN_PATTERN = rf"{_LETTER}(?:\.{_LETTER})*"
 
 # Whoosh's English stop list minus "us" (the U.S.) and "may" (the month), both news words;
 # plus the letters an apostrophe leaves behind ("Russia's", "don't").
@@ -33,6 +46,21 @@ _UNMARKED_LETTERS = str.maketrans(
     {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i"}
     | {"Ø": "O", "Ł": "L", "Đ": "D", "Ð": "D", "Þ": "Th", "ẞ": "SS", "Æ": "Ae", "Œ": "Oe"}
 )
+# Arabic-script letters written several ways (after accent folding has taken the hamza off
+# أ إ آ ؤ ئ): alef wasla, alef maqsura and Arabic yeh as Persian yeh, Arabic kaf as Persian
+# kaf, teh marbuta as heh; the tatweel (a stretching stroke) goes.
+_ARABIC_LETTERS = str.maketrans({"ٱ": "ا", "ى": "ی", "ي": "ی", "ك": "ک", "ة": "ه", "ـ": None})
+_PERSIAN_LETTERS = str.maketrans({"ي": "ی", "ك": "ک"})
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
+_HEBREW_MARKS = re.compile("[\u0591-\u05c7]")
+_JOINERS = str.maketrans({"\u200c": None, "\u200d": None})
+# A conjunction or preposition before the article (والحقوق, بالحق): Snowball's Arabic
+# stemmer takes the article off, not the letter before it (Lucene's light stemmer does).
+_ARABIC_PREFIX = re.compile("^[وبكف](?=ال..)")
+# Hebrew writes `the`, `and`, `in`, `to`, `as`, `from`, `that` as letters before a word
+# (הזכות, לחיים); there is no Snowball Hebrew, so one or two of them are taken off a word
+# that keeps three letters or more (a light stemmer: recall over precision).
+_HEBREW_PREFIX = re.compile("^(?:[וש]?[הבלכמ]|[וש])(?=[\u05d0-\u05ea]{3})")
 
 
 def fold_accents(text: str) -> str:
@@ -43,59 +71,121 @@ def fold_accents(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def _fold(text: str) -> str:
+    """Accents and letter variants folded, for any script (Indic marks kept)."""
+    if text.isascii():
+        return text
+    if marks_are_letters(text):
+        return unicodedata.normalize("NFC", text)
+    return fold_accents(text).translate(_ARABIC_LETTERS)
+
+
 # Letters joined by dots are one word: `U.S.` is `us`, `N.A.T.O.` is `nato`, so they meet
 # `US` and `NATO` written without dots. Numbers (`3.5`) keep their dots.
 DOTTED_LETTERS = re.compile(r"(?:[a-z]\.)+[a-z]")
 
-# In article text, the pronoun "us" (written in lower case, or "Us") is a stop word, so that
+# In English text, the pronoun "us" (written in lower case, or "Us") is a stop word, so that
 # it does not pass for the country: "US" and "U.S." are indexed as `us`. A query word `us`
 # in any case means the country: nobody searches for the pronoun.
 PRONOUN_US = frozenset({"us", "Us"})
 
-
-# --- the same analysis in one pass ------------------------------------------------------
-#
-# Whoosh runs an analyzer as a chain of generators over Token objects, a few microseconds
-# per word per filter. Indexing, snippets and sketches use this single loop instead; it
-# gives exactly the terms and positions the engine's Whoosh analyzer for queries
-# (`engine.analyzers.text_analyzer`) gives in "index" mode (tests/test_analysis.py compares
-# them on real text).
-
-_TOKEN = re.compile(TOKEN_PATTERN)
-
 Analyzed = tuple[str, int, int, int]  # (term, position, start char, end char)
 
 
-@cache
-def stemmer() -> Callable[[str], str]:
-    """The English Snowball stemmer ("Porter2"), in PyStemmer's C code."""
-    stem: Callable[[str], str] = Stemmer.Stemmer("english").stemWord
-    return stem
+class Analysis:
+    """One language's analysis of a word (see the module's docstring), remembered."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        algorithm = SNOWBALL.get(key)
+        self._stem: Callable[[str], str] | None = (
+            Stemmer.Stemmer(algorithm).stemWord if algorithm else None
+        )
+        self._stops = NEWS_STOP_WORDS if key == ENGLISH else stop_words(key)
+        self._turkic = key in TURKIC
+        self._terms: dict[str, str | None] = {}
+
+    def term(self, word: str) -> str | None:
+        """The index term of one word as the tokenizer cut it; None for a stop word."""
+        try:
+            return self._terms[word]
+        except KeyError:
+            term = self._terms[word] = (
+                self._english(word) if self.key == ENGLISH else (self._term(word))
+            )
+            return term
+
+    def _english(self, word: str) -> str | None:
+        # As newsgrep always did: accents folded before the stop list and the stemmer.
+        text = _fold(word.lower() if word.isascii() else word.casefold().translate(_JOINERS))
+        if "." in text and DOTTED_LETTERS.fullmatch(text):
+            text = text.replace(".", "")
+        if not text or text in self._stops:
+            return None
+        assert self._stem is not None
+        return self._stem(text)
+
+    def _term(self, word: str) -> str | None:
+        # The stemmer reads the language's own letters (ı, ş, ß, tonos); accents are
+        # folded after it (before, Turkish hakları and Arabic الحياة stem wrong).
+        if self._turkic:
+            word = word.replace("I", "ı").replace("İ", "i")
+        text = word.casefold().translate(_JOINERS)
+        if "." in text and DOTTED_LETTERS.fullmatch(text):
+            text = text.replace(".", "")
+        if not text or text in self._stops:
+            return None
+        if self.key in ("ar", "fa"):
+            text = _ARABIC_MARKS.sub("", text)
+            text = _ARABIC_PREFIX.sub("", text) if self.key == "ar" else text
+            text = text.translate(_PERSIAN_LETTERS) if self.key == "fa" else text
+        elif self.key == "he":
+            text = _HEBREW_PREFIX.sub("", _HEBREW_MARKS.sub("", text))
+        if self._stem is not None:
+            text = self._stem(text)
+        return _fold(text) or None
 
 
 @cache
-def _term_of(word: str) -> str | None:
-    """The index term of one word as the tokenizer cut it; None for a stop word."""
-    text = fold_accents(word.lower())
-    if "." in text and DOTTED_LETTERS.fullmatch(text):
-        text = text.replace(".", "")
-    if not text or text in NEWS_STOP_WORDS:
-        return None
-    return stemmer()(text)
+def analysis(key: str) -> Analysis:
+    """The analysis of the language `key` (`text.languages.analysis_key`)."""
+    return Analysis(key)
 
 
-@lru_cache(maxsize=4)
-def analyze(text: str) -> tuple[Analyzed, ...]:
-    """Every index term of `text` with its position and character span, as indexed.
-    (The last few texts are remembered: indexing analyzes each body twice, for its terms
-    and for its near-duplicate sketch.)"""
+# --- the analysis of a text, in one pass --------------------------------------------------
+#
+# Whoosh runs an analyzer as a chain of generators over Token objects, a few microseconds
+# per word per filter. Indexing, snippets and sketches use this single loop; the engine's
+# Whoosh analyzers for queries (`engine.analyzers`) are built on it.
+
+_TOKEN = re.compile(TOKEN_PATTERN)
+
+
+@lru_cache(maxsize=8)
+def analyze(text: str, key: str = ENGLISH, query: bool = False) -> tuple[Analyzed, ...]:
+    """Every index term of `text` in the analysis `key`, with its position and character
+    span; `query`: as a query word is read (the English pronoun `us` kept). (The last few
+    texts are remembered: indexing analyzes each body twice, for its terms and for its
+    near-duplicate sketch.)"""
+    term_of = analysis(key).term
+    drop_pronoun = key == ENGLISH and not query
     found: list[Analyzed] = []
     position = None
-    for number, match in enumerate(_TOKEN.finditer(text)):
+    number = -1
+    for match in _TOKEN.finditer(text):
         word = match.group()
-        if word in PRONOUN_US:
+        if not word.isascii() and UNSPACED_RUN.search(word):
+            for term, start, end in _pieces(word, match.start(), term_of):
+                number += 1
+                if term is None:
+                    continue
+                position = number if position is None else position + 1
+                found.append((term, position, start, end))
+            continue
+        number += 1
+        if drop_pronoun and word in PRONOUN_US:
             continue  # the pronoun, not the country
-        term = _term_of(word)
+        term = term_of(word)
         if term is None:
             continue
         # As Whoosh's StopFilter renumbers: the first kept word keeps its place in the
@@ -105,6 +195,34 @@ def analyze(text: str) -> tuple[Analyzed, ...]:
     return tuple(found)
 
 
-def index_terms(text: str) -> list[str]:
-    """The terms `text` contributes to the index, in order (stop words dropped)."""
-    return [term for term, _, _, _ in analyze(text)]
+def _pieces(
+    word: str, offset: int, term_of: Callable[[str], str | None]
+) -> list[tuple[str | None, int, int]]:
+    """A token holding unspaced script: its other letters as words, each run of unspaced
+    script as its overlapping character pairs (a lone character as itself)."""
+    pieces: list[tuple[str | None, int, int]] = []
+    last = 0
+    for run in UNSPACED_RUN.finditer(word):
+        if run.start() > last:
+            pieces.append((term_of(word[last : run.start()]), offset + last, offset + run.start()))
+        chars = run.group()
+        start = offset + run.start()
+        if len(chars) == 1:
+            pieces.append((chars, start, start + 1))
+        for i in range(len(chars) - 1):
+            pieces.append((chars[i : i + 2], start + i, start + i + 2))
+        last = run.end()
+    if last < len(word):
+        pieces.append((term_of(word[last:]), offset + last, offset + len(word)))
+    return pieces
+
+
+def index_terms(text: str, key: str = ENGLISH) -> list[str]:
+    """The terms `text` contributes to the index in the analysis `key`, in order (stop
+    words dropped)."""
+    return [term for term, _, _, _ in analyze(text, key)]
+
+
+def query_terms(text: str, key: str = ENGLISH) -> list[str]:
+    """The terms of a query word (or words) in the analysis `key`."""
+    return [term for term, _, _, _ in analyze(text, key, True)]

@@ -18,27 +18,43 @@ from dataclasses import dataclass
 
 from newsgrep.model import Facet
 
+# Month names and their usual abbreviations in English, German, French, Spanish, Italian,
+# Portuguese and Dutch (feeds write `Seg, 24 Set 2018`; feedparser reads none of them).
 _MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
+            "jan january januar janv janvier ene enero gen gennaio janeiro januari",
+            "feb february februar fév févr février febrero febbraio fev fevereiro februari",
+            "mar march mär märz mars marzo março maart mrt",
+            "apr april avr avril abr abril aprile",
+            "may mai maj mayo mag maggio maio mei",
+            "jun june juni juin junio giu giugno junho",
+            "jul july juli juil juillet julio lug luglio julho",
+            "aug august août ago agosto augustus",
+            "sep sept september septembre septiembre set settembre setembro",
+            "oct october okt oktober octobre octubre ott ottobre out outubro",
+            "nov november novembre noviembre novembro",
+            "dec december dez dezember déc décembre dic diciembre dicembre dezembro",
         ],
         start=1,
     )
-    for name in names
+    for name in names.split()
 }
+# Weekday names a date may start with, in those languages (English ones are taken off by
+# `_WEEKDAYS`); a name that is also a month's (`mar`, Spanish Tuesday) counts as the month.
+_OTHER_WEEKDAYS = frozenset(
+    (  # noqa: SIM905 - names, kept as one readable string
+        "montag dienstag mittwoch donnerstag freitag samstag sonntag mo di mi do fr sa so "
+        "lundi mardi mercredi jeudi vendredi samedi dimanche lun mer jeu ven sam dim "
+        "lunes martes miércoles jueves viernes sábado domingo mié jue vie sáb dom "
+        "lunedì martedì mercoledì giovedì venerdì sabato domenica gio sab "
+        "segunda terça quarta quinta sexta seg ter qua qui sex feira "
+        "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag ma wo vr za zo"
+    ).split()
+)
+# Words a written date may hold besides its day, month and year (`12 de octubre de 2024`).
+_FILLER_WORDS = _OTHER_WEEKDAYS | {"of", "the", "at", "on", "de", "del", "er"}
 _WEEKDAYS = re.compile(
     r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|urday|sday)?\b\.?,?", re.I
 )
@@ -52,7 +68,7 @@ _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?", re.I)
 _ZONE = re.compile(r"\b(?:utc|gmt|z)\b|[+-]\d{2}:?\d{2}\b", re.I)
 _OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})\b")
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.I)
-_WORD = re.compile(r"[a-z]+|\d+", re.I)
+_WORD = re.compile(r"[^\W\d_]+|\d+")
 
 _RELATIVE = re.compile(r"(\d+)\s*(d|day|days|w|week|weeks|m|month|months|y|year|years)", re.I)
 _PARTIAL_ISO = re.compile(
@@ -156,7 +172,7 @@ def _day_month_year(text: str) -> tuple[int, int, int] | None:
             year = int(word)
         elif word.isdigit() and len(word) <= 2 and day is None:
             day = int(word)
-        elif lowered not in ("of", "the", "at", "on"):
+        elif lowered not in _FILLER_WORDS:
             return None
     if month is None or day is None or year is None:
         return None

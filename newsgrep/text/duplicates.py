@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from newsgrep.text.analysis import index_terms
+from newsgrep.text.languages import ENGLISH
 
 SKETCH_SIZE = 16
 MIN_RESEMBLANCE = 0.6
@@ -24,10 +25,12 @@ MAX_DAYS = 3
 Sketch = tuple[int, ...]
 
 
-def sketch(title: str, body: str) -> Sketch:
-    """The bottom-k MinHash sketch of the article's word 3-grams (of its index terms, so
-    case, accents and word forms do not count as edits)."""
-    terms = index_terms(title) + index_terms(body)  # analyze() remembers them for the index
+def sketch(title: str, body: str, key: str = ENGLISH) -> Sketch:
+    """The bottom-k MinHash sketch of the article's word 3-grams (of its index terms in the
+    analysis `key` of its language, so case, accents and word forms do not count as
+    edits)."""
+    # analyze() remembers them for the index
+    terms = index_terms(title, key) + index_terms(body, key)
     grams = {" ".join(terms[i : i + 3]) for i in range(max(1, len(terms) - 2))} if terms else set()
     hashes = {zlib.crc32(gram.encode()) for gram in grams}
     return tuple(sorted(hashes)[:SKETCH_SIZE])

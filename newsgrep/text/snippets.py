@@ -13,31 +13,47 @@ from collections.abc import Collection
 
 from newsgrep.model import DEFAULT_SNIPPET_CHARS, Snippet, Span
 from newsgrep.text.analysis import analyze
+from newsgrep.text.languages import ENGLISH
 
 # A sentence up to this much longer than a passage is still shown whole, not cut.
 LONG_SENTENCE_SLACK = 1.3
 
 
-# Sentence ends: . ! ? (with closing quotes) before whitespace, or a blank line.
-_SENTENCE_BREAK = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+|\n\s*\n""")
+# Sentence ends: . ! ? (with closing quotes) before whitespace, or a blank line
+# (and after the full stops of Chinese and Japanese, which no space follows).
+_SENTENCE_BREAK = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+|(?<=[。！？])\s*|\n\s*\n""")
 _WHITESPACE = re.compile(r"\s")
-_SENTENCE_ENDINGS = (".", "!", "?", '"', "'", "”", "’", ")", "]", ":")
+_SENTENCE_ENDINGS = (".", "!", "?", '"', "'", "”", "’", ")", "]", ":", "。", "！", "？")
 
 
-def match_spans(text: str, terms: Collection[str]) -> list[Span]:
-    """Where in `text` the words that analyze to one of `terms` stand."""
+def match_spans(text: str, terms: Collection[str], key: str = ENGLISH) -> list[Span]:
+    """Where in `text` (indexed in the analysis `key`) the words that analyze to one of
+    `terms` stand; overlapping character pairs of unspaced script as one span."""
     if not terms or not text:
         return []
-    return [(start, end) for term, _, start, end in analyze(text) if term in terms]
+    spans: list[Span] = []
+    for term, _, start, end in analyze(text, key):
+        if term not in terms:
+            continue
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def make_snippets(
-    text: str, terms: Collection[str], count: int = 1, max_chars: int = DEFAULT_SNIPPET_CHARS
+    text: str,
+    terms: Collection[str],
+    count: int = 1,
+    max_chars: int = DEFAULT_SNIPPET_CHARS,
+    key: str = ENGLISH,
 ) -> list[Snippet]:
-    """Up to `count` best passages of `text` for the query `terms`, in reading order."""
+    """Up to `count` best passages of `text` (indexed in the analysis `key`) for the query
+    `terms`, in reading order."""
     if count <= 0 or not text.strip():
         return []
-    spans = match_spans(text, terms)
+    spans = match_spans(text, terms, key)
     if not spans:
         return [_passage(text, _lead_window(text, max_chars), [])]
     sentences = _sentences(text)

@@ -13,12 +13,13 @@ length costs little.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Protocol
 
 from rapidfuzz.distance import OSA
 
 from newsgrep.text.analysis import TOKEN_PATTERN, fold_accents, index_terms
+from newsgrep.text.languages import ENGLISH
 
 _SUGGESTION_FIELDS = ("body", "title")
 # A word the index holds is looked at only when this few articles or fewer hold it, and is
@@ -52,16 +53,19 @@ class Vocabulary(Protocol):
     def texts_with(self, field: str, term: str, limit: int) -> Iterator[str]: ...
 
 
-def suggest(vocabulary: Vocabulary, text: str) -> str | None:
+def suggest(
+    vocabulary: Vocabulary, text: str, languages: Collection[str] = (ENGLISH,)
+) -> str | None:
     """`text` with its unknown words replaced by the likeliest known ones, or None when
-    nothing would change."""
+    nothing would change. A word is read in each of the index's `languages` (analysis
+    keys), and corrected in the one whose reading the index holds most."""
     skipped = [(m.start(), m.end()) for m in _SKIPPED.finditer(text)]
     pieces, last, changed = [], 0, False
     for match in _QUERY_WORD.finditer(text):
         word = match.group()
         if word in _OPERATORS or any(s <= match.start() < e for s, e in skipped):
             continue
-        replacement = _correction(vocabulary, word)
+        replacement = _correction(vocabulary, word, languages)
         if replacement is not None:
             pieces.append(text[last : match.start()] + replacement)
             last, changed = match.end(), True
@@ -70,12 +74,18 @@ def suggest(vocabulary: Vocabulary, text: str) -> str | None:
     return "".join(pieces) + text[last:]
 
 
-def _correction(vocabulary: Vocabulary, word: str) -> str | None:
-    terms = index_terms(word)
-    if len(terms) != 1 or len(terms[0]) > LONGEST_WORD:
-        return None  # a stop word, several words, or no word at all
-    term = terms[0]
-    known = _frequency(vocabulary, term)
+def _correction(vocabulary: Vocabulary, word: str, languages: Collection[str]) -> str | None:
+    readings = []
+    for key in sorted(languages):
+        terms = index_terms(word, key)
+        if len(terms) != 1 or len(terms[0]) > LONGEST_WORD:
+            return None  # a stop word, several words, or no word at all
+        readings.append((-_frequency(vocabulary, terms[0]), key, terms[0]))
+    if not readings:
+        return None
+    # The language whose reading of the word the index holds most.
+    known, key, term = min(readings)
+    known = -known
     if known > RARE_UP_TO:
         return None
     typed = fold_accents(word.lower())
@@ -101,7 +111,7 @@ def _correction(vocabulary: Vocabulary, word: str) -> str | None:
     written = [
         (OSA.distance(typed, form), edits, rank, form)
         for rank, (_, edits, stem) in enumerate(likeliest)
-        if (form := _as_written(vocabulary, stem, typed)) is not None
+        if (form := _as_written(vocabulary, stem, typed, key)) is not None
     ]
     return min(written)[3] if written else likeliest[0][2]
 
@@ -145,7 +155,7 @@ def _frequency(vocabulary: Vocabulary, term: str) -> int:
     return sum(vocabulary.frequency(name, term) for name in _SUGGESTION_FIELDS)
 
 
-def _as_written(vocabulary: Vocabulary, term: str, typed: str) -> str | None:
+def _as_written(vocabulary: Vocabulary, term: str, typed: str, key: str) -> str | None:
     """The word articles wrote for the index term `term` (of those in its first few
     articles, the one nearest to what was typed), in lower case. Only words that begin as
     the term does are analysed: stemming changes a word's end, not its beginning."""
@@ -154,7 +164,7 @@ def _as_written(vocabulary: Vocabulary, term: str, typed: str) -> str | None:
     for name in _SUGGESTION_FIELDS:
         for text in vocabulary.texts_with(name, term, _FORMS_FROM):
             words = beginning.findall(text) or beginning.findall(fold_accents(text))
-            written.update(word.lower() for word in words if index_terms(word) == [term])
+            written.update(word.lower() for word in words if index_terms(word, key) == [term])
     if not written:
         return None
     return min(written, key=lambda form: (OSA.distance(typed, form), form))

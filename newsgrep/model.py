@@ -180,6 +180,8 @@ class SearchRequest:
     # When nothing matches and "did you mean" has a correction that matches, answer with
     # that instead (a person reading the results; never a script).
     correct: bool = False
+    # How a numeric date such as 06/01/2004 reads: "dmy", "mdy", or None (refused).
+    date_order: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,6 +20,8 @@ from newsgrep import __version__
 from newsgrep.cli.browse import show_command, stats_command
 from newsgrep.cli.exits import ExitCode, handle_errors, say, usage_line
 from newsgrep.cli.maintain import check_command, index_command
+from newsgrep.cli.options import GLOBALS_KEY
+from newsgrep.cli.resolve import ColorChoice, GlobalOptions
 from newsgrep.cli.search import search_command, similar_command
 from newsgrep.config import config_path, load_config
 from newsgrep.render.common import safe_line
@@ -66,6 +69,27 @@ def main(
             show_default=False,
         ),
     ] = None,
+    index_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--index",
+            metavar="DIR",
+            help="Index folder, for any command (env NEWSGREP_INDEX, config 'index'); "
+            "a command's own --index wins.",
+            show_default=False,
+        ),
+    ] = None,
+    color: Annotated[
+        ColorChoice | None,
+        typer.Option(
+            "--color",
+            help="Colour in human output, for any command (config 'color').",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing, for any command; see its -q.")
+    ] = False,
 ) -> None:
     """Full-text search over a folder of news articles: ranked, highlighted, scriptable.
 
@@ -73,6 +97,7 @@ def main(
     """
     path, required = config_path(config, os.environ)
     ctx.obj = load_config(path, required=required)
+    ctx.meta[GLOBALS_KEY] = GlobalOptions(index_dir, color, quiet)
 
 
 def run() -> None:

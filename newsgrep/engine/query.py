@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -19,11 +20,13 @@ from typing import Any
 from whoosh import qparser, query
 from whoosh.util.times import long_to_datetime
 
+from newsgrep.engine.query_text import prepared
 from newsgrep.errors import QueryError
 from newsgrep.model import DEFAULT_RANKING, Explanation, RankingSettings
 from newsgrep.text.analysis import TOKEN_PATTERN, index_terms
-from newsgrep.text.dates import DateSpan, format_date, parse_date_span
+from newsgrep.text.dates import format_date
 from newsgrep.text.synonyms import Synonyms
+from newsgrep.text.typed_dates import DateSpan, parse_date_span
 
 TEXT_FIELDS = ("title", "body")
 # Function words a long, natural-language query drops when it is relaxed ("which",
@@ -55,7 +58,9 @@ QUERY_FIELDS = ("title", "body", "date", "source", "url", "tags", "id", "lang")
 RECORD_FIELD_PREFIX = "f."
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
-_EMPTY_FIELD = re.compile(r"(?:^|[\s(])(\w+):(?=$|[\s)])")
+# How a numeric date such as 06/01/2004 reads while a query is parsed ("dmy", "mdy", or
+# None: refused): Whoosh's parser calls the date field with nothing but the text.
+_DATE_ORDER: ContextVar[str | None] = ContextVar("date_order", default=None)
 _FIELD_NAME = re.compile(r"(?:^|[\s(+-])([A-Za-z_][A-Za-z0-9_]*):(?=\S)")
 # A leading minus negates, as in most search engines: `-mayor` is `NOT mayor`.
 _MINUS = re.compile(r"(^|[\s(])-(?=[\w\"(])")
@@ -92,14 +97,35 @@ def parse(
     synonyms: Synonyms | None = None,
     ranking: RankingSettings = DEFAULT_RANKING,
     record_fields: Collection[str] = (),
+    date_order: str | None = None,
 ) -> ParsedQuery:
     """Parse `text` (and the --since/--until bounds) against `schema`; `record_fields`
-    are the names of the records' own fields that the index holds (`topics`, `places`).
+    are the names of the records' own fields that the index holds (`topics`, `places`);
+    `date_order` ("dmy", "mdy") how numeric dates such as 06/01/2004 read (None: refused).
+
+    A quote or bracket left open is closed at the end of the query, and a `)` that closes
+    nothing is dropped, each with a notice that says how the query was read.
 
     Raises:
-        QueryError: an empty query, a field with no value, an unreadable date, or a query
-            whose every word is a stop word.
+        QueryError: an empty query, a field with no value, an unreadable date, a query
+            whose every word is a stop word, or one that only leaves words out.
     """
+    token = _DATE_ORDER.set(date_order)
+    try:
+        return _parse(text, schema, since, until, synonyms, ranking, record_fields)
+    finally:
+        _DATE_ORDER.reset(token)
+
+
+def _parse(
+    text: str,
+    schema: Any,
+    since: str | None,
+    until: str | None,
+    synonyms: Synonyms | None,
+    ranking: RankingSettings,
+    record_fields: Collection[str],
+) -> ParsedQuery:
     if not text.strip():
         raise QueryError(
             "empty query", hint='give words to search for, e.g. newsgrep search "peace talks"'
@@ -111,11 +137,9 @@ def parse(
             f"the query has {words:,} words; at most {MAX_QUERY_WORDS:,} are searched",
             hint="to find articles like a whole text, index it and run: newsgrep similar ID",
         )
-    empty = _EMPTY_FIELD.search(text)
-    if empty:
-        raise QueryError(f"'{empty.group(1)}:' has no value", hint=f"e.g. {empty.group(1)}:word")
+    text, repairs = prepared(text)
     known = [*QUERY_FIELDS, *sorted(set(record_fields) - set(QUERY_FIELDS))]
-    notices = tuple(
+    notices = repairs + tuple(
         f"'{name}:' is not a field, searched as words (fields: {_field_list(known)})"
         for name in dict.fromkeys(_FIELD_NAME.findall(text))
         if name not in known
@@ -241,7 +265,13 @@ def _parse_checked(text: str, schema: Any, record_fields: Collection[str] = ()) 
     except Exception as error:  # Whoosh's parser signals bad input in many ways
         raise QueryError(f"cannot parse query: {error}") from None
     _raise_first_error(parsed)
+    negated = any(isinstance(node, query.Not) for node in _walk(parsed))
     parsed = parsed.normalize().accept(_widen_prefix)
+    if negated and not list(positive_leaves(parsed)):
+        raise QueryError(
+            "the query only leaves words out: nothing is left to search for",
+            hint="add a word to find, e.g. newsgrep search 'talks NOT ukraine'",
+        )
     if parsed is query.NullQuery or not list(positive_leaves(parsed)):
         raise QueryError(
             "the query has no words to search for",
@@ -361,22 +391,23 @@ def query_date_span(text: str) -> DateSpan:
         QueryError: not a date.
     """
     try:
-        return parse_date_span(text)
+        return parse_date_span(text, order=_DATE_ORDER.get())
     except ValueError as error:
         raise QueryError(f"in date: {error}") from None
 
 
-def date_filter(since: str | None, until: str | None) -> Any:
-    """The filter for --since/--until, or None.
+def date_filter(since: str | None, until: str | None, order: str | None = None) -> Any:
+    """The filter for --since/--until, or None; `order` as for `parse`.
 
     Raises:
         QueryError: a bound that is not a date.
     """
     if since is None and until is None:
         return None
+    order = order or _DATE_ORDER.get()
     try:
-        start = parse_date_span(since).start if since else None
-        end = parse_date_span(until).end if until else None
+        start = parse_date_span(since, order=order).start if since else None
+        end = parse_date_span(until, order=order).end if until else None
     except ValueError as error:
         raise QueryError(str(error)) from None
     return query.DateRange("date", start, end)

@@ -112,6 +112,7 @@ class SearchSession:
             synonyms=request.synonyms,
             ranking=self.ranking,
             record_fields=self._record_fields(),
+            date_order=request.date_order,
         )
 
     def _record_fields(self) -> frozenset[str]:
@@ -321,7 +322,7 @@ class SearchSession:
             ArticleNotFoundError: no article has that id or path.
         """
         started = time.perf_counter()
-        filter_ = date_filter(request.since, request.until)
+        filter_ = date_filter(request.since, request.until, request.date_order)
         searcher = self._searcher
         with self._reading():
             targets = self._columns.in_file_order(docnums(searcher, target))

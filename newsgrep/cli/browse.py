@@ -16,6 +16,7 @@ from newsgrep.cli.options import (
     JsonObjectOption,
     NoPagerOption,
     color_given,
+    complete_ids,
     config_of,
     globals_of,
     index_given,
@@ -38,7 +39,10 @@ def show_command(
     ctx: typer.Context,
     targets: Annotated[
         list[str],
-        typer.Argument(help="Article ids, or paths of indexed files (all their articles)."),
+        typer.Argument(
+            help="Article ids, or paths of indexed files (all their articles).",
+            autocompletion=complete_ids,
+        ),
     ],
     index_dir: IndexOption = DEFAULT_INDEX,
     query: Annotated[

@@ -109,6 +109,20 @@ NoPagerOption = Annotated[
 ]
 
 
+def complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The shell's TAB after show and similar: article ids (loaded only when asked)."""
+    from newsgrep.cli import completion
+
+    return completion.complete_ids(ctx, incomplete)
+
+
+def complete_query(incomplete: str) -> list[str]:
+    """The shell's TAB in a query: field names."""
+    from newsgrep.cli import completion
+
+    return completion.complete_query(incomplete)
+
+
 def _option(name: str, annotation: object, default: object) -> inspect.Parameter:
     return inspect.Parameter(
         name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default

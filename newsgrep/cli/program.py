@@ -26,6 +26,9 @@ from newsgrep.cli.search import search_command, similar_command
 from newsgrep.config import config_path, load_config
 from newsgrep.render.common import safe_line
 
+# Set by the shell's completion script when it asks what to offer (Click's name for it).
+COMPLETION_VARIABLE = "_NEWSGREP_COMPLETE"
+
 app = typer.Typer(
     name="newsgrep",
     help="Full-text search over a folder of news articles: ranked, highlighted, scriptable.",
@@ -48,6 +51,14 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _man(value: bool) -> None:
+    if value:
+        from newsgrep.cli.manual import manual
+
+        sys.stdout.write(manual(app))
+        raise typer.Exit()
+
+
 @app.callback()
 @handle_errors
 def main(
@@ -56,6 +67,15 @@ def main(
         bool,
         typer.Option(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+    man: Annotated[
+        bool,
+        typer.Option(
+            "--man",
+            callback=_man,
+            is_eager=True,
+            help="Print the man page (roff: newsgrep --man | man -l -) and exit.",
         ),
     ] = False,
     config: Annotated[
@@ -104,7 +124,7 @@ def run() -> None:
     """The entry point of the console script and of `python -m newsgrep`. A usage error (an
     unknown option, a bad value) is one line on stderr and exit 2, like every other error;
     Click would print the usage, a hint and the error on three."""
-    if len(sys.argv) < 2:
+    if len(sys.argv) < 2 and COMPLETION_VARIABLE not in os.environ:
         # `newsgrep` alone: the help on stderr and exit 2, as Typer's `no_args_is_help`
         # has it (which CliRunner still goes through).
         typer.echo(_help(), err=True)

@@ -15,7 +15,14 @@ import typer
 
 from newsgrep.cli.emit import emit, terminal, write_counts, write_summary
 from newsgrep.cli.exits import ExitCode, handle_errors
-from newsgrep.cli.options import QuietOption, config_of, quiet_given, with_hit_options
+from newsgrep.cli.options import (
+    QuietOption,
+    complete_ids,
+    complete_query,
+    config_of,
+    quiet_given,
+    with_hit_options,
+)
 from newsgrep.cli.resolve import (
     HitOptions,
     SearchOptions,
@@ -36,7 +43,11 @@ def search_command(
     ctx: typer.Context,
     query: Annotated[
         list[str] | None,
-        typer.Argument(help="The query; several words are joined by spaces.", show_default=False),
+        typer.Argument(
+            help="The query; several words are joined by spaces.",
+            show_default=False,
+            autocompletion=complete_query,
+        ),
     ] = None,
     *,
     options: HitOptions,  # the shared options (see `with_hit_options`)
@@ -198,7 +209,12 @@ def _run_batch(plan: SearchPlan) -> ExitCode:
 @with_hit_options
 def similar_command(
     ctx: typer.Context,
-    target: Annotated[str, typer.Argument(help="An article id, or the path of an indexed file.")],
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="An article id, or the path of an indexed file.", autocompletion=complete_ids
+        ),
+    ],
     *,
     options: HitOptions,  # the shared options (see `with_hit_options`)
 ) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.exceptions import TyperException
@@ -29,20 +30,49 @@ from newsgrep.render.common import safe_line
 # Set by the shell's completion script when it asks what to offer (Click's name for it).
 COMPLETION_VARIABLE = "_NEWSGREP_COMPLETE"
 
-app = typer.Typer(
-    name="newsgrep",
-    help="Full-text search over a folder of news articles: ranked, highlighted, scriptable.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.command("index")(index_command)
-app.command("search")(search_command)
-app.command("similar")(similar_command)
-app.command("show")(show_command)
-app.command("stats")(stats_command)
-app.command("check")(check_command)
+COMMANDS: dict[str, Callable[..., Any]] = {
+    "index": index_command,
+    "search": search_command,
+    "similar": similar_command,
+    "show": show_command,
+    "stats": stats_command,
+    "check": check_command,
+}
+# The options before the command that take a value (to find the command after them).
+_VALUED = frozenset({"--config", "--index", "--color"})
+
+
+def _typer(commands: tuple[str, ...] = tuple(COMMANDS)) -> typer.Typer:
+    made = typer.Typer(
+        name="newsgrep",
+        help="Full-text search over a folder of news articles: ranked, highlighted, scriptable.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    made.callback()(main)
+    for name in commands:
+        made.command(name)(COMMANDS[name])
+    return made
+
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app to run `argv` with: one that has only the command it names, when it names
+    one. Typer makes every command it has into Click's on each run, which for all six
+    took as long as a search of a small index; help, completion and usage errors that name
+    no command get the whole app."""
+    if COMPLETION_VARIABLE in os.environ:
+        return app
+    words = iter(argv)
+    for word in words:
+        if word in _VALUED:
+            next(words, None)
+        elif not word.startswith("-"):
+            return _typer((word,)) if word in COMMANDS else app
+        elif word in ("--", "-h", "--help", "--man", "--version"):
+            break
+    return app
 
 
 def _version(value: bool) -> None:
@@ -59,7 +89,6 @@ def _man(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 @handle_errors
 def main(
     ctx: typer.Context,
@@ -120,6 +149,9 @@ def main(
     ctx.meta[GLOBALS_KEY] = GlobalOptions(index_dir, color, quiet)
 
 
+app = _typer()
+
+
 def run() -> None:
     """The entry point of the console script and of `python -m newsgrep`. A usage error (an
     unknown option, a bad value) is one line on stderr and exit 2, like every other error;
@@ -130,7 +162,7 @@ def run() -> None:
         typer.echo(_help(), err=True)
         sys.exit(ExitCode.ERROR)
     try:
-        code = app(prog_name="newsgrep", standalone_mode=False)
+        code = app_for(sys.argv[1:])(prog_name="newsgrep", standalone_mode=False)
     except TyperException as error:
         say(safe_line(usage_line(error, sys.argv[1:])))
         sys.exit(error.exit_code)

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import qparser, query
 from whoosh.util.times import long_to_datetime
@@ -26,7 +26,9 @@ from newsgrep.model import DEFAULT_RANKING, Explanation, RankingSettings
 from newsgrep.text.analysis import TOKEN_PATTERN, index_terms
 from newsgrep.text.dates import format_date
 from newsgrep.text.synonyms import Synonyms
-from newsgrep.text.typed_dates import DateSpan, parse_date_span
+
+if TYPE_CHECKING:
+    from newsgrep.text.typed_dates import DateSpan
 
 TEXT_FIELDS = ("title", "body")
 # Function words a long, natural-language query drops when it is relaxed ("which",
@@ -390,6 +392,8 @@ def query_date_span(text: str) -> DateSpan:
     Raises:
         QueryError: not a date.
     """
+    from newsgrep.text.typed_dates import parse_date_span  # only a query with a date
+
     try:
         return parse_date_span(text, order=_DATE_ORDER.get())
     except ValueError as error:
@@ -404,6 +408,8 @@ def date_filter(since: str | None, until: str | None, order: str | None = None) 
     """
     if since is None and until is None:
         return None
+    from newsgrep.text.typed_dates import parse_date_span
+
     order = order or _DATE_ORDER.get()
     try:
         start = parse_date_span(since, order=order).start if since else None

@@ -133,6 +133,7 @@ class HyperfineResult:
     stddev_ms: float
     min_ms: float
     runs: int
+    times_ms: tuple[float, ...] = ()
 
 
 def hyperfine(
@@ -175,6 +176,7 @@ def hyperfine(
         (result.get("stddev") or 0.0) * 1000,
         result["min"] * 1000,
         len(result["times"]),
+        tuple(time * 1000 for time in result["times"]),
     )
 
 

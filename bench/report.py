@@ -27,6 +27,7 @@ ROWS: tuple[tuple[str, str, str, bool], ...] = (
     ("--batch, 99 queries, whole process (queries/s)", "batch_qps", "{:.0f}", False),
     ("cold one-word search (ms)", "cold_ms", "{:.0f}", True),
     ("cold one-word search, --json (ms)", "cold_json_ms", "{:.0f}", False),
+    ("import floor, in turns with the cold searches (ms)", "floor_ms", "{:.0f}", False),
 )
 
 
@@ -133,6 +134,15 @@ TARGETS = (
     # "no slower": within 5 %, the run-to-run noise of a hyperfine median here
     Target("cold --json ÷ human, 21.6k", "1", _JSON_OVER_HUMAN, 1.05, "×"),
     Target("cold --json ÷ human, 108k", "5", _JSON_OVER_HUMAN, 1.05, "×"),
+    # issue 14: at the bare import of Typer, Rich and the Whoosh modules a search needs
+    Target("cold search ÷ import floor, 21.6k", "1", _get("newsgrep", "cold_over_floor"), 1.0, "×"),
+    Target(
+        "cold --json ÷ import floor, 21.6k", "1", _get("newsgrep", "cold_json_over_floor"), 1.0, "×"
+    ),
+    Target("cold search ÷ import floor, 108k", "5", _get("newsgrep", "cold_over_floor"), 1.0, "×"),
+    Target(
+        "cold --json ÷ import floor, 108k", "5", _get("newsgrep", "cold_json_over_floor"), 1.0, "×"
+    ),
     Target("--batch, 108k", "5", _get("newsgrep", "batch_qps"), 50, "queries/s", at_least=True),
     Target("index ÷ text, 21.6k", "1", _get("newsgrep", "index_ratio"), 2.0, "×"),
     Target("index ÷ text, 108k", "5", _get("newsgrep", "index_ratio"), 2.0, "×"),

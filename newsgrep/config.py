@@ -10,13 +10,14 @@ over built-in defaults. Relative paths are taken from the file's own folder.
     color = "never"     # auto | always | never
     synonyms = "~/news/synonyms.txt"   # more synonym groups (see newsgrep.text.synonyms)
     max_size = "64M"    # skip article files larger than this when indexing; 0: no limit
+    pager = "less -R"   # long human output on a terminal; false for none
+    date_order = "dmy"  # how 06/01/2004 reads: "dmy" or "mdy" (else it is refused)
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,10 @@ _PATHS = ("index", "synonyms")
 _CHOICES = {
     "sort": ("relevance", "newest", "oldest"),
     "color": ("auto", "always", "never"),
+    "date_order": ("dmy", "mdy"),
 }
+
+_KEYS = (*_PATHS, "limit", *_CHOICES, "max_size", "pager")
 
 
 class ConfigError(NewsgrepError):
@@ -44,6 +48,8 @@ class Config:
     color: str | None = None
     synonyms: Path | None = None
     max_size: int | None = None  # bytes; 0 for no limit
+    pager: str | bool | None = None  # a command, or False for none; None: not set
+    date_order: str | None = None  # "dmy" or "mdy": how a date such as 06/01/2004 reads
     path: Path | None = None  # the file it was read from
 
 
@@ -69,6 +75,8 @@ def load_config(path: Path, *, required: bool) -> Config:
         return Config()
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read it ({error})") from None
+    import tomllib  # only when there is a file: most runs have none
+
     try:
         values = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -76,7 +84,7 @@ def load_config(path: Path, *, required: bool) -> Config:
     return _validated(values, text, path)
 
 
-def _toml_problem(error: tomllib.TOMLDecodeError) -> str:
+def _toml_problem(error: ValueError) -> str:
     # tomllib says "... (at line 3, column 7)": lead with the line, as compilers do.
     message = str(error)
     found = re.search(r"\(at line (\d+), column \d+\)$", message)
@@ -103,10 +111,12 @@ def _validated(values: dict[str, Any], text: str, path: Path) -> Config:
                 settings["max_size"] = parse_size(str(value))
             except ValueError as error:
                 raise ConfigError(f"{where}: max_size: {error}") from None
-        elif key in (*_PATHS, "limit", *_CHOICES, "max_size"):
+        elif key == "pager" and (value is False or (isinstance(value, str) and value.strip())):
+            settings["pager"] = value
+        elif key in _KEYS:
             raise ConfigError(f"{where}: {key} = {value!r} is not {_expected(key)}")
         else:
-            known = ", ".join((*_PATHS, "limit", *_CHOICES, "max_size"))
+            known = ", ".join(_KEYS)
             raise ConfigError(f"{where}: unknown setting {key!r} (known: {known})")
     return Config(path=path, **settings)
 
@@ -118,6 +128,8 @@ def _expected(key: str) -> str:
         return "a whole number"
     if key == "max_size":
         return 'a size such as "64M"'
+    if key == "pager":
+        return "a command in quotes, or false"
     return "one of " + ", ".join(f'"{choice}"' for choice in _CHOICES[key])
 
 

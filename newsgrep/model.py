@@ -181,6 +181,8 @@ class SearchRequest:
     synonyms: Synonyms | None = field(default_factory=_shipped_synonyms)
     # No match: answer with the matches of "did you mean" instead (a person; never a script).
     correct: bool = False
+    # How a numeric date such as 06/01/2004 reads: "dmy", "mdy", or None (refused).
+    date_order: str | None = None
     langs: tuple[str, ...] = ()  # only articles in these languages (`pt`: `pt-br` too)
 
 

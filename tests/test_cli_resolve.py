@@ -190,17 +190,63 @@ def test_a_search_needs_a_query_and_a_batch_takes_none() -> None:
         resolve_search(SearchOptions(("x",), batch=True), NO_CONFIG, PIPE, load_synonyms)
 
 
-def test_a_batch_writes_json_whatever_the_output_options_say() -> None:
-    hits = HitOptions(output=OutputOptions(count=True, files_with_matches=True))
-    options = SearchOptions(hits=hits, batch=True, summary=True)
+def test_a_batch_writes_json_and_refuses_other_output_modes() -> None:
+    options = SearchOptions(batch=True, summary=True)
     plan = resolve_search(options, CONFIG, PIPE, load_synonyms)
     assert (plan.batch, plan.output, plan.summary) == (True, Output(Mode.JSON), True)
     assert plan.request.limit == 3
+    hits = HitOptions(output=OutputOptions(count=True))
+    with pytest.raises(OptionsError, match="--batch writes JSON Lines.*drop -c"):
+        resolve_search(SearchOptions(hits=hits, batch=True), CONFIG, PIPE, load_synonyms)
+
+
+@pytest.mark.parametrize(
+    ("options", "terminal", "match"),
+    [
+        (SearchOptions(("w",)), PIPE, Match.AUTO),  # the human view may relax
+        (SearchOptions(("w",), writing(json=True)), TTY, Match.AUTO),  # JSON on a terminal
+        (SearchOptions(("w",), writing(json=True)), PIPE, Match.ALL),
+        (SearchOptions(("w",), writing(count=True)), TTY, Match.ALL),
+        (SearchOptions(("w",), writing(files_with_matches=True)), PIPE, Match.ALL),
+        (SearchOptions(("w",), writing(template="{id}")), PIPE, Match.ALL),
+        (SearchOptions(("w",), quiet=True), TTY, Match.ALL),
+        (SearchOptions(batch=True), PIPE, Match.ALL),
+        (SearchOptions(("w",), writing(count=True), any_word=True), PIPE, Match.ANY),
+    ],
+)
+def test_output_for_scripts_never_relaxes_a_query_unless_any_says_so(
+    options: SearchOptions, terminal: Terminal, match: Match
+) -> None:
+    assert resolve_search(options, NO_CONFIG, terminal, load_synonyms).request.match is match
+
+
+def test_a_count_covers_the_page_only_when_one_is_asked_for() -> None:
+    assert not plan_of(hits=writing(count=True)).output.page_count
+    limited = HitOptions(limit=3, output=OutputOptions(count=True))
+    assert plan_of(hits=limited).output.page_count
+    assert plan_of(hits=HitOptions(offset=2, output=OutputOptions(count=True))).output.page_count
+
+
+def test_the_pager_only_on_a_terminal_and_only_for_human_output() -> None:
+    def pager(terminal: Terminal, config: Config = NO_CONFIG, **given: object) -> str | None:
+        return resolve_output(OutputOptions(**given), config, terminal).pager  # type: ignore[arg-type]
+
+    assert pager(TTY) == "less"
+    assert pager(replace(TTY, environ={"PAGER": "most"})) == "most"
+    assert pager(replace(TTY, environ={"PAGER": "most"}), Config(pager="less -S")) == "less -S"
+    assert pager(replace(TTY, environ={"PAGER": ""})) is None
+    assert pager(replace(TTY, environ={"PAGER": "cat"})) is None
+    assert pager(TTY, Config(pager=False)) is None
+    assert pager(TTY, pager=False) is None  # --no-pager
+    assert pager(TTY, json=True) is None
+    assert pager(PIPE) is None
+    assert pager(replace(PIPE, stdout=True)) is None  # FORCE_COLOR: still a pipe
 
 
 def test_a_summary_follows_json_output_only() -> None:
     assert plan_of(hits=writing(json=True), summary=True).summary
-    assert not plan_of(summary=True).summary
+    with pytest.raises(OptionsError, match="--summary follows"):
+        plan_of(summary=True)
 
 
 def test_similar_has_no_synonyms() -> None:

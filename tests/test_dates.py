@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from newsgrep.text.dates import DateSpan, format_date, parse_article_date, parse_date_span
+from newsgrep.text.dates import format_date, parse_article_date
+from newsgrep.text.typed_dates import DateSpan, parse_date_span
 
 D = dt.datetime
 TODAY = dt.date(2025, 5, 15)

@@ -48,8 +48,7 @@ def handle_errors(command: Callable[P, None]) -> Callable[P, None]:
         try:
             command(*args, **kwargs)
         except NewsgrepError as error:
-            hint = f" — {error.hint}" if error.hint else ""
-            say(safe_line(f"{error}{hint}"))
+            say(error_line(error))
             raise typer.Exit(ExitCode.ERROR) from None
         except KeyboardInterrupt:
             say("interrupted")
@@ -63,6 +62,26 @@ def handle_errors(command: Callable[P, None]) -> Callable[P, None]:
     return wrapper
 
 
+def error_line(error: NewsgrepError) -> str:
+    """An error and its hint, as one line: "message — hint"."""
+    hint = f" — {error.hint}" if error.hint else ""
+    return safe_line(f"{error}{hint}")
+
+
+# grep's options that mean something else here, or nothing: each refused with the way
+# newsgrep does what a grep user wants from it.
+GREP_HABITS = {
+    "-w": "newsgrep matches whole words already, and their forms (talks finds talk): drop -w",
+    "-v": "to leave out articles with a word, write NOT word or -word in the quoted query: "
+    "newsgrep search 'istanbul NOT mayor'",
+    "-e": "the query is the words given: join alternatives with OR "
+    "(newsgrep search 'kyiv OR kiev'), and put a query that starts with - after --",
+    "-C": "newsgrep shows snippets, not lines around a match: --snippets N gives N per hit, "
+    "newsgrep show ID the whole article",
+}
+GREP_HABITS["-A"] = GREP_HABITS["-B"] = GREP_HABITS["-C"]
+
+
 def usage_line(error: TyperException, argv: list[str]) -> str:
     """A usage error (an unknown option, a bad value, a missing argument) as one line that
     names the help to read; Click would print the usage, a hint and the error on three."""
@@ -72,11 +91,42 @@ def usage_line(error: TyperException, argv: list[str]) -> str:
     context: typer.Context | None = getattr(error, "ctx", None)
     command = context.command_path if context is not None else "newsgrep"
     option: str = getattr(error, "option_name", "")
-    if option.startswith("-") and not option.startswith("--") and command.endswith("search"):
-        # `newsgrep search istanbul -mayor`: `-mayor` reaches Click as options -m -a -y ...
-        word = next((a for a in argv if a.startswith(option) and a != "--"), option)
-        return (
-            f"no such option: {word}; to leave out a word, quote the query or put it after "
-            f"--: {command} -- ... {word}"
-        )
+    letters = _short_letters(error, option)
+    if letters and command.endswith("search"):
+        words = argv[: argv.index("--")] if "--" in argv else argv
+        if option in GREP_HABITS and any(_is_option(a, option) for a in words):
+            return f"{option} is grep's; {GREP_HABITS[option]}"
+        # `newsgrep search istanbul -mayor`: `-mayor` reaches Click as -m with the value
+        # "ayor", or as options -m -a -y ...: the word a user meant to leave out.
+        word = next((a for a in words if _is_word_after_minus(a, letters)), None)
+        if word is not None:
+            return (
+                f"no such option: {word}; to leave out a word, quote the query or put it "
+                f"after --: {command} -- ... {word}"
+            )
     return f"{message} (see: {command} --help)"
+
+
+def _short_letters(error: TyperException, option: str) -> set[str]:
+    """The letters of the short options the error is about: an unknown one (`-e`), or
+    those of the option a bad value was given to (`-n`/`-m` of --limit)."""
+    if option.startswith("-") and not option.startswith("--"):
+        return {option[1:]}
+    param = getattr(error, "param", None)
+    names: list[str] = list(getattr(param, "opts", []) or [])
+    return {name[1:] for name in names if len(name) == 2 and name[0] == "-"}
+
+
+def _is_option(arg: str, option: str) -> bool:
+    """`-C`, or `-C2` (a number given with it)."""
+    return arg == option or (arg.startswith(option) and arg[len(option) :].isdigit())
+
+
+def _is_word_after_minus(arg: str, letters: set[str]) -> bool:
+    """`-mayor`: a single minus, then a word (of letters) in which one of them is."""
+    return (
+        len(arg) > 2
+        and arg[0] == "-"
+        and arg[1:].isalpha()
+        and any(letter in arg[1:] for letter in letters)
+    )

@@ -21,7 +21,9 @@ from newsgrep.cli.options import (
     JsonObjectOption,
     QuietOption,
     config_of,
-    given,
+    globals_of,
+    index_given,
+    quiet_given,
 )
 from newsgrep.cli.resolve import (
     DEFAULT_INDEX,
@@ -29,6 +31,7 @@ from newsgrep.cli.resolve import (
     IndexRun,
     Mode,
     resolve_check_mode,
+    resolve_color,
     resolve_index,
 )
 from newsgrep.locate import existing_index
@@ -115,8 +118,9 @@ def index_command(
     from newsgrep.render.progress import ProgressBar
 
     wanted = IndexOptions(
-        tuple(paths or ()), given(ctx, "index_dir", index_dir), from_stdin, null, rebuild,
-        verbose, quiet, wait, max_size, compact, tuple(exclude or ()), no_excludes, watch,
+        tuple(paths or ()), index_given(ctx, index_dir), from_stdin, null, rebuild,
+        verbose, quiet_given(ctx, quiet), wait, max_size, compact, tuple(exclude or ()),
+        no_excludes, watch,
     )  # fmt: skip
     run = resolve_index(wanted, config_of(ctx), terminal(), default_max_size=DEFAULT_MAX_SIZE)
     if run.watch:
@@ -229,8 +233,9 @@ def check_command(
     """
     from newsgrep.check import check_index, repair_index
 
-    mode = resolve_check_mode(json_output, quiet)
-    directory = existing_index(given(ctx, "index_dir", index_dir), config_of(ctx), unfinished=True)
+    mode = resolve_check_mode(json_output, quiet_given(ctx, quiet))
+    config = config_of(ctx)
+    directory = existing_index(index_given(ctx, index_dir), config, unfinished=True)
     report = check_index(directory)
     repaired = None
     if repair and not report.healthy and report.repair is not None:
@@ -243,5 +248,6 @@ def check_command(
     elif mode is Mode.HUMAN:
         from newsgrep.render.human import render_check, stdout_console
 
-        render_check(report, stdout_console(), repaired=repaired)
+        colour = resolve_color(globals_of(ctx).color, config)
+        render_check(report, stdout_console(colour), repaired=repaired)
     raise typer.Exit(ExitCode.MATCH if report.healthy else ExitCode.NO_MATCH)

@@ -17,11 +17,18 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from newsgrep.cli.resolve import DEFAULT_INDEX, ColorChoice, HitOptions, OutputOptions
+from newsgrep.cli.resolve import (
+    DEFAULT_INDEX,
+    ColorChoice,
+    GlobalOptions,
+    HitOptions,
+    OutputOptions,
+)
 from newsgrep.config import Config
 from newsgrep.model import Sort
 
 T = TypeVar("T")
+GLOBALS_KEY = "newsgrep.globals"  # where the app's callback leaves them, in Click's ctx.meta
 
 
 def config_of(ctx: typer.Context) -> Config:
@@ -34,6 +41,37 @@ def given(ctx: typer.Context, name: str, value: T) -> T | None:
     """`value` if a flag or an environment variable set it; None if it is Typer's default."""
     source = ctx.get_parameter_source(name)
     return None if source is not None and source.name == "DEFAULT" else value
+
+
+def globals_of(ctx: typer.Context) -> GlobalOptions:
+    """The options given before the command (see `GlobalOptions`)."""
+    found = ctx.meta.get(GLOBALS_KEY)
+    return found if isinstance(found, GlobalOptions) else GlobalOptions()
+
+
+def nearest(ctx: typer.Context, name: str, value: T, outer: T | None) -> T | None:
+    """The command's own flag, else the same option given before the command (`outer`),
+    else the command's value from the environment; None when none of them gave one."""
+    source = ctx.get_parameter_source(name)
+    kind = source.name if source is not None else "COMMANDLINE"
+    if kind == "COMMANDLINE" or (outer is None and kind != "DEFAULT"):
+        return value
+    return outer
+
+
+def index_given(ctx: typer.Context, value: Path) -> Path | None:
+    """--index of the command, else before it, else NEWSGREP_INDEX; None: not given."""
+    return nearest(ctx, "index_dir", value, globals_of(ctx).index)
+
+
+def color_given(ctx: typer.Context, value: ColorChoice) -> ColorChoice | None:
+    """--color of the command, else before it; None: not given (the config's, else auto)."""
+    return nearest(ctx, "color", value, globals_of(ctx).color)
+
+
+def quiet_given(ctx: typer.Context, value: bool) -> bool:
+    """-q of the command or before it."""
+    return value or globals_of(ctx).quiet
 
 
 IndexOption = Annotated[
@@ -62,6 +100,28 @@ QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit status tells.")
 ]
 JsonObjectOption = Annotated[bool, typer.Option("--json", help="One JSON object.")]
+NoPagerOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print long output straight to the terminal, not through $PAGER or less "
+        "(config 'pager'); a pipe never gets one.",
+    ),
+]
+
+
+def complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The shell's TAB after show and similar: article ids (loaded only when asked)."""
+    from newsgrep.cli import completion
+
+    return completion.complete_ids(ctx, incomplete)
+
+
+def complete_query(incomplete: str) -> list[str]:
+    """The shell's TAB in a query: field names."""
+    from newsgrep.cli import completion
+
+    return completion.complete_query(incomplete)
 
 
 def _option(name: str, annotation: object, default: object) -> inspect.Parameter:
@@ -80,8 +140,11 @@ _HIT_PARAMETERS = (
             typer.Option(
                 "--limit",
                 "-n",
+                "--max-count",
+                "-m",
                 min=0,
-                help="Most hits to show; 0 for all. [default: 10 (config 'limit'); all with -l/-c]",
+                help="Most hits to show, list (-l) or count (-c); 0 for all; -m as grep has it. "
+                "[default: 10 (config 'limit'); all with -l/-c]",
                 show_default=False,
             ),
         ],
@@ -174,6 +237,7 @@ _HIT_PARAMETERS = (
     ),
     _option("color", ColorOption, ColorChoice.AUTO),
     _option("hyperlinks", HyperlinkOption, None),
+    _option("no_pager", NoPagerOption, False),
     _option(
         "no_collapse",
         Annotated[
@@ -191,7 +255,7 @@ _HIT_NAMES = tuple(parameter.name for parameter in _HIT_PARAMETERS)
 
 def _hit_options(ctx: typer.Context, values: dict[str, Any]) -> HitOptions:
     return HitOptions(
-        index=given(ctx, "index_dir", values["index_dir"]),
+        index=index_given(ctx, values["index_dir"]),
         limit=values["limit"],
         offset=values["offset"],
         since=values["since"],
@@ -206,8 +270,10 @@ def _hit_options(ctx: typer.Context, values: dict[str, Any]) -> HitOptions:
             count=values["count"],
             null=values["null"],
             template=values["template"],
-            color=given(ctx, "color", values["color"]),
+            color=color_given(ctx, values["color"]),
             hyperlinks=values["hyperlinks"],
+            pager=False if values["no_pager"] else None,
+            quiet=globals_of(ctx).quiet,
         ),
     )
 

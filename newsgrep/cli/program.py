@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from typer.exceptions import TyperException
@@ -19,24 +21,58 @@ from newsgrep import __version__
 from newsgrep.cli.browse import show_command, stats_command
 from newsgrep.cli.exits import ExitCode, handle_errors, say, usage_line
 from newsgrep.cli.maintain import check_command, index_command
+from newsgrep.cli.options import GLOBALS_KEY
+from newsgrep.cli.resolve import ColorChoice, GlobalOptions
 from newsgrep.cli.search import search_command, similar_command
 from newsgrep.config import config_path, load_config
 from newsgrep.render.common import safe_line
 
-app = typer.Typer(
-    name="newsgrep",
-    help="Full-text search over a folder of news articles: ranked, highlighted, scriptable.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.command("index")(index_command)
-app.command("search")(search_command)
-app.command("similar")(similar_command)
-app.command("show")(show_command)
-app.command("stats")(stats_command)
-app.command("check")(check_command)
+# Set by the shell's completion script when it asks what to offer (Click's name for it).
+COMPLETION_VARIABLE = "_NEWSGREP_COMPLETE"
+
+COMMANDS: dict[str, Callable[..., Any]] = {
+    "index": index_command,
+    "search": search_command,
+    "similar": similar_command,
+    "show": show_command,
+    "stats": stats_command,
+    "check": check_command,
+}
+# The options before the command that take a value (to find the command after them).
+_VALUED = frozenset({"--config", "--index", "--color"})
+
+
+def _typer(commands: tuple[str, ...] = tuple(COMMANDS)) -> typer.Typer:
+    made = typer.Typer(
+        name="newsgrep",
+        help="Full-text search over a folder of news articles: ranked, highlighted, scriptable.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    made.callback()(main)
+    for name in commands:
+        made.command(name)(COMMANDS[name])
+    return made
+
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app to run `argv` with: one that has only the command it names, when it names
+    one. Typer makes every command it has into Click's on each run, which for all six
+    took as long as a search of a small index; help, completion and usage errors that name
+    no command get the whole app."""
+    if COMPLETION_VARIABLE in os.environ:
+        return app
+    words = iter(argv)
+    for word in words:
+        if word in _VALUED:
+            next(words, None)
+        elif not word.startswith("-"):
+            return _typer((word,)) if word in COMMANDS else app
+        elif word in ("--", "-h", "--help", "--man", "--version"):
+            break
+    return app
 
 
 def _version(value: bool) -> None:
@@ -45,7 +81,14 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+def _man(value: bool) -> None:
+    if value:
+        from newsgrep.cli.manual import manual
+
+        sys.stdout.write(manual(app))
+        raise typer.Exit()
+
+
 @handle_errors
 def main(
     ctx: typer.Context,
@@ -53,6 +96,15 @@ def main(
         bool,
         typer.Option(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+    man: Annotated[
+        bool,
+        typer.Option(
+            "--man",
+            callback=_man,
+            is_eager=True,
+            help="Print the man page (roff: newsgrep --man | man -l -) and exit.",
         ),
     ] = False,
     config: Annotated[
@@ -66,6 +118,27 @@ def main(
             show_default=False,
         ),
     ] = None,
+    index_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--index",
+            metavar="DIR",
+            help="Index folder, for any command (env NEWSGREP_INDEX, config 'index'); "
+            "a command's own --index wins.",
+            show_default=False,
+        ),
+    ] = None,
+    color: Annotated[
+        ColorChoice | None,
+        typer.Option(
+            "--color",
+            help="Colour in human output, for any command (config 'color').",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing, for any command; see its -q.")
+    ] = False,
 ) -> None:
     """Full-text search over a folder of news articles: ranked, highlighted, scriptable.
 
@@ -73,19 +146,23 @@ def main(
     """
     path, required = config_path(config, os.environ)
     ctx.obj = load_config(path, required=required)
+    ctx.meta[GLOBALS_KEY] = GlobalOptions(index_dir, color, quiet)
+
+
+app = _typer()
 
 
 def run() -> None:
     """The entry point of the console script and of `python -m newsgrep`. A usage error (an
     unknown option, a bad value) is one line on stderr and exit 2, like every other error;
     Click would print the usage, a hint and the error on three."""
-    if len(sys.argv) < 2:
+    if len(sys.argv) < 2 and COMPLETION_VARIABLE not in os.environ:
         # `newsgrep` alone: the help on stderr and exit 2, as Typer's `no_args_is_help`
         # has it (which CliRunner still goes through).
         typer.echo(_help(), err=True)
         sys.exit(ExitCode.ERROR)
     try:
-        code = app(prog_name="newsgrep", standalone_mode=False)
+        code = app_for(sys.argv[1:])(prog_name="newsgrep", standalone_mode=False)
     except TyperException as error:
         say(safe_line(usage_line(error, sys.argv[1:])))
         sys.exit(error.exit_code)

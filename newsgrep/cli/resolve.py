@@ -20,6 +20,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from newsgrep.cli.wanted import (
+    ColorChoice,
+    GlobalOptions,
+    HitOptions,
+    IndexOptions,
+    OutputOptions,
+    SearchOptions,
+)
 from newsgrep.config import Config
 from newsgrep.errors import NewsgrepError
 from newsgrep.locate import Located, locate_index, require_index
@@ -29,6 +37,14 @@ from newsgrep.wording import parse_size
 if TYPE_CHECKING:
     from newsgrep.text.synonyms import Synonyms
 
+__all__ = [  # the options as given are defined in `wanted`, and taken from here too
+    "ColorChoice",
+    "GlobalOptions",
+    "HitOptions",
+    "IndexOptions",
+    "OutputOptions",
+    "SearchOptions",
+]
 DEFAULT_INDEX = Path("index")
 DEFAULT_LIMIT = 10
 
@@ -38,12 +54,6 @@ _HYPERLINK_TERMINALS = ("iTerm.app", "WezTerm", "vscode", "ghostty", "Hyper", "T
 
 class OptionsError(NewsgrepError):
     """Options that contradict each other, or one whose value cannot be read."""
-
-
-class ColorChoice(StrEnum):
-    AUTO = "auto"
-    ALWAYS = "always"
-    NEVER = "never"
 
 
 class Mode(StrEnum):
@@ -78,6 +88,18 @@ class Output:
     color: bool | None = None
     hyperlinks: bool = False  # titles link to their files
     to_terminal: bool = False  # stdout is a tty
+    # The command that long human output on a terminal goes through; None: none.
+    pager: str | None = None
+    page_count: bool = False  # -c counts the page that -n / --offset ask for
+
+    @property
+    def for_scripts(self) -> bool:
+        """Output a script reads: -q, -c, -l/-0, --format, and JSON not on a terminal. Its
+        "match" means what grep's does: every word (or the Boolean query as written), so a
+        query is never relaxed to "most words" there unless --any says so."""
+        if self.mode is Mode.JSON:
+            return not self.to_terminal
+        return self.mode is not Mode.HUMAN
 
     @property
     def covers_all(self) -> bool:
@@ -87,74 +109,6 @@ class Output:
     @property
     def shows_snippets(self) -> bool:
         return self.mode in (Mode.HUMAN, Mode.JSON, Mode.TEMPLATE)
-
-
-# --- the raw options ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class OutputOptions:
-    """The options that choose an output mode, as given."""
-
-    json: bool = False
-    files_with_matches: bool = False
-    count: bool = False
-    null: bool = False
-    template: str | None = None
-    quiet: bool = False
-    color: ColorChoice | None = None  # None: not given (config, else auto)
-    hyperlinks: bool | None = None  # None: on terminals known to support them
-
-
-@dataclass(frozen=True, slots=True)
-class HitOptions:
-    """The options search and similar share, as given."""
-
-    index: Path | None = None  # None: not given (config, else DEFAULT_INDEX)
-    limit: int | None = None  # None: not given (depends on the mode); 0: all
-    offset: int = 0
-    since: str | None = None
-    until: str | None = None
-    langs: tuple[str, ...] = ()
-    sort: Sort | None = None  # None: not given (config, else relevance)
-    snippets: int = 1
-    collapse: bool = True
-    output: OutputOptions = field(default_factory=OutputOptions)
-
-
-@dataclass(frozen=True, slots=True)
-class SearchOptions:
-    """The options of `newsgrep search`, as given."""
-
-    query: tuple[str, ...] = ()
-    hits: HitOptions = field(default_factory=HitOptions)
-    quiet: bool = False
-    batch: bool = False
-    all_words: bool = False
-    any_word: bool = False
-    synonyms_file: Path | None = None  # None: not given (config, else none)
-    no_synonyms: bool = False
-    summary: bool = False
-    exact: bool = False  # never answer with a correction of the query
-
-
-@dataclass(frozen=True, slots=True)
-class IndexOptions:
-    """The options of `newsgrep index`, as given."""
-
-    paths: tuple[Path, ...] = ()
-    index: Path | None = None
-    from_stdin: bool = False
-    null: bool = False
-    rebuild: bool = False
-    verbose: bool = False
-    quiet: bool = False
-    wait: float = 10.0
-    max_size: str | None = None  # None: not given (config, else the indexer's default)
-    compact: bool = False
-    exclude: tuple[str, ...] = ()
-    no_excludes: bool = False
-    watch: bool = False
 
 
 # --- the decisions -----------------------------------------------------------------------
@@ -236,6 +190,7 @@ def resolve_output(options: OutputOptions, config: Config, terminal: Terminal) -
     ]
     if len(chosen) > 1:
         raise OptionsError("choose one output mode: --json, -l/-0, -c, --format or -q")
+    mode = chosen[0] if chosen else Mode.HUMAN
     compiled = ""
     if options.template is not None:
         from newsgrep.render.template import compile_template
@@ -247,13 +202,26 @@ def resolve_output(options: OutputOptions, config: Config, terminal: Terminal) -
         on_terminal = color is True or terminal.stdout
         hyperlinks = on_terminal and supports_hyperlinks(terminal.environ)
     return Output(
-        mode=chosen[0] if chosen else Mode.HUMAN,
+        mode=mode,
         null=options.null,
         template=compiled,
         color=color,
         hyperlinks=hyperlinks,
         to_terminal=terminal.stdout_isatty,
+        pager=resolve_pager(options.pager, config, terminal) if mode is Mode.HUMAN else None,
     )
+
+
+def resolve_pager(wanted: bool | None, config: Config, terminal: Terminal) -> str | None:
+    """The pager long human output goes through, only when stdout is a terminal: none with
+    --no-pager or the config's `pager = false`; else the config's command, else $PAGER
+    (empty or `cat`: none, as git reads it), else `less`."""
+    if wanted is False or not terminal.stdout_isatty or config.pager is False:
+        return None
+    command = config.pager if isinstance(config.pager, str) else None
+    if command is None:
+        command = terminal.environ.get("PAGER", "less")
+    return command if command.strip() not in ("", "cat") else None
 
 
 def resolve_limit(given: int | None, output: Output, config: Config) -> int | None:
@@ -294,6 +262,7 @@ def resolve_request(
         synonyms=synonyms,
         collapse=hits.collapse and not output.covers_all,
         correct=correct,
+        date_order=config.date_order,
     )
 
 
@@ -313,7 +282,7 @@ def resolve_search(
     """
     if options.all_words and options.any_word:
         raise OptionsError("choose --all or --any, not both")
-    match = Match.ALL if options.all_words else Match.ANY if options.any_word else Match.AUTO
+    refuse_conflicts(options)
     synonyms = None
     if not options.no_synonyms:
         chosen = options.synonyms_file
@@ -321,12 +290,15 @@ def resolve_search(
     if options.batch:
         if options.query:
             raise OptionsError("--batch reads its queries from stdin; give no query")
-        output = Output(Mode.JSON)
+        output = Output(Mode.JSON, to_terminal=terminal.stdout_isatty)
     elif not options.query:
         raise OptionsError("no query given — e.g. newsgrep search 'peace talks'")
     else:
         wanted = replace(options.hits.output, quiet=options.quiet)
-        output = resolve_output(wanted, config, terminal)
+        output = counting(resolve_output(wanted, config, terminal), options.hits)
+    match = Match.ALL if options.all_words else Match.ANY if options.any_word else Match.AUTO
+    if match is Match.AUTO and output.for_scripts:
+        match = Match.ALL  # a script's match means every word (see Output.for_scripts)
     query = " ".join(options.query)
     located = locate_index(options.hits.index, config)
     return SearchPlan(
@@ -349,6 +321,46 @@ def resolve_search(
     )
 
 
+def counting(output: Output, hits: HitOptions) -> Output:
+    """`output`, whose count (-c) covers the page that -n or --offset ask for, as -l does."""
+    if output.mode is Mode.COUNT and (hits.limit is not None or hits.offset):
+        return replace(output, page_count=True)
+    return output
+
+
+def _output_flags(options: SearchOptions) -> list[str]:
+    """The output options given, by name, in the order --help lists them."""
+    wanted = options.hits.output
+    flags = [("--json", wanted.json), ("-l", wanted.files_with_matches), ("-c", wanted.count)]
+    flags += [("-0", wanted.null), ("--format", wanted.template is not None)]
+    return [name for name, given in (*flags, ("-q", options.quiet)) if given]
+
+
+def refuse_conflicts(options: SearchOptions) -> None:
+    """Options that cannot be honoured together are refused, never quietly dropped.
+
+    Raises:
+        OptionsError: naming the two that clash.
+    """
+    flags = [flag for flag in _output_flags(options) if flag != "--json"]
+    if options.batch:
+        clash = flags[:1] or [name for name, on in (("--timeline", options.timeline),
+                              ("--explain", options.explain)) if on]  # fmt: skip
+        if clash:
+            raise OptionsError(f"--batch writes JSON Lines for each stdin query: drop {clash[0]}")
+    if options.timeline:
+        if flags:
+            raise OptionsError(
+                f"--timeline draws a chart of every match (--json: one object): drop {flags[0]}"
+            )
+        if options.hits.limit is not None or options.hits.offset:
+            raise OptionsError("--timeline counts every match: drop -n/--offset")
+    if options.summary and (options.timeline or not (options.batch or options.hits.output.json)):
+        raise OptionsError("--summary follows the hits of --json or --batch")
+    if options.no_synonyms and options.synonyms_file is not None:
+        raise OptionsError("choose --synonyms FILE or --no-synonyms, not both")
+
+
 def resolve_similar(
     target: str, hits: HitOptions, config: Config, terminal: Terminal
 ) -> SearchPlan:
@@ -357,7 +369,7 @@ def resolve_similar(
     Raises:
         OptionsError: conflicting output modes.
     """
-    output = resolve_output(hits.output, config, terminal)
+    output = counting(resolve_output(hits.output, config, terminal), hits)
     located = locate_index(hits.index, config)
     return SearchPlan(
         index_dir=located.path,

@@ -15,7 +15,14 @@ import typer
 
 from newsgrep.cli.emit import emit, terminal, write_counts, write_summary
 from newsgrep.cli.exits import ExitCode, handle_errors
-from newsgrep.cli.options import QuietOption, config_of, with_hit_options
+from newsgrep.cli.options import (
+    QuietOption,
+    complete_ids,
+    complete_query,
+    config_of,
+    quiet_given,
+    with_hit_options,
+)
 from newsgrep.cli.resolve import (
     HitOptions,
     SearchOptions,
@@ -36,7 +43,11 @@ def search_command(
     ctx: typer.Context,
     query: Annotated[
         list[str] | None,
-        typer.Argument(help="The query; several words are joined by spaces.", show_default=False),
+        typer.Argument(
+            help="The query; several words are joined by spaces.",
+            show_default=False,
+            autocompletion=complete_query,
+        ),
     ] = None,
     *,
     options: HitOptions,  # the shared options (see `with_hit_options`)
@@ -91,12 +102,27 @@ def search_command(
             "spelling correction (scripts never get them).",
         ),
     ] = False,
+    ignore_case: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-case",
+            "-i",
+            help="Accepted for grep's sake: search is already case-insensitive (and "
+            "accent-insensitive: turkiye finds Türkiye).",
+        ),
+    ] = False,
 ) -> None:
     """Search the index; print ranked hits with highlighted snippets.
 
     Query syntax: words (all must match), OR, NOT or -word, "a phrase", title:word,
-    source:name, date:2025-05, date:[2025-05-01 TO 2025-05-31], date:>2025-05-01,
-    word* (prefix), word~ (fuzzy).
+    source:name, date:2025-05, date:2004..2005, date:"last week"..,
+    date:[2025-05-01 TO 2025-05-31], date:>2025-05-01, since:2004-06, until:2005,
+    word* (prefix), word~ (fuzzy). Case and accents never matter.
+
+    \b
+    Exit status: 0 when something matched, 1 when nothing did, 2 on an error.
+    -q, -c, -l, --format and --json into a pipe match every word of the query;
+    the human view may rank articles with most of the words when few have all.
 
     Example: newsgrep search 'ceasefire talks' --since 2025-05 --sort newest
     """
@@ -104,8 +130,8 @@ def search_command(
     from newsgrep.text.synonyms import load_synonyms
 
     wanted = SearchOptions(
-        tuple(query or ()), options, quiet, batch, all_words, any_word,
-        synonyms_file, no_synonyms, summary, exact,
+        tuple(query or ()), options, quiet_given(ctx, quiet), batch, all_words, any_word,
+        synonyms_file, no_synonyms, summary, exact, explain, timeline,
     )  # fmt: skip
     plan = resolve_search(wanted, config_of(ctx), terminal(), load_synonyms)
     plan.existing_index()
@@ -184,7 +210,12 @@ def _run_batch(plan: SearchPlan) -> ExitCode:
 @with_hit_options
 def similar_command(
     ctx: typer.Context,
-    target: Annotated[str, typer.Argument(help="An article id, or the path of an indexed file.")],
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="An article id, or the path of an indexed file.", autocompletion=complete_ids
+        ),
+    ],
     *,
     options: HitOptions,  # the shared options (see `with_hit_options`)
 ) -> None:

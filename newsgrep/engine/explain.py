@@ -12,7 +12,8 @@ from whoosh import query
 from whoosh.util.times import long_to_datetime
 
 from newsgrep.engine.languages import word_terms
-from newsgrep.engine.query import NOT_WORDS, ParsedQuery
+from newsgrep.engine.query import ParsedQuery
+from newsgrep.engine.rewrite import NOT_WORDS
 from newsgrep.model import Explanation
 from newsgrep.text.analysis import TOKEN_PATTERN
 from newsgrep.text.dates import format_date

@@ -10,13 +10,12 @@ was read.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import qparser, query
 
@@ -27,29 +26,23 @@ from newsgrep.engine.languages import (
     combined,
     restricted,
 )
+from newsgrep.engine.query_text import prepared
+from newsgrep.engine.rewrite import (
+    expand,
+    is_word,
+    query_stop_terms,
+    relax,
+    weight_repeats,
+)
 from newsgrep.errors import QueryError
 from newsgrep.model import DEFAULT_RANKING, RankingSettings
 from newsgrep.text.analysis import TOKEN_PATTERN, index_terms
-from newsgrep.text.dates import DateSpan, parse_date_span
 from newsgrep.text.languages import ENGLISH
 from newsgrep.text.synonyms import Synonyms
 
-# Function words a long, natural-language query drops when it is relaxed ("which",
-# "would", "their"): the Snowball project's English stop list. They stay in the index, so
-# phrases and short queries still find them. (+0.010 MAP on TIME.)
-QUERY_STOP_WORDS = (  # noqa: SIM905 - the published list, kept as one readable string
-    "i me my myself we our ours ourselves you your yours yourself yourselves he him his "
-    "himself she her hers herself it its itself they them their theirs themselves what which "
-    "who whom this that these those am is are was were be been being have has had having do "
-    "does did doing would should could ought i'm you're he's she's it's we're they're i've "
-    "you've we've they've i'd you'd he'd she'd we'd they'd i'll you'll he'll she'll we'll "
-    "they'll isn't aren't wasn't weren't hasn't haven't hadn't doesn't don't didn't won't "
-    "wouldn't shan't shouldn't can't cannot couldn't mustn't let's that's who's what's here's "
-    "there's when's where's why's how's a an the and but if or because as until while of at "
-    "by for with about against between into through during before after above below to from "
-    "up down in out on off over under again further then once here there when where why how "
-    "all any both each few more most other some such no nor not only own same so than too very"
-).split()
+if TYPE_CHECKING:
+    from newsgrep.text.typed_dates import DateSpan
+
 # The most edits `word~N` may ask for (Lucene's limit too).
 MAX_EDITS = 2
 # A query of more words, or characters, than this is read as a text, not in the query
@@ -64,15 +57,15 @@ QUERY_FIELDS = ("title", "body", "date", "source", "url", "tags", "id", "lang")
 # record can shadow a field of newsgrep's own.
 RECORD_FIELD_PREFIX = "f."
 
-_EMPTY_FIELD = re.compile(r"(?:^|[\s(])(\w+):(?=$|[\s)])")
+# How a numeric date such as 06/01/2004 reads while a query is parsed ("dmy", "mdy", or
+# None: refused): Whoosh's parser calls the date field with nothing but the text.
+_DATE_ORDER: ContextVar[str | None] = ContextVar("date_order", default=None)
 _FIELD_NAME = re.compile(r"(?:^|[\s(+-])([A-Za-z_][A-Za-z0-9_]*):(?=\S)")
 # A leading minus negates, as in most search engines: `-mayor` is `NOT mayor`.
 _MINUS = re.compile(r"(^|[\s(])-(?=[\w\"(])")
 _WORD = re.compile(TOKEN_PATTERN)
 # A user who writes AND means it: such a query is never relaxed.
 _EXPLICIT_AND = re.compile(r"(?:^|\s)AND(?:\s|$)")
-# What is not a word of the query: date clauses and field names.
-NOT_WORDS = re.compile(r"date:(?:\[[^\]]*\]|\{[^}]*\}|\S+)|\b[A-Za-z_]+:", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,17 +101,42 @@ def parse(
     record_fields: Collection[str] = (),
     languages: Mapping[str, int] | Collection[str] = (ENGLISH,),
     only_langs: Collection[str] = (),
+    date_order: str | None = None,
 ) -> ParsedQuery:
     """Parse `text` (and the --since/--until bounds) against `schema`; `record_fields`
     are the names of the records' own fields that the index holds (`topics`, `places`);
     `languages` the analyses its articles were indexed in, with their article counts (the
     query is read in each, see `engine.languages`); `only_langs` the language tags --lang
-    keeps (all when empty).
+    keeps (all when empty); `date_order` ("dmy", "mdy") how numeric dates such as
+    06/01/2004 read (None: refused).
+
+    A quote or bracket left open is closed at the end of the query, and a `)` that closes
+    nothing is dropped, each with a notice that says how the query was read.
 
     Raises:
-        QueryError: an empty query, a field with no value, an unreadable date, or a query
-            whose every word is a stop word.
+        QueryError: an empty query, a field with no value, an unreadable date, a query
+            whose every word is a stop word, or one that only leaves words out.
     """
+    token = _DATE_ORDER.set(date_order)
+    try:
+        return _parse(
+            text, schema, since, until, synonyms, ranking, record_fields, languages, only_langs
+        )
+    finally:
+        _DATE_ORDER.reset(token)
+
+
+def _parse(
+    text: str,
+    schema: Any,
+    since: str | None,
+    until: str | None,
+    synonyms: Synonyms | None,
+    ranking: RankingSettings,
+    record_fields: Collection[str],
+    languages: Mapping[str, int] | Collection[str],
+    only_langs: Collection[str],
+) -> ParsedQuery:
     if not text.strip():
         raise QueryError(
             "empty query", hint='give words to search for, e.g. newsgrep search "peace talks"'
@@ -126,11 +144,9 @@ def parse(
     words = len(_WORD.findall(text))
     if words > LONG_QUERY_WORDS or len(text) > LONG_QUERY_CHARS:
         return _long_query(text, words, since, until)
-    empty = _EMPTY_FIELD.search(text)
-    if empty:
-        raise QueryError(f"'{empty.group(1)}:' has no value", hint=f"e.g. {empty.group(1)}:word")
+    text, repairs = prepared(text)
     known = [*QUERY_FIELDS, *sorted(set(record_fields) - set(QUERY_FIELDS))]
-    notices = tuple(
+    notices = repairs + tuple(
         f"'{name}:' is not a field, searched as words (fields: {_field_list(known)})"
         for name in dict.fromkeys(_FIELD_NAME.findall(text))
         if name not in known
@@ -148,9 +164,9 @@ def parse(
             no_words = no_words or error
             continue
         if ranking.query_term_frequency:
-            strict = _weight_repeats(strict, text, key)
+            strict = weight_repeats(strict, text, key)
         if synonyms is not None and synonyms.groups:
-            strict = strict.accept(lambda node: _expand(node, synonyms, expansions))
+            strict = strict.accept(lambda node: expand(node, synonyms, expansions))
         stricts[key] = strict
         relaxeds[key] = None if _EXPLICIT_AND.search(text) else relax(strict, ranking)
     if not stricts:
@@ -185,7 +201,7 @@ def _long_query(text: str, words: int, since: str | None, until: str | None) -> 
     Raises:
         QueryError: the text holds no word to search for.
     """
-    stop = _query_stop_terms()
+    stop = query_stop_terms()
     counts = Counter(term for term in index_terms(text) if term not in stop)
     if not counts:
         raise QueryError("the query has no words to search for")
@@ -195,112 +211,6 @@ def _long_query(text: str, words: int, since: str | None, until: str | None) -> 
     ]
     notice = f"a long query ({words:,} words): searched for the words that characterise it"
     return ParsedQuery(text, query.Or(clauses), date_filter(since, until), (notice,))
-
-
-def _weight_repeats(strict: Any, text: str, key: str) -> Any:
-    """Each word clause boosted by how many times its term (in the analysis `key`) occurs
-    in the query: a word typed twice weighs twice, as in every BM25 engine (Whoosh's
-    parser merges repeats)."""
-    counts = Counter(index_terms(NOT_WORDS.sub(" ", text), key))
-    if max(counts.values(), default=1) == 1:
-        return strict
-
-    def weigh(node: Any) -> Any:
-        if _is_word(node) and len({child.text for child in node.children()}) == 1:
-            repeats = counts.get(next(iter(node.children())).text, 1)
-            if repeats > 1:
-                node = copy.copy(node)
-                node.boost = node.boost * repeats
-        return node
-
-    return strict.accept(weigh)
-
-
-def _expand(node: Any, synonyms: Synonyms, found: list[tuple[str, tuple[str, ...]]]) -> Any:
-    """A word or phrase clause, OR-ed with the clauses of its synonyms."""
-    terms = _clause_terms(node)
-    if terms is None:
-        return node
-    variants = synonyms.variants(terms)
-    if not variants:
-        return node
-    found.append((synonyms.written(terms), tuple(synonyms.written(v) for v in variants)))
-    return query.Or([node, *(_variant_clause(variant) for variant in variants)])
-
-
-def _clause_terms(node: Any) -> tuple[str, ...] | None:
-    """The index terms of a word (one Term per text field) or a phrase (one Phrase per
-    text field) clause; None for any other node."""
-    if not isinstance(node, query.Or):
-        return None
-    children = list(node.children())
-    if {getattr(child, "fieldname", None) for child in children} != set(TEXT_FIELDS):
-        return None
-    if all(type(child) is query.Term for child in children):
-        return (children[0].text,)
-    if all(type(child) is query.Phrase for child in children):
-        return tuple(children[0].words)
-    return None
-
-
-def _variant_clause(terms: tuple[str, ...]) -> Any:
-    if len(terms) == 1:
-        return query.Or([query.Term(name, terms[0]) for name in TEXT_FIELDS])
-    return query.Or([query.Phrase(name, list(terms)) for name in TEXT_FIELDS])
-
-
-def relax(strict: Any, ranking: RankingSettings) -> Any:
-    """The query with its words and phrases OR-ed (articles with more of them ranking
-    higher), or None when there is nothing to relax. NOTs still exclude, and clauses on
-    other fields (date:, source:, tags:) still restrict; a hyphenated word's parts count
-    one by one."""
-    if not isinstance(strict, query.And):
-        return None
-    words, required, excluded = [], [], []
-    for clause in strict.children():
-        if isinstance(clause, query.Not):
-            excluded.append(clause.query)
-        elif _fields_of(clause) <= set(TEXT_FIELDS):
-            words.append(_loosened(clause))
-        else:
-            required.append(clause)
-    if len(words) < 2:
-        return None
-    long_query = len(words) > ranking.coordination_max_words
-    if long_query and ranking.drop_function_words:
-        content = [clause for clause in words if not _is_function_word(clause)]
-        words = content if len(content) >= 2 else words
-    # (`scale` marks the coordination that ranking.for_scoring gives such an OR.)
-    coordinated = ranking.coordination and not long_query
-    relaxed: Any = query.Or(words, scale=1.0 if coordinated else None)
-    if required:
-        relaxed = query.And([*required, relaxed])
-    if excluded:
-        relaxed = query.AndNot(relaxed, query.Or(excluded))
-    return relaxed
-
-
-def _is_function_word(clause: Any) -> bool:
-    return _is_word(clause) and {term.text for term in clause.children()} <= _query_stop_terms()
-
-
-@cache
-def _query_stop_terms() -> frozenset[str]:
-    return frozenset(term for word in QUERY_STOP_WORDS for term in index_terms(word))
-
-
-def _fields_of(node: Any) -> set[str]:
-    return {leaf.field() for leaf in node.leaves()}
-
-
-def _loosened(clause: Any) -> Any:
-    """A hyphenated word (per field, an AND of its parts) as an OR of its parts."""
-    if isinstance(clause, query.Or) and all(
-        isinstance(child, query.And) and all(type(t) is query.Term for t in child.children())
-        for child in clause.children()
-    ):
-        return query.Or([term for child in clause.children() for term in child.children()])
-    return clause
 
 
 def _field_list(names: list[str], shown: int = 20) -> str:
@@ -326,7 +236,13 @@ def _parse_checked(
     except Exception as error:  # Whoosh's parser signals bad input in many ways
         raise QueryError(f"cannot parse query: {error}") from None
     _raise_first_error(parsed)
+    negated = any(isinstance(node, query.Not) for node in _walk(parsed))
     parsed = parsed.normalize().accept(lambda node: _widen_prefix(node, key))
+    if negated and not list(positive_leaves(parsed)):
+        raise QueryError(
+            "the query only leaves words out: nothing is left to search for",
+            hint="add a word to find, e.g. newsgrep search 'talks NOT ukraine'",
+        )
     if parsed is query.NullQuery or not list(positive_leaves(parsed)):
         raise _NoWordsError(
             "the query has no words to search for",
@@ -362,22 +278,13 @@ def plain_words(whoosh_query: Any) -> list[str]:
     """The body terms of the query's plain words (not phrases, fields, prefixes or NOTs), in
     the order typed: what proximity and feedback work from."""
     clauses = [whoosh_query]
-    if isinstance(whoosh_query, query.And | query.Or) and not _is_word(whoosh_query):
+    if isinstance(whoosh_query, query.And | query.Or) and not is_word(whoosh_query):
         clauses = list(whoosh_query.children())
     words: list[str] = []
     for clause in clauses:
-        if _is_word(clause):
+        if is_word(clause):
             words.extend(t.text for t in clause.children() if t.fieldname == "body")
     return list(dict.fromkeys(words))
-
-
-def _is_word(node: Any) -> bool:
-    """A word as the parser makes it: one Term per text field, OR-ed."""
-    return (
-        isinstance(node, query.Or)
-        and {getattr(child, "fieldname", None) for child in node.children()} == set(TEXT_FIELDS)
-        and all(type(child) is query.Term for child in node.children())
-    )
 
 
 def positive_leaves(node: Any) -> Iterator[Any]:
@@ -414,23 +321,28 @@ def query_date_span(text: str) -> DateSpan:
     Raises:
         QueryError: not a date.
     """
+    from newsgrep.text.typed_dates import parse_date_span  # only a query with a date
+
     try:
-        return parse_date_span(text)
+        return parse_date_span(text, order=_DATE_ORDER.get())
     except ValueError as error:
         raise QueryError(f"in date: {error}") from None
 
 
-def date_filter(since: str | None, until: str | None) -> Any:
-    """The filter for --since/--until, or None.
+def date_filter(since: str | None, until: str | None, order: str | None = None) -> Any:
+    """The filter for --since/--until, or None; `order` as for `parse`.
 
     Raises:
         QueryError: a bound that is not a date.
     """
     if since is None and until is None:
         return None
+    from newsgrep.text.typed_dates import parse_date_span
+
+    order = order or _DATE_ORDER.get()
     try:
-        start = parse_date_span(since).start if since else None
-        end = parse_date_span(until).end if until else None
+        start = parse_date_span(since, order=order).start if since else None
+        end = parse_date_span(until, order=order).end if until else None
     except ValueError as error:
         raise QueryError(str(error)) from None
     return query.DateRange("date", start, end)

@@ -129,6 +129,7 @@ class SearchSession:
             record_fields=self._record_fields(),
             languages=self._languages(),
             only_langs=request.langs,
+            date_order=request.date_order,
         )
 
     def _languages(self) -> dict[str, int]:
@@ -268,7 +269,7 @@ class SearchSession:
             ArticleNotFoundError: no article has that id or path.
         """
         started = time.perf_counter()
-        filter_ = date_filter(request.since, request.until)
+        filter_ = date_filter(request.since, request.until, request.date_order)
         searcher = self._searcher
         with self._reading():
             targets = self._columns.in_file_order(docnums(searcher, target))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from rich.console import Console
 from rich.padding import Padding
@@ -47,28 +48,60 @@ BAR_WIDTH = 40
 GOOD_STYLE = "bold green"
 BAD_STYLE = "bold red"
 FINDINGS_SHOWN = 10  # per kind; --json lists them all
+# In an article's id, what follows the file's id: `briefs.jsonl#b2`.
+RECORD_MARK = "#"
 SKIPS_SHOWN = 5  # skipped files in the index summary; --verbose lists them all
+
+
+class _Console(Console):
+    """Rich's Console, but a reader that went away (`| head -1`) is a BrokenPipeError for
+    the command line to end quietly with exit status 0; Rich would exit 1, "no match"."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
 
 
 def stdout_console(color: bool | None = None) -> Console:
     """The console for stdout. Colour is decided once: True forces it (even under
     NO_COLOR), False drops it, and None leaves it to Rich, which honours NO_COLOR,
-    TERM=dumb and non-terminals."""
+    TERM=dumb and non-terminals. Into anything but a tty, lines are never wrapped,
+    padded or cut, coloured or not: a pipe gets whole lines, as grep gives them."""
+    tty = sys.stdout.isatty()
     if color:
-        return Console(
-            force_terminal=True, no_color=False, color_system="standard", highlight=False
+        console: Console = _Console(
+            force_terminal=True,
+            no_color=False,
+            color_system="standard",
+            highlight=False,
+            soft_wrap=not tty,
         )
-    if color is False:
-        return Console(color_system=None, highlight=False, soft_wrap=not sys.stdout.isatty())
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console.soft_wrap = True  # a pipe gets whole lines, as grep gives them
+    elif color is False:
+        console = _Console(color_system=None, highlight=False, soft_wrap=not tty)
+    else:
+        console = _Console(highlight=False)
+        if not console.is_terminal or not tty:
+            console.soft_wrap = True
     return console
+
+
+def pager_console(file: TextIO, color: bool | None, width: int) -> Console:
+    """A console that writes what a terminal would show into `file`, a pager's input:
+    wrapped to the terminal's `width`, coloured unless colour is off."""
+    return _Console(
+        file=file,
+        force_terminal=True,
+        # None: as NO_COLOR says; colour forced with --color always, dropped with never.
+        no_color=None if color is None else not color,
+        color_system=None if color is False else "auto",
+        highlight=False,
+        width=width,
+    )
 
 
 def stderr_console() -> Console:
     """The console for everything that is not data: summaries, notes, errors, progress."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def render_message(message: str, console: Console) -> None:
@@ -145,6 +178,8 @@ def _print_indented(text: Text, console: Console) -> None:
 
 def _facts(hit: Hit) -> Text:
     facts = [format_date(hit.date), hit.source, display_path(hit.path)]
+    if RECORD_MARK in hit.id:  # one of a file's articles: its id is what `show` takes
+        facts.append(f"id {hit.id}")
     if hit.score is not None:
         facts.append(f"score {hit.score:.2f}")
     if hit.duplicates:

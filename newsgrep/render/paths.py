@@ -28,5 +28,7 @@ def write_paths(result: SearchResult, out: BinaryIO, *, null: bool, to_terminal:
             out.write(os.fsencode(path) + end)
 
 
-def write_count(result: SearchResult, out: TextIO) -> None:
-    out.write(f"{result.total}\n")
+def write_count(result: SearchResult, out: TextIO, *, page: bool = False) -> None:
+    """The number of matches; with `page` (-n or --offset given), of those on the page, as
+    `-l` would list them (grep's `-c -m N` counts up to N too)."""
+    out.write(f"{len(result.hits) if page else result.total}\n")

@@ -2,7 +2,8 @@
 
 Fields: {rank} {score} {id} {path} {title} {date} {source} {url} {snippet}; a field the hit
 lacks is empty. `\\t`, `\\n`, `\\0` and `\\\\` in the template stand for tab, newline, NUL
-and a backslash; `{{` and `}}` for braces.
+and a backslash; `{{` and `}}` for braces. Each hit's record ends with a newline, unless the
+template ends with one of those escapes: then that ends it (`'{path}\\0'` for `xargs -0`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from newsgrep.text.dates import format_date
 FIELDS = ("rank", "score", "id", "path", "title", "date", "source", "url", "snippet")
 _ESCAPES = {"t": "\t", "n": "\n", "0": "\0", "\\": "\\"}
 _ESCAPE = re.compile(r"\\(.)")
+# A template that ends with one of these has ended its record itself: no newline follows.
+RECORD_ENDS = ("\0", "\n", "\t")
 
 
 class TemplateError(NewsgrepError):
@@ -68,9 +71,10 @@ def hit_fields(hit: Hit) -> dict[str, str]:
 
 
 def write_template(result: SearchResult, template: str, out: TextIO, *, to_terminal: bool) -> None:
-    """One formatted line per hit; fields are shown inert when writing to a terminal."""
+    """One formatted record per hit; fields are shown inert when writing to a terminal."""
+    end = "" if template.endswith(RECORD_ENDS) else "\n"
     for hit in result.hits:
         values = hit_fields(hit)
         if to_terminal:
             values = {name: safe_line(value) for name, value in values.items()}
-        out.write(template.format_map(values) + "\n")
+        out.write(template.format_map(values) + end)

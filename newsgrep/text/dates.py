@@ -1,20 +1,17 @@
-"""Dates as news articles write them and as users type them.
+"""Dates as news articles write them, and as newsgrep shows them.
 
-Two jobs, one vocabulary: `parse_article_date` reads the date an article carries (ISO dates
-and datetimes, RFC 2822, "May 15, 2025", "15 May 2025", "2025/05/15", "15.05.2025", ...);
-`parse_date_span` reads what a user types after `--since`, `--until` or `date:` (partial ISO
-dates such as `2025` or `2025-05`, relative forms such as `7d`, `2w`, `3m`, `1y`, `today`,
-`yesterday`) as the span of time it names. All datetimes are naive UTC.
+`parse_article_date` reads the date an article carries (ISO dates and datetimes, RFC 2822,
+"May 15, 2025", "15 May 2025", "2025/05/15", "15.05.2025", ...); `format_date` shows one;
+`time_buckets` counts them by month or year. What users type after `--since`, `--until` or
+`date:` is `text.typed_dates`, which shares the month names. All datetimes are naive UTC.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from newsgrep.model import Facet
 
@@ -55,6 +52,7 @@ _OTHER_WEEKDAYS = frozenset(
 )
 # Words a written date may hold besides its day, month and year (`12 de octubre de 2024`).
 _FILLER_WORDS = _OTHER_WEEKDAYS | {"of", "the", "at", "on", "de", "del", "er"}
+MONTHS = _MONTHS  # month names (lower case, English) to numbers, for text.typed_dates too
 _WEEKDAYS = re.compile(
     r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|urday|sday)?\b\.?,?", re.I
 )
@@ -69,11 +67,6 @@ _ZONE = re.compile(r"\b(?:utc|gmt|z)\b|[+-]\d{2}:?\d{2}\b", re.I)
 _OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})\b")
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 _WORD = re.compile(r"[^\W\d_]+|\d+")
-
-_RELATIVE = re.compile(r"(\d+)\s*(d|day|days|w|week|weeks|m|month|months|y|year|years)", re.I)
-_PARTIAL_ISO = re.compile(
-    r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{2}))?)?)?)?", re.I
-)
 
 
 def parse_article_date(text: str) -> dt.datetime | None:
@@ -177,103 +170,6 @@ def _day_month_year(text: str) -> tuple[int, int, int] | None:
     if month is None or day is None or year is None:
         return None
     return year, month, day
-
-
-@dataclass(frozen=True, slots=True)
-class DateSpan:
-    """An inclusive span of time: `start` is its first instant, `end` its last."""
-
-    start: dt.datetime
-    end: dt.datetime
-
-
-def parse_date_span(text: str, *, today: dt.date | None = None) -> DateSpan:
-    """The span a user's date names: `2025` is the whole year, `7d` the last seven days.
-
-    Raises:
-        ValueError: with a message that says which forms are understood.
-    """
-    today = today or dt.datetime.now(dt.UTC).date()
-    cleaned = text.strip().lower()
-    if cleaned in ("today", "now"):
-        return _day_span(today)
-    if cleaned == "yesterday":
-        return _day_span(today - dt.timedelta(days=1))
-    relative = _RELATIVE.fullmatch(cleaned)
-    if relative:
-        try:
-            start = _ago(today, int(relative.group(1)), relative.group(2)[0])
-        except (ValueError, OverflowError):
-            raise ValueError(f"cannot read {text!r} as a date: that is before the year 1") from None
-        return DateSpan(_midnight(start), _midnight(today + dt.timedelta(days=1)) - _TICK)
-    partial = _PARTIAL_ISO.fullmatch(cleaned) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", cleaned)
-    if partial:
-        try:
-            return _partial_span([int(g) if g else None for g in partial.groups()])
-        except ValueError:
-            pass  # 2025-13: fall through to the message that lists the forms
-    article_date = parse_article_date(text)
-    if article_date is not None:
-        return _day_span(article_date.date())
-    raise ValueError(
-        f"cannot read {text!r} as a date "
-        "(try 2025-05-15, 2025-05, 2025, 7d, 2w, 3m, 1y, today or yesterday)"
-    )
-
-
-_TICK = dt.timedelta(microseconds=1)
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day)
-
-
-def _day_span(day: dt.date) -> DateSpan:
-    start = _midnight(day)
-    return DateSpan(start, _last_instant(start, dt.timedelta(days=1)))
-
-
-def _last_instant(start: dt.datetime, length: dt.timedelta) -> dt.datetime:
-    """The last instant of the span of `length` from `start`; the last day of 9999 ends
-    at the last instant Python can name."""
-    try:
-        return start + length - _TICK
-    except OverflowError:
-        return dt.datetime.max
-
-
-def _ago(today: dt.date, count: int, unit: str) -> dt.date:
-    if unit == "d":
-        return today - dt.timedelta(days=count)
-    if unit == "w":
-        return today - dt.timedelta(weeks=count)
-    months = count * (12 if unit == "y" else 1)
-    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
-    month += 1
-    return dt.date(year, month, min(today.day, _days_in_month(year, month)))
-
-
-def _days_in_month(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
-
-
-def _partial_span(parts: list[int | None]) -> DateSpan:
-    year, month, day, hour, minute = (parts + [None] * 5)[:5]
-    assert year is not None
-    if month is None:
-        return DateSpan(
-            dt.datetime(year, 1, 1), dt.datetime.combine(dt.date(year, 12, 31), dt.time.max)
-        )
-    if day is None:
-        start = dt.datetime(year, month, 1)
-        return DateSpan(start, _last_instant(start, dt.timedelta(days=_days_in_month(year, month))))
-    if hour is None:
-        return _day_span(dt.date(year, month, day))
-    if minute is None:
-        start = dt.datetime(year, month, day, hour)
-        return DateSpan(start, _last_instant(start, dt.timedelta(hours=1)))
-    start = dt.datetime(year, month, day, hour, minute)
-    return DateSpan(start, _last_instant(start, dt.timedelta(minutes=1)))
 
 
 def format_date(value: dt.datetime | None) -> str | None:

@@ -16,8 +16,6 @@ import re
 from collections.abc import Collection, Iterator, Sequence
 from typing import Protocol
 
-from rapidfuzz.distance import OSA
-
 from newsgrep.text.analysis import TOKEN_PATTERN, fold_accents, index_terms
 from newsgrep.text.languages import ENGLISH
 
@@ -75,6 +73,9 @@ def suggest(
 
 
 def _correction(vocabulary: Vocabulary, word: str, languages: Collection[str]) -> str | None:
+    # Imported by the first suggestion, not by every search (~9 ms of a cold start).
+    from rapidfuzz.distance import OSA
+
     readings = []
     for key in sorted(languages):
         terms = index_terms(word, key)
@@ -123,6 +124,8 @@ def _near(vocabulary: Vocabulary, term: str, typed: str) -> Iterator[tuple[str, 
     stems one edit from a beginning of `typed` — "changing" is indexed as "chang", one edit
     from "chng", the beginning of "chnging" — counted one edit more, as the rest of the
     word goes unchecked."""
+    from rapidfuzz.distance import OSA
+
     most = 1 if len(term) <= 4 else 2
     seen: set[str] = set()
     for name in _SUGGESTION_FIELDS:
@@ -144,6 +147,8 @@ def _near(vocabulary: Vocabulary, term: str, typed: str) -> Iterator[tuple[str, 
 def _from_beginning(typed: str, stem: str) -> int:
     """The fewest edits between `stem` and a beginning of `typed` that leaves at most an
     ending's worth of letters over (2 when there is none within one)."""
+    from rapidfuzz.distance import OSA
+
     best = 2
     for cut in range(max(4, len(stem) - 1), min(len(stem) + 2, len(typed))):
         if len(typed) - cut <= _ENDING:
@@ -159,6 +164,8 @@ def _as_written(vocabulary: Vocabulary, term: str, typed: str, key: str) -> str 
     """The word articles wrote for the index term `term` (of those in its first few
     articles, the one nearest to what was typed), in lower case. Only words that begin as
     the term does are analysed: stemming changes a word's end, not its beginning."""
+    from rapidfuzz.distance import OSA
+
     beginning = re.compile(rf"\b{re.escape(term[: max(1, min(4, len(term) - 1))])}\w*", re.I)
     written: set[str] = set()
     for name in _SUGGESTION_FIELDS:

@@ -16,7 +16,7 @@ file and in `stop/README.md`); English keeps newsgrep's own short list.
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 ENGLISH = "en"
 # The analysis of every language without one of its own: no stemming, no stop words.
@@ -91,6 +91,7 @@ def stop_words(key: str) -> frozenset[str]:
     """The stop words of the analysis `key`, case-folded as words are (none for most)."""
     if key not in STOP_LISTS:
         return frozenset()
-    text = resources.files(__name__).joinpath("stop", f"{key}.txt").read_text("utf-8")
+    # Beside this module, as the shipped synonyms are (see text.synonyms).
+    text = Path(__file__).with_name("stop").joinpath(f"{key}.txt").read_text("utf-8")
     words = (line.split("|", 1)[0].strip() for line in text.splitlines())
     return frozenset(word.casefold() for word in words if word)

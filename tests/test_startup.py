@@ -1,0 +1,53 @@
+"""Start-up (issue 14): a plain search loads nothing it does not use. The times are the
+bench's (bench/run.py --only cold: newsgrep beside the bare import floor); these say which
+modules stay out, so that no change quietly brings them back."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+_RUN = """
+import sys
+from newsgrep.__main__ import main
+sys.argv = ['newsgrep', 'search', *{args!r}, '--index', {index!r}]
+try:
+    main()
+except SystemExit:
+    pass
+print('loaded:' + ','.join(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def loaded(index: Path, *args: str) -> set[str]:
+    code = _RUN.format(args=list(args), index=str(index))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    line = next(line for line in result.stderr.splitlines() if line.startswith("loaded:"))
+    return set(line.removeprefix("loaded:").split(","))
+
+
+@pytest.mark.parametrize("mode", [["--json"], ["-l"], ["-c"], ["--format", "{id}"], ["-q"]])
+def test_output_for_scripts_loads_no_rich(built_index: Path, mode: list[str]) -> None:
+    modules = loaded(built_index, "istanbul", *mode)
+    assert "newsgrep.engine.session" in modules  # it did search
+    assert not {m for m in modules if m.split(".")[0] == "rich"}
+
+
+def test_a_plain_search_loads_only_what_it_uses(built_index: Path) -> None:
+    modules = loaded(built_index, "istanbul OR grain OR floods")  # enough: no spelling
+    assert "rich.console" in modules
+    unused = {
+        "tomllib",  # no config file
+        "importlib.resources",  # the shipped synonyms are read beside their module
+        "newsgrep.text.typed_dates",  # no date asked for
+        "newsgrep.cli.pager",  # not a terminal
+        "newsgrep.cli.manual",
+        "newsgrep.cli.completion",
+        "newsgrep.indexer",
+        "newsgrep.check",
+        "rapidfuzz",  # spelling: only when fewer than 3 articles match
+    }
+    assert modules.isdisjoint(unused), modules & unused

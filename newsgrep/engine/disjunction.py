@@ -1,5 +1,6 @@
-"""An OR of plain words — a relaxed query, a long question, a pasted text — scored term at
-a time, and a long one cut to the words that characterise it.
+"""Queries of plain words — one word, every word (an AND), or any word (a relaxed query, a
+long question, a pasted text) — scored term at a time, and a long one cut to the words that
+characterise it.
 
 Whoosh scores an OR through a tree of union matchers, a few Python calls per posting and
 per node; for an OR of dozens of words that is most of a query's time. Here each word's
@@ -41,6 +42,24 @@ def word_clauses(node: Any) -> list[Word] | None:
             return None
         words.append((clause.boost, [(t.fieldname, t.text, t.boost) for t in terms]))
     return words
+
+
+def plain_words(node: Any) -> tuple[list[Word], bool] | None:
+    """The words of a query of plain words and whether an article must hold every one: a
+    word alone, an AND of words, or an OR of words (see `word_clauses`); None for any other
+    query."""
+    if type(node) is query.And:
+        if node.boost != 1:
+            return None
+        words = [word_clauses(query.Or([clause])) for clause in node.children()]
+        if not words or any(word is None for word in words):
+            return None
+        return [found[0] for found in words if found], True
+    alone = word_clauses(query.Or([node])) if type(node) is query.Or else None
+    if alone is not None and all(type(child) is query.Term for child in node.children()):
+        return alone, False
+    found = word_clauses(node)
+    return None if found is None else (found, False)
 
 
 def key_words(words: list[Word], stats: LiveStats, count: int) -> list[Word]:
@@ -111,12 +130,17 @@ def score_words(
     allowed: set[int] | None,
     excluded: set[int] | None,
     limit: int | None,
+    every: bool = False,
 ) -> tuple[list[tuple[int, float]], int]:
-    """The `limit` best articles holding any of `words` (every one: None), as (docnum,
-    score) best first, and how many hold any."""
+    """The `limit` best articles holding any of `words` (with `every`: all of them), as
+    (docnum, score) best first (every one: `limit` None), and how many match. An article's
+    score is the sum of its words' scores, as Whoosh's union and intersection matchers
+    add their children's."""
     scores: dict[int, float] = {}
+    holders: list[set[int]] = []
     k1, b = settings.k1, settings.b
     for clause_boost, terms in words:
+        touched: set[int] | None = set() if every else None
         for field, text, term_boost in terms:
             held = stats.doc_frequency(field, text)
             if not held:
@@ -124,11 +148,23 @@ def score_words(
             factor = clause_boost * term_boost * idf(settings, stats.doc_count, held) * (k1 + 1)
             average = stats.average_length(field)
             _add_postings(
-                searcher, field, text, scores, factor, k1 * (1 - b), k1 * b / average, lengths
+                searcher,
+                field,
+                text,
+                scores,
+                factor,
+                (k1 * (1 - b), k1 * b / average),
+                lengths,
+                touched,
             )
+        if touched is not None:
+            holders.append(touched)
+    kept: Any = scores.keys()
+    if every:
+        kept = set.intersection(*holders) if holders else set()
     found = [
-        (-score, ordinals[docnum], docnum)
-        for docnum, score in scores.items()
+        (-scores[docnum], ordinals[docnum], docnum)
+        for docnum in kept
         if (allowed is None or docnum in allowed) and (excluded is None or docnum not in excluded)
     ]
     best = sorted(found) if limit is None else heapq.nsmallest(limit, found)
@@ -141,12 +177,14 @@ def _add_postings(
     text: str,
     scores: dict[int, float],
     factor: float,
-    constant: float,
-    per_length: float,
+    normalisation: tuple[float, float],
     lengths: Lengths,
+    touched: set[int] | None,
 ) -> None:
     """Add each live article's BM25 for `text` in `field`: factor·tf / (tf + k1·(1 − b +
-    b·length/average)), as Whoosh's scorer computes it."""
+    b·length/average)), as Whoosh's scorer computes it; the articles go into `touched`
+    too, if given."""
+    constant, per_length = normalisation
     raw = text.encode("utf-8")
     get = scores.get
     for leaf, offset in searcher.reader().leaf_readers():
@@ -161,6 +199,8 @@ def _add_postings(
             length = lengths_here[docnum] or 1
             score = factor * tf / (tf + constant + per_length * length)
             scores[docnum + offset] = get(docnum + offset, 0.0) + score
+            if touched is not None:
+                touched.add(docnum + offset)
 
 
 def _postings(matcher: Any) -> Any:

@@ -196,6 +196,28 @@ def readings_of(whoosh_query: Any) -> list[Any]:
     return [whoosh_query]
 
 
+def branch_parts(whoosh_query: Any) -> list[tuple[Any, tuple[str, ...], bool]] | None:
+    """The branches of a query made by `combined` with no clauses shared outside them: for
+    each, its reading, the analyses its filter names, and whether it leaves their articles
+    out (the largest branch) rather than keeping only them. None for any other query."""
+    if _is_branch(whoosh_query):
+        branches = [whoosh_query]
+    elif _is_branches(whoosh_query):
+        branches = list(whoosh_query.children())
+    else:
+        return None
+    parts = []
+    for branch in branches:
+        if type(branch) is query.AndNot:
+            parts.append((branch.a, branch.b.values, True))
+            continue
+        filters = [child for child in branch.children() if _is_language_filter(child)]
+        if len(filters) != 1:
+            return None
+        parts.append((_without_filter(branch), filters[0].values, False))
+    return parts
+
+
 def _is_branches(node: Any) -> bool:
     return isinstance(node, query.Or) and all(_is_branch(child) for child in node.children())
 

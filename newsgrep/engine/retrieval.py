@@ -9,15 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from whoosh import query
+
 from newsgrep.engine.columns import Columns, split_dates
 from newsgrep.engine.disjunction import (
     Lengths,
     as_query,
     count_all_words,
     key_words,
+    plain_words,
     score_words,
     word_clauses,
 )
+from newsgrep.engine.languages import branch_parts
 from newsgrep.engine.query import ParsedQuery
 from newsgrep.engine.ranking import best_matches, first_by, for_scoring, matches, reranked
 from newsgrep.engine.statistics import LiveStats
@@ -39,6 +43,7 @@ class Retriever:
         self._live_stats = stats
         self.ranking = ranking
         self._lengths = Lengths()
+        self._analyses: dict[tuple[str, ...], set[int]] = {}
 
     def matching_query(
         self, parsed: ParsedQuery, request: SearchRequest, dates: set[int] | None
@@ -86,30 +91,72 @@ class Retriever:
             )
             chosen, total = first_by(found, by_date, fetch)
             return [(docnum, None) for docnum in chosen], total
-        stats = self._live_stats()
-        plain = word_clauses(words)
-        if plain is not None:
-            ranked, total = score_words(
-                searcher,
-                plain,
-                stats=stats,
-                settings=self.ranking,
-                lengths=self._lengths,
-                ordinals=ordinals,
-                allowed=allowed,
-                excluded=excluded,
-                limit=fetch,
-            )
+        quick = self._term_at_a_time(words, allowed, excluded, fetch)
+        if quick is not None:
+            ranked, total = quick
         else:
             ranked, total = best_matches(
                 searcher,
-                for_scoring(words, searcher.reader(), stats),
+                for_scoring(words, searcher.reader(), self._live_stats()),
                 limit=fetch,
                 ordinals=ordinals,
                 allowed=allowed,
                 excluded=excluded,
             )
         return list(reranked(searcher, words, ranked, self.ranking)), total
+
+    def _term_at_a_time(
+        self,
+        words: Any,
+        allowed: set[int] | None,
+        excluded: set[int] | None,
+        fetch: int | None,
+    ) -> tuple[list[tuple[int, float]], int] | None:
+        """The best `fetch` matches of a query of plain words — or of one read in several
+        languages whose every reading is one (each scored over its own languages' articles:
+        an article is in exactly one) — scored term at a time; None for any other query."""
+        parts = branch_parts(words) or [(words, (), True)]
+        plain = [plain_words(reading) for reading, _, _ in parts]
+        if any(found is None for found in plain):
+            return None
+        ranked: list[tuple[int, float]] = []
+        total = 0
+        ordinals = self._columns.ordinals()
+        for (_, keys, leave_out), found in zip(parts, plain, strict=True):
+            assert found is not None
+            held = self._of_analyses(keys) if keys else None
+            kept, left = allowed, excluded
+            if held is not None and leave_out:
+                left = held if excluded is None else excluded | held
+            elif held is not None:
+                kept = held if allowed is None else allowed & held
+            some, count = score_words(
+                self._searcher,
+                found[0],
+                stats=self._live_stats(),
+                settings=self.ranking,
+                lengths=self._lengths,
+                ordinals=ordinals,
+                allowed=kept,
+                excluded=left,
+                limit=fetch,
+                every=found[1],
+            )
+            ranked += some
+            total += count
+        if len(parts) > 1:
+            ranked.sort(key=lambda item: (-item[1], ordinals[item[0]]))
+            ranked = ranked if fetch is None else ranked[:fetch]
+        return ranked, total
+
+    def _of_analyses(self, keys: tuple[str, ...]) -> set[int]:
+        """The live articles indexed in one of the analyses `keys`."""
+        if keys not in self._analyses:
+            found: set[int] = set()
+            for key in keys:
+                found.update(matches(self._searcher, query.Term("analysis", key)))
+            self._analyses[keys] = found
+        return self._analyses[keys]
 
     def key_words(self, matching: Any) -> Any:
         """An OR of more plain words than the settings keep, cut to its key words."""

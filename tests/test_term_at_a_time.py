@@ -1,0 +1,114 @@
+"""Queries of plain words (one word, every word, any word) are scored term at a time
+(engine/disjunction.py): the same articles, in the same order, with the same scores as
+Whoosh's matchers give them, over several segments and deleted articles."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from conftest import write_corpus
+
+from newsgrep.engine.disjunction import plain_words
+from newsgrep.engine.languages import branch_parts
+from newsgrep.engine.ranking import best_matches, for_scoring, reranked
+from newsgrep.engine.session import SearchSession
+from newsgrep.indexer import run_index
+from newsgrep.model import Match, SearchRequest
+
+WORDS = [
+    "oil",
+    "price",
+    "market",
+    "bank",
+    "rate",
+    "trade",
+    "talks",
+    "grain",
+    "wheat",
+    "port",
+    "strike",
+    "union",
+    "vote",
+]
+
+
+def story(rng: random.Random, number: int) -> str:
+    title = " ".join(rng.choices(WORDS, k=3))
+    body = " ".join(rng.choices(WORDS + ["the", "and", "said"], k=rng.randint(5, 60)))
+    return f"Title: {title} {number}\n\n{body}.\n"
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rng = random.Random(7)
+    root = tmp_path_factory.mktemp("taat")
+    news = write_corpus(root / "news", {f"s{n:03}.txt": story(rng, n) for n in range(120)})
+    run_index(root / "index", [news])
+    for n in range(0, 120, 7):  # a second segment, and deleted articles in the first
+        (news / f"s{n:03}.txt").write_text(story(rng, n + 1000), encoding="utf-8")
+    (news / "s001.txt").unlink()
+    run_index(root / "index")
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def multilingual(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """English stories and German ones: a query is read in both languages."""
+    rng = random.Random(11)
+    root = tmp_path_factory.mktemp("taat-de")
+    news = write_corpus(root / "news", {f"s{n:03}.txt": story(rng, n) for n in range(80)})
+    german = [
+        {"id": f"de{n}", "lang": "de", "title": f"Bericht {n}", "body": story(rng, n) + " Preise"}
+        for n in range(15)
+    ]
+    lines = "".join(json.dumps(record) + "\n" for record in german)
+    (news / "german.jsonl").write_text(lines, encoding="utf-8")
+    run_index(root / "index", [news])
+    return root / "index"
+
+
+@pytest.mark.parametrize(
+    ("text", "match", "every"),
+    [
+        ("oil", Match.ALL, False),
+        ("price", Match.ALL, False),
+        ("grain wheat", Match.ALL, True),
+        ("market price", Match.ALL, True),
+        ("bank rate trade", Match.ALL, True),
+        ("strike union vote port", Match.ANY, False),
+    ],
+)
+@pytest.mark.parametrize("languages", ["english", "english and german"])
+def test_plain_words_score_as_whooshs_matchers(
+    archive: Path, multilingual: Path, languages: str, text: str, match: Match, every: bool
+) -> None:
+    index = archive if languages == "english" else multilingual
+    with SearchSession(index) as session:
+        parsed = session.parse(SearchRequest(text, match=match))
+        retriever = session._retriever
+        words, _ = retriever.without_dates(
+            parsed.relaxed_query if match is Match.ANY else parsed.whoosh_query, None
+        )
+        parts = branch_parts(words)
+        # Read alike in both languages (oil, grain, bank), or in two branches.
+        assert parts is None or languages != "english"
+        if languages != "english" and "price" in text:
+            assert parts is not None and len(parts) == 2
+        for reading, _, _ in parts or [(words, (), True)]:
+            plain = plain_words(reading)
+            assert plain is not None and plain[1] is every
+        fast, fast_total = retriever.candidates(words, None, None, SearchRequest(text).sort, None)
+        searcher, stats = session._searcher, session._live_stats()
+        slow, slow_total = best_matches(
+            searcher,
+            for_scoring(words, searcher.reader(), stats),
+            limit=None,
+            ordinals=session._columns.ordinals(),
+        )
+        slow = reranked(searcher, words, slow, session.ranking)
+    assert fast_total == slow_total > 0
+    assert [docnum for docnum, _ in fast] == [docnum for docnum, _ in slow]
+    assert [round(score or 0, 9) for _, score in fast] == [round(s, 9) for _, s in slow]

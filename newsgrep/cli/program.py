@@ -19,6 +19,7 @@ from newsgrep import __version__
 from newsgrep.cli.browse import show_command, stats_command
 from newsgrep.cli.exits import ExitCode, handle_errors, say, usage_line
 from newsgrep.cli.maintain import check_command, index_command
+from newsgrep.cli.reading import browse_command
 from newsgrep.cli.search import search_command, similar_command
 from newsgrep.config import config_path, load_config
 from newsgrep.render.common import safe_line
@@ -37,6 +38,7 @@ app.command("similar")(similar_command)
 app.command("show")(show_command)
 app.command("stats")(stats_command)
 app.command("check")(check_command)
+app.command("browse")(browse_command)
 
 
 def _version(value: bool) -> None:

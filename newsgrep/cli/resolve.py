@@ -305,13 +305,7 @@ def resolve_search(
         OptionsError: --all with --any, --batch with a query, no query, or conflicting
             output modes.
     """
-    if options.all_words and options.any_word:
-        raise OptionsError("choose --all or --any, not both")
-    match = Match.ALL if options.all_words else Match.ANY if options.any_word else Match.AUTO
-    synonyms = None
-    if not options.no_synonyms:
-        chosen = options.synonyms_file
-        synonyms = load_synonyms(chosen if chosen is not None else config.synonyms)
+    match, synonyms = _match_and_synonyms(options, config, load_synonyms)
     if options.batch:
         if options.query:
             raise OptionsError("--batch reads its queries from stdin; give no query")
@@ -339,6 +333,48 @@ def resolve_search(
         batch=options.batch,
         summary=options.summary and output.mode is Mode.JSON,
     )
+
+
+def resolve_browse(
+    options: SearchOptions,
+    config: Config,
+    load_synonyms: Callable[[Path | None], Synonyms],
+) -> SearchPlan:
+    """`newsgrep browse` resolved: the request each query typed in the view goes into (its
+    query is the one given, maybe empty). As `search` for a person: human output, the
+    config's sort and colour, corrections shown; no snippets (the view shows the article).
+
+    Raises:
+        OptionsError: --all with --any.
+    """
+    match, synonyms = _match_and_synonyms(options, config, load_synonyms)
+    output = Output(Mode.HUMAN, color=resolve_color(options.hits.output.color, config))
+    hits = replace(options.hits, snippets=0)
+    return SearchPlan(
+        index_dir=resolve_index_dir(options.hits.index, config),
+        request=resolve_request(
+            " ".join(options.query),
+            hits,
+            output,
+            config,
+            synonyms=synonyms,
+            match=match,
+            correct=not options.exact,
+        ),  # fmt: skip
+        output=output,
+    )
+
+
+def _match_and_synonyms(
+    options: SearchOptions, config: Config, load_synonyms: Callable[[Path | None], Synonyms]
+) -> tuple[Match, Synonyms | None]:
+    if options.all_words and options.any_word:
+        raise OptionsError("choose --all or --any, not both")
+    match = Match.ALL if options.all_words else Match.ANY if options.any_word else Match.AUTO
+    if options.no_synonyms:
+        return match, None
+    chosen = options.synonyms_file
+    return match, load_synonyms(chosen if chosen is not None else config.synonyms)
 
 
 def resolve_similar(

@@ -185,7 +185,7 @@ class BrowseApp(App[None]):
     def _show_error(self, error: NewsgrepError, state: ViewState | None = None) -> None:
         if state is not None and state != self.state:
             return
-        self.shown, self.shown_at = state, time.perf_counter()
+        self.shown, self.shown_at = state or self.state, time.perf_counter()
         status = self.query_one("#status", Static)
         status.set_class(True, "error")
         status.update(Text(f"error: {error_line(error)}"))

@@ -36,7 +36,14 @@ from newsgrep.browse.state import (
     summary_line,
     timeline_label,
 )
-from newsgrep.browse.widgets import DatesScreen, HelpScreen, Preview, ResultsTable, hit_row
+from newsgrep.browse.widgets import (
+    DatesScreen,
+    HelpScreen,
+    Preview,
+    QueryLine,
+    ResultsTable,
+    hit_row,
+)
 from newsgrep.errors import NewsgrepError
 from newsgrep.model import Hit, SearchRequest, SearchResult
 from newsgrep.render.human import META_STYLE, render_articles
@@ -51,8 +58,10 @@ CSS = """
 #status { height: auto; max-height: 3; padding: 0 1; }
 #status.error { color: $error; }
 #panes { height: 1fr; }
-#results { width: 45%; }
-#preview { width: 55%; padding: 0 1; border-left: solid $primary-background; }
+#results { width: 60%; }
+#preview { width: 40%; padding: 0 1; border-left: solid $primary-background; }
+#heading { height: auto; max-height: 8; padding-bottom: 1; }
+#body { height: 1fr; }
 #timeline-row { height: 1; padding: 0 1; }
 #timeline { width: 40%; }
 #timeline-label { width: 60%; padding: 0 1; color: $text-muted; }
@@ -67,14 +76,15 @@ class BrowseApp(App[None]):
     leaves it to Textual, which honours NO_COLOR."""
 
     TITLE = "newsgrep browse"
+    ENABLE_COMMAND_PALETTE = False  # every action has its key (? lists them)
     CSS = CSS
     BINDINGS = [
         Binding("down", "move(1)", "next", show=False),
         Binding("up", "move(-1)", "previous", show=False),
         Binding("pagedown", "move(10)", "page down", show=False),
         Binding("pageup", "move(-10)", "page up", show=False),
-        Binding("f1", "help", "help"),
-        Binding("ctrl+q", "quit", "quit", priority=True),
+        Binding("f1", "help", "help", show=False),
+        Binding("ctrl+q", "quit", "quit", show=False, priority=True),
     ]
 
     def __init__(self, index_dir: Path, template: SearchRequest, color: bool | None = None):
@@ -97,9 +107,10 @@ class BrowseApp(App[None]):
             self._filters = [f for f in self._filters if not isinstance(f, NoColor | Monochrome)]
 
     def compose(self) -> ComposeResult:
-        yield Input(
+        yield QueryLine(
             value=self.state.query,
             placeholder='search: words, "a phrase", title:word, date:1987-03, -word',
+            select_on_focus=False,  # back on the query line (/), typing refines the query
             id="query",
         )
         yield Static(Text("opening the index…", style=META_STYLE), id="status")
@@ -172,15 +183,26 @@ class BrowseApp(App[None]):
         if state != self.state:
             return  # typed past
         self.result = result
-        table = self.query_one(ResultsTable)
-        table.clear()
-        for hit in result.hits if result is not None else ():
-            table.add_row(*hit_row(hit), key=hit.id)
+        self._fill(result)
         self.shown, self.shown_at = state, time.perf_counter()
         self._status(result)
         if result is None or not result.hits:
             self.query_one(Preview).show(None)
         self._schedule_timeline()
+
+    def _fill(self, result: SearchResult | None, *, keep_row: bool = False) -> None:
+        table = self.query_one(ResultsTable)
+        row = table.cursor_row if keep_row else 0
+        table.clear()
+        width = table.size.width or self.size.width // 2
+        for hit in result.hits if result is not None else ():
+            table.add_row(*hit_row(hit, width), key=hit.id)
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+
+    def on_resize(self) -> None:
+        # Titles as wide as the list is now.
+        self.call_after_refresh(lambda: self._fill(self.result, keep_row=True))
 
     def _show_error(self, error: NewsgrepError, state: ViewState | None = None) -> None:
         if state is not None and state != self.state:

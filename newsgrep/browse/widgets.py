@@ -30,9 +30,12 @@ TITLE_MAX_CHARS = 200  # in the list; the preview has it whole
 COLUMNS = ("#", "title", "date", "source", "dups")
 
 
-def line_text(raw: str, spans: tuple[Span, ...] = (), style: str = "") -> Text:
-    """One line of untrusted text: newlines and controls as stand-ins, spans styled."""
-    cut = raw[:TITLE_MAX_CHARS]
+def line_text(
+    raw: str, spans: tuple[Span, ...] = (), style: str = "", width: int = TITLE_MAX_CHARS
+) -> Text:
+    """One line of untrusted text, at most `width` characters: newlines and controls as
+    stand-ins, spans styled."""
+    cut = raw[: max(width - 1, 1)] if len(raw) > width else raw
     text = Text(safe_line(cut) + ("…" if len(raw) > len(cut) else ""), style=style)
     for start, end in spans:
         if start < len(cut):
@@ -40,14 +43,31 @@ def line_text(raw: str, spans: tuple[Span, ...] = (), style: str = "") -> Text:
     return text
 
 
-def hit_row(hit: Hit) -> tuple[Text, ...]:
+SOURCE_MAX_CHARS = 12
+# What the columns but the title take: rank, date, source, dups, and their padding.
+OTHER_COLUMNS_WIDTH = 3 + 10 + SOURCE_MAX_CHARS + 4 + 2 * len(COLUMNS) + 1
+
+
+def hit_row(hit: Hit, width: int) -> tuple[Text, ...]:
+    """The row of `hit` in a list `width` columns wide (the title takes what is left)."""
+    title_width = min(TITLE_MAX_CHARS, max(20, width - OTHER_COLUMNS_WIDTH))
+    title = hit.title or "(untitled)"
     return (
         Text(str(hit.rank), style=RANK_STYLE),
-        line_text(hit.title or "(untitled)", hit.title_spans if hit.title else ()),
+        line_text(title, hit.title_spans if hit.title else (), width=title_width),
         Text(format_date(hit.date) or "", style=META_STYLE),
-        line_text(hit.source or "", style=META_STYLE),
+        line_text(hit.source or "", style=META_STYLE, width=SOURCE_MAX_CHARS),
         Text(duplicates_cell(len(hit.duplicates)), style=META_STYLE),
     )
+
+
+class QueryLine(Input):
+    """The query line; its keys in the footer (the others are the list's)."""
+
+    BINDINGS = [
+        Binding("f1", "app.help", "help"),
+        Binding("ctrl+q", "app.quit", "quit"),
+    ]
 
 
 class ResultsTable(DataTable[Text]):
@@ -62,7 +82,7 @@ class ResultsTable(DataTable[Text]):
         Binding("f", "app.toggle_folding", "fold"),
         Binding("c", "app.copy_path", "copy path"),
         Binding("i", "app.copy_id", "copy id"),
-        Binding("slash", "app.focus_query", "query"),
+        Binding("slash", "app.focus_query", "query", show=False),
         Binding("escape", "app.focus_query", "query", show=False),
         Binding("question_mark", "app.help", "help"),
         Binding("q", "app.quit", "quit"),
@@ -75,26 +95,25 @@ class ResultsTable(DataTable[Text]):
             self.add_column(name, key=name)
 
 
-class Preview(VerticalScroll):
-    """The selected article: its heading, then its body from the paragraph of the first
-    match on (scrolled to), the matched words marked."""
+class Preview(Vertical):
+    """The selected article: its heading (title, facts, url, id, fields) held at the top,
+    and under it the body, scrolled to the line of the first match, the words marked."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="heading")
-        yield Static(id="before")
-        yield Static(id="from-match")
+        with VerticalScroll(id="body"):
+            yield Static(id="before")
+            yield Static(id="from-match")
 
     def show(self, item: ShownArticle | None) -> None:
-        heading, before, rest = (
-            self.query_one("#heading", Static),
-            self.query_one("#before", Static),
-            self.query_one("#from-match", Static),
-        )
+        heading = self.query_one("#heading", Static)
+        before, rest = self.query_one("#before", Static), self.query_one("#from-match", Static)
+        scroll = self.query_one("#body", VerticalScroll)
         if item is None:
             for part in (heading, before, rest):
                 part.update(Text(""))
             return
-        heading.update(Text("\n").join([*article_heading(item), Text("")]))
+        heading.update(Text("\n").join(article_heading(item)))
         body = highlighted(item.article.body, item.body_spans)
         cut = first_match_line(item.article.body, item.body_spans)
         head, tail = (body[:cut], body[cut:]) if cut else (Text(""), body)
@@ -102,9 +121,9 @@ class Preview(VerticalScroll):
         rest.update(tail)
         before.display = bool(cut)
         if cut:
-            self.call_after_refresh(self.scroll_to_widget, rest, animate=False, top=True)
+            self.call_after_refresh(scroll.scroll_to_widget, rest, animate=False, top=True)
         else:
-            self.call_after_refresh(self.scroll_home, animate=False)
+            self.call_after_refresh(scroll.scroll_home, animate=False)
 
 
 def first_match_line(body: str, spans: tuple[Span, ...]) -> int:

@@ -29,6 +29,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make the `bench` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -41,6 +42,8 @@ from newsgrep.model import Sort
 from newsgrep.text.synonyms import load_synonyms
 
 BURST_INTERVAL = 0.03
+# (seconds, text typed so far, its result) of every keystroke, for --slowest.
+SLOWEST: list[tuple[float, str, Any]] = []
 
 
 def keys_of(text: str) -> list[str]:
@@ -93,6 +96,7 @@ async def type_queries(
                         continue
                     await shown(app)
                     latencies.append(app.shown_at - started)
+                    SLOWEST.append((app.shown_at - started, app.state.query, app.result))
                     if app.result is not None:
                         engine.append(app.result.seconds)
                     await asyncio.sleep(max(0.0, interval - (time.perf_counter() - started)))
@@ -149,6 +153,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=len(QUERIES), help="the first N queries")
     parser.add_argument("--interval", type=float, default=0.15, help="seconds between keys")
     parser.add_argument("--first-screens", type=int, default=5, help="tmux runs")
+    parser.add_argument("--slowest", type=int, default=0, help="list the N slowest keys")
     args = parser.parse_args()
     chosen = QUERIES[: args.queries]
     latencies, engine, bursts, gaps = asyncio.run(type_queries(args.index, chosen, args.interval))
@@ -170,6 +175,17 @@ def main() -> None:
             continue
         p50, p95 = statistics.median(values), percentile(values, 0.95)
         print(f"| {label} | {len(values)} | {ms(p50)} | {ms(p95)} | {ms(max(values))} |")
+
+    if args.slowest:
+        print("\n| text typed | ms | engine ms | matches | what the search did |")
+        print("| --- | --- | --- | --- | --- |")
+        for seconds, text, result in sorted(SLOWEST, key=lambda row: -row[0])[: args.slowest]:
+            engine_ms = ms(result.seconds) if result is not None else ""
+            total = f"{result.total:,}" if result is not None else ""
+            did = "; ".join(result.notices)[:90] if result is not None else ""
+            if result is not None and result.suggestion:
+                did += f" (did you mean {result.suggestion!r})"
+            print(f"| `{text}` | {ms(seconds)} | {engine_ms} | {total} | {did} |")
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ async def settle(app: BrowseApp, pilot: Pilot[None]) -> None:
     while time.monotonic() < deadline:
         await pilot.pause(0.02)
         busy = any(not worker.is_finished for worker in app.workers)
-        if app.shown == app.state and not busy and app._pending is None:
+        if app.shown == app.state and not busy and not app.busy:
             await pilot.pause(0.05)
             return
     raise AssertionError("the view did not settle")
@@ -202,6 +202,16 @@ def test_did_you_mean_and_corrections_show_as_search_shows_them(built_index: Pat
     async def script(app: BrowseApp, pilot: Pilot[None]) -> None:
         assert app.result is not None and app.result.corrected_from == "istanbol"
         assert "showing results for 'istanbul'" in status(app)
+        assert len(titles(app)) == 2
+        await pilot.press("ctrl+u", *"grian")
+        deadline = time.monotonic() + 10
+        while app.shown != app.state and time.monotonic() < deadline:
+            await pilot.pause(0.005)
+        # At once: the suggestion; the correction's hits once the typing has paused.
+        assert "did you mean: grain" in status(app) and titles(app) == []
+        await settle(app, pilot)
+        assert titles(app) == ["Grain exports recover"]
+        assert "showing results for 'grain'" in status(app)
 
     drive(built_index, script, query="istanbol")
 

@@ -4,7 +4,9 @@ The query line searches as you type: a key after a pause searches at once, keys 
 faster than DEBOUNCE_SECONDS apart wait until the typing pauses. Each search runs in a
 worker thread (`exclusive`: a newer one cancels the older, whose result is dropped), so
 the view never waits for one; the sparkline and the preview follow in workers of their
-own. Errors (no index, a query or date that cannot be read) go to the status line.
+own. A query with a "did you mean" shows it at once, and the hits of the correction (as
+`search` shows them) once the typing pauses. Errors (no index, a query or date that
+cannot be read) go to the status line.
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ from newsgrep.render.human import META_STYLE, render_articles
 
 # Keys closer together than this are typing in progress: search once it pauses.
 DEBOUNCE_SECONDS = 0.1
+# A search answers at once with "did you mean"; the hits of the correction, which take a
+# second search (and would flicker past while a word is half typed), once typing pauses.
+CORRECTION_DELAY_SECONDS = 0.3
 # The sparkline counts every match (not a page): it waits until the results settle.
 TIMELINE_DELAY_SECONDS = 0.3
 
@@ -97,6 +102,7 @@ class BrowseApp(App[None]):
         self.shown_at = 0.0
         self._last_key = 0.0
         self._pending: Timer | None = None
+        self._correcting: Timer | None = None
         self._timeline_timer: Timer | None = None
         self._like_title: str | None = None  # of the article `s` found others like
         if color is False and not self.no_color:
@@ -147,6 +153,7 @@ class BrowseApp(App[None]):
         now = time.monotonic()
         typing = now - self._last_key < DEBOUNCE_SECONDS
         self._last_key = now
+        self._stop_correction()
         if self._pending is not None:
             self._pending.stop()
             self._pending = None
@@ -161,6 +168,7 @@ class BrowseApp(App[None]):
 
     def _search_now(self) -> None:
         self._pending = None
+        self._stop_correction()
         if not self.library.is_open:
             return  # opening: it searches once open (or shows why it cannot)
         if self.state.empty:
@@ -169,19 +177,25 @@ class BrowseApp(App[None]):
         self._search(self.state)
 
     @work(thread=True, exclusive=True, group="search")
-    def _search(self, state: ViewState) -> None:
+    def _search(self, state: ViewState, correct: bool = False) -> None:
         try:
-            result = self.library.search(state)
+            result = self.library.search(state, correct=correct)
         except NewsgrepError as error:
             if not get_current_worker().is_cancelled:
                 self.call_from_thread(self._show_error, error, state)
             return
         if not get_current_worker().is_cancelled:
-            self.call_from_thread(self._show_result, state, result)
+            self.call_from_thread(self._show_result, state, result, correct)
 
-    def _show_result(self, state: ViewState, result: SearchResult | None) -> None:
+    def _show_result(
+        self, state: ViewState, result: SearchResult | None, corrected: bool = False
+    ) -> None:
         if state != self.state:
             return  # typed past
+        if result is not None and result.suggestion and state.template.correct and not corrected:
+            self._correcting = self.set_timer(
+                CORRECTION_DELAY_SECONDS, lambda: self._correct(state)
+            )
         self.result = result
         self._fill(result)
         self.shown, self.shown_at = state, time.perf_counter()
@@ -189,6 +203,21 @@ class BrowseApp(App[None]):
         if result is None or not result.hits:
             self.query_one(Preview).show(None)
         self._schedule_timeline()
+
+    def _correct(self, state: ViewState) -> None:
+        self._correcting = None
+        if state == self.state:
+            self._search(state, correct=True)
+
+    def _stop_correction(self) -> None:
+        if self._correcting is not None:
+            self._correcting.stop()
+            self._correcting = None
+
+    @property
+    def busy(self) -> bool:
+        """A search is waiting for the typing to pause, or for its correction."""
+        return self._pending is not None or self._correcting is not None
 
     def _fill(self, result: SearchResult | None, *, keep_row: bool = False) -> None:
         table = self.query_one(ResultsTable)

@@ -11,6 +11,7 @@ and its result dropped (see `app`). No Textual here.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from newsgrep.browse.state import ViewState
@@ -53,17 +54,22 @@ class Library:
             raise RuntimeError("Library.open first")  # the view asks only once it opened
         return self._session
 
-    def search(self, state: ViewState) -> SearchResult:
+    def search(self, state: ViewState, *, correct: bool = True) -> SearchResult:
         """The hits `state` asks for: its query's, or the articles like `state.like`.
+        Without `correct`, never the hits of the query's correction (a suggestion only),
+        whatever the request says.
 
         Raises:
             NewsgrepError: a query or a date that cannot be read; no such article.
         """
+        request = state.request()
+        if not correct:
+            request = replace(request, correct=False)
         with self._lock:
             session = self._opened()
             if state.like is not None:
-                return session.similar(state.like, state.request())
-            return session.search(state.request())
+                return session.similar(state.like, request)
+            return session.search(request)
 
     def timeline(self, state: ViewState) -> tuple[Facet, list[tuple[str, int]]]:
         """The query's matches by month (or year), for the sparkline; none for "like".

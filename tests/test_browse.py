@@ -247,6 +247,23 @@ def test_article_text_stays_inert(tmp_path: Path) -> None:
     drive(tmp_path / "index", script, query="boom")
 
 
+def test_a_long_article_is_previewed_around_its_first_match(tmp_path: Path) -> None:
+    from newsgrep.indexer import run_index
+
+    line = "Filler words about nothing in particular fill this line of the report.\n"
+    body = line * 100 + "The zeppelin landed.\n" + line * 600
+    run_index(tmp_path / "index", [write_corpus(tmp_path / "news", {"long.txt": body})])
+
+    async def script(app: BrowseApp, pilot: Pilot[None]) -> None:
+        head, tail = shown_text(app, "#before"), shown_text(app, "#from-match")
+        assert tail.startswith("The zeppelin landed.")
+        assert 0 < len(head) <= 2_000 + len(line) and head.startswith("Filler")
+        assert tail.endswith("more characters: Enter reads it all")
+        assert len(head) + len(tail) < len(body) / 2
+
+    drive(tmp_path / "index", script, query="zeppelin")
+
+
 def test_colour_follows_no_color_and_the_setting(
     built_index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

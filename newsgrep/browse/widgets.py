@@ -114,9 +114,13 @@ class Preview(Vertical):
                 part.update(Text(""))
             return
         heading.update(Text("\n").join(article_heading(item)))
-        body = highlighted(item.article.body, item.body_spans)
-        cut = first_match_line(item.article.body, item.body_spans)
-        head, tail = (body[:cut], body[cut:]) if cut else (Text(""), body)
+        raw = item.article.body
+        cut = first_match_line(raw, item.body_spans)
+        start, end = preview_window(raw, cut)
+        body = highlighted(raw[start:end], shifted(item.body_spans, start, end))
+        head, tail = body[: cut - start], body[cut - start :]
+        if end < len(raw):
+            tail.append(f"\n… {len(raw) - end:,} more characters: Enter reads it all", META_STYLE)
         before.update(head)
         rest.update(tail)
         before.display = bool(cut)
@@ -124,6 +128,27 @@ class Preview(Vertical):
             self.call_after_refresh(scroll.scroll_to_widget, rest, animate=False, top=True)
         else:
             self.call_after_refresh(scroll.scroll_home, animate=False)
+
+
+# A preview is a glance: a long article (a reference file, a transcript) would take the
+# view's one thread seconds to lay out whole. The pager has it all.
+PREVIEW_BEFORE_CHARS = 2_000
+PREVIEW_AFTER_CHARS = 20_000
+
+
+def preview_window(body: str, cut: int) -> tuple[int, int]:
+    """The part of `body` the preview lays out: whole lines before `cut`, and after it."""
+    start = 0
+    if cut > PREVIEW_BEFORE_CHARS:
+        start = body.rfind("\n", 0, cut - PREVIEW_BEFORE_CHARS) + 1
+    return start, min(len(body), cut + PREVIEW_AFTER_CHARS)
+
+
+def shifted(spans: tuple[Span, ...], start: int, end: int) -> tuple[Span, ...]:
+    """`spans` within [start, end), counted from `start`."""
+    return tuple(
+        (max(a, start) - start, min(b, end) - start) for a, b in spans if a < end and b > start
+    )
 
 
 def first_match_line(body: str, spans: tuple[Span, ...]) -> int:

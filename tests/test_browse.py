@@ -175,6 +175,28 @@ def test_similar_and_folding_keys(built_index: Path) -> None:
     drive(built_index, script, query="talks")
 
 
+def test_resizing_refits_the_titles_and_help_lists_the_keys(built_index: Path) -> None:
+    async def script(app: BrowseApp, pilot: Pilot[None]) -> None:
+        await pilot.press("down")
+        await settle(app, pilot)
+        assert titles(app)[1] == "Peace talks open in Istanbul"
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert titles(app)[1].startswith("Peace talks") and titles(app)[1].endswith("…")
+        assert app.query_one(ResultsTable).cursor_row == 1  # the selection stays
+        await pilot.resize_terminal(160, 40)
+        await settle(app, pilot)
+        assert titles(app)[1] == "Peace talks open in Istanbul"
+        await pilot.press("f1")
+        await pilot.pause(0.1)
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert type(app.screen).__name__ != "HelpScreen"
+
+    drive(built_index, script, query="istanbul")
+
+
 def test_a_bad_query_is_an_error_line_not_a_traceback(built_index: Path) -> None:
     async def script(app: BrowseApp, pilot: Pilot[None]) -> None:
         await type_query(app, pilot, "date:xyz")

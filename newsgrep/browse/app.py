@@ -103,6 +103,7 @@ class BrowseApp(App[None]):
         self._last_key = 0.0
         self._pending: Timer | None = None
         self._correcting: Timer | None = None
+        self._fitted_width = 0  # the list's width its titles were cut to
         self._timeline_timer: Timer | None = None
         self._like_title: str | None = None  # of the article `s` found others like
         if color is False and not self.no_color:
@@ -229,9 +230,11 @@ class BrowseApp(App[None]):
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
 
-    def on_resize(self) -> None:
-        # Titles as wide as the list is now.
-        self.call_after_refresh(lambda: self._fill(self.result, keep_row=True))
+    def on_results_table_resized(self) -> None:
+        width = self.query_one(ResultsTable).size.width
+        if width != self._fitted_width:  # titles as wide as the list is now
+            self._fitted_width = width
+            self._fill(self.result, keep_row=True)
 
     def _show_error(self, error: NewsgrepError, state: ViewState | None = None) -> None:
         if state is not None and state != self.state:

@@ -8,9 +8,11 @@ in an article shows as written, or as its stand-in, as `search` shows it.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
@@ -87,6 +89,12 @@ class ResultsTable(DataTable[Text]):
         Binding("question_mark", "app.help", "help"),
         Binding("q", "app.quit", "quit"),
     ]
+
+    class Resized(Message):
+        """The list's width changed: its titles are cut to fit again."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized())
 
     def on_mount(self) -> None:
         self.cursor_type = "row"

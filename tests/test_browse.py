@@ -121,6 +121,9 @@ def test_the_preview_follows_the_arrows_and_marks_the_words(built_index: Path) -
         await pilot.press("up")
         await settle(app, pilot)
         assert shown_text(app, "#heading").startswith(first)
+        await pilot.click(ResultsTable, offset=(8, 2))  # the mouse: the second row
+        await settle(app, pilot)
+        assert shown_text(app, "#heading").startswith(second)
 
     drive(built_index, script, query="istanbul")
 

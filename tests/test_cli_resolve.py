@@ -25,12 +25,11 @@ from newsgrep.cli.resolve import (
     SearchOptions,
     SearchPlan,
     Terminal,
-    resolve_check_mode,
-    resolve_index,
     resolve_output,
     resolve_search,
     resolve_similar,
 )
+from newsgrep.cli.resolve_maintenance import resolve_check_mode, resolve_index
 from newsgrep.config import Config
 from newsgrep.locate import resolve_index_dir
 from newsgrep.model import Match, Sort

@@ -17,6 +17,8 @@ import pytest
     "module",
     [
         "newsgrep.engine.session",
+        "newsgrep.browse.state",
+        "newsgrep.browse.model",
         "newsgrep.indexer",
         "newsgrep.check",
         "newsgrep.render.jsonl",
@@ -27,7 +29,7 @@ import pytest
 def test_core_and_machine_output_load_neither_typer_nor_rich(module: str) -> None:
     code = (
         f"import sys, {module}\n"
-        "leaked = sorted(m for m in ('typer', 'rich') if m in sys.modules)\n"
+        "leaked = sorted(m for m in ('typer', 'rich', 'textual') if m in sys.modules)\n"
         "print(','.join(leaked))\n"
     )
     result = subprocess.run(
@@ -134,20 +136,48 @@ def test_the_package_has_no_import_loop() -> None:
     assert not loops, loops[0]
 
 
-def test_only_the_command_line_and_the_terminal_renderers_import_typer_or_rich() -> None:
-    # ruff's banned-api says the same (newsgrep/cli/ruff.toml lifts it for the command line).
-    terminal_renderers = {"newsgrep.render.human", "newsgrep.render.progress"}
-    importers = sorted(
+def _importers(*libraries: str) -> list[str]:
+    return sorted(
         name
         for name, path in _modules().items()
-        if any(
-            m.split(".")[0] in ("typer", "rich")
-            for m in _imports(ast.parse(path.read_text()), name)
-        )
+        if any(m.split(".")[0] in libraries for m in _imports(ast.parse(path.read_text()), name))
     )
+
+
+def test_only_the_command_line_and_the_terminal_renderers_import_typer_or_rich() -> None:
+    # ruff's banned-api says the same (newsgrep/cli/ruff.toml lifts it for the command line,
+    # newsgrep/browse/ruff.toml Rich's for the browse view, whose widgets take Rich Text).
+    terminal_renderers = {"newsgrep.render.human", "newsgrep.render.progress"}
+    importers = _importers("typer", "rich")
     assert importers and all(
-        name.startswith("newsgrep.cli.") or name in terminal_renderers for name in importers
+        name.startswith(("newsgrep.cli.", "newsgrep.browse.")) or name in terminal_renderers
+        for name in importers
     ), importers
+    assert all(name.startswith("newsgrep.cli.") for name in _importers("typer"))
+
+
+def test_only_the_browse_view_imports_textual() -> None:
+    # ruff's banned-api says the same (lifted by newsgrep/browse/ruff.toml alone).
+    importers = _importers("textual")
+    assert importers and all(name.startswith("newsgrep.browse.") for name in importers), importers
+
+
+def test_a_search_does_not_load_textual(built_index: Path) -> None:
+    # The browse command imports it inside its body; the program and every other command
+    # start as fast as before.
+    code = (
+        "import sys\n"
+        "from newsgrep.__main__ import main\n"
+        f"sys.argv = ['newsgrep', 'search', 'talks', '--index', {str(built_index)!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('textual:' + str('textual' in sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "Peace talks open in Istanbul" in result.stdout  # the search did run
+    assert "textual:False" in result.stderr, result.stderr
 
 
 def test_no_room_grows_past_450_lines() -> None:

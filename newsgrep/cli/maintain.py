@@ -28,12 +28,10 @@ from newsgrep.cli.options import (
 from newsgrep.cli.resolve import (
     DEFAULT_INDEX,
     IndexOptions,
-    IndexRun,
     Mode,
-    resolve_check_mode,
     resolve_color,
-    resolve_index,
 )
+from newsgrep.cli.resolve_maintenance import IndexRun, resolve_check_mode, resolve_index
 from newsgrep.locate import existing_index
 from newsgrep.render.common import display_path, safe_line
 

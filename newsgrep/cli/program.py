@@ -22,6 +22,7 @@ from newsgrep.cli.browse import show_command, stats_command
 from newsgrep.cli.exits import ExitCode, handle_errors, say, usage_line
 from newsgrep.cli.maintain import check_command, index_command
 from newsgrep.cli.options import GLOBALS_KEY
+from newsgrep.cli.reading import browse_command
 from newsgrep.cli.resolve import ColorChoice, GlobalOptions
 from newsgrep.cli.search import search_command, similar_command
 from newsgrep.config import config_path, load_config
@@ -37,6 +38,7 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "show": show_command,
     "stats": stats_command,
     "check": check_command,
+    "browse": browse_command,
 }
 # The options before the command that take a value (to find the command after them).
 _VALUED = frozenset({"--config", "--index", "--color"})

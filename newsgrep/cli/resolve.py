@@ -32,7 +32,6 @@ from newsgrep.config import Config
 from newsgrep.errors import NewsgrepError
 from newsgrep.locate import Located, locate_index, require_index
 from newsgrep.model import Match, SearchRequest, Sort
-from newsgrep.wording import parse_size
 
 if TYPE_CHECKING:
     from newsgrep.text.synonyms import Synonyms
@@ -129,25 +128,6 @@ class SearchPlan:
     def existing_index(self) -> Path:
         """`index_dir`, if an index is there; else an error that says where it looked."""
         return require_index(self.located or Located(self.index_dir, named=True))
-
-
-@dataclass(frozen=True, slots=True)
-class IndexRun:
-    """An indexing run resolved: the arguments of `run_index` and how to report it."""
-
-    index_dir: Path
-    paths: tuple[Path, ...]  # as given, without '-'
-    read_stdin: bool  # more paths come from stdin
-    null: bool  # stdin paths end with NUL
-    rebuild: bool
-    wait: float
-    max_size: int | None  # None: no limit
-    compact: bool
-    progress: bool  # show the progress bar
-    summary: bool  # print the summary
-    verbose: bool
-    excludes: tuple[str, ...] | None = None  # None: those remembered; (): none
-    watch: bool = False
 
 
 def resolve_color(given: ColorChoice | None, config: Config) -> bool | None:
@@ -280,13 +260,8 @@ def resolve_search(
         OptionsError: --all with --any, --batch with a query, no query, or conflicting
             output modes.
     """
-    if options.all_words and options.any_word:
-        raise OptionsError("choose --all or --any, not both")
     refuse_conflicts(options)
-    synonyms = None
-    if not options.no_synonyms:
-        chosen = options.synonyms_file
-        synonyms = load_synonyms(chosen if chosen is not None else config.synonyms)
+    match, synonyms = _match_and_synonyms(options, config, load_synonyms)
     if options.batch:
         if options.query:
             raise OptionsError("--batch reads its queries from stdin; give no query")
@@ -296,7 +271,6 @@ def resolve_search(
     else:
         wanted = replace(options.hits.output, quiet=options.quiet)
         output = counting(resolve_output(wanted, config, terminal), options.hits)
-    match = Match.ALL if options.all_words else Match.ANY if options.any_word else Match.AUTO
     if match is Match.AUTO and output.for_scripts:
         match = Match.ALL  # a script's match means every word (see Output.for_scripts)
     query = " ".join(options.query)
@@ -361,6 +335,50 @@ def refuse_conflicts(options: SearchOptions) -> None:
         raise OptionsError("choose --synonyms FILE or --no-synonyms, not both")
 
 
+def resolve_browse(
+    options: SearchOptions,
+    config: Config,
+    load_synonyms: Callable[[Path | None], Synonyms],
+) -> SearchPlan:
+    """`newsgrep browse` resolved: the request each query typed in the view goes into (its
+    query is the one given, maybe empty). As `search` for a person: human output, the
+    config's sort and colour, corrections shown; no snippets (the view shows the article).
+
+    Raises:
+        OptionsError: --all with --any.
+    """
+    match, synonyms = _match_and_synonyms(options, config, load_synonyms)
+    output = Output(Mode.HUMAN, color=resolve_color(options.hits.output.color, config))
+    hits = replace(options.hits, snippets=0)
+    located = locate_index(options.hits.index, config)
+    return SearchPlan(
+        index_dir=located.path,
+        located=located,
+        request=resolve_request(
+            " ".join(options.query),
+            hits,
+            output,
+            config,
+            synonyms=synonyms,
+            match=match,
+            correct=not options.exact,
+        ),  # fmt: skip
+        output=output,
+    )
+
+
+def _match_and_synonyms(
+    options: SearchOptions, config: Config, load_synonyms: Callable[[Path | None], Synonyms]
+) -> tuple[Match, Synonyms | None]:
+    if options.all_words and options.any_word:
+        raise OptionsError("choose --all or --any, not both")
+    match = Match.ALL if options.all_words else Match.ANY if options.any_word else Match.AUTO
+    if options.no_synonyms:
+        return match, None
+    chosen = options.synonyms_file
+    return match, load_synonyms(chosen if chosen is not None else config.synonyms)
+
+
 def resolve_similar(
     target: str, hits: HitOptions, config: Config, terminal: Terminal
 ) -> SearchPlan:
@@ -376,65 +394,4 @@ def resolve_similar(
         located=located,
         request=resolve_request(target, hits, output, config, synonyms=None),
         output=output,
-    )
-
-
-def resolve_check_mode(json_output: bool, quiet: bool) -> Mode:
-    """`newsgrep check` prints a report (human), one JSON object, or nothing (-q).
-
-    Raises:
-        OptionsError: --json with -q.
-    """
-    if json_output and quiet:
-        raise OptionsError("choose --json or -q, not both")
-    return Mode.JSON if json_output else Mode.QUIET if quiet else Mode.HUMAN
-
-
-def resolve_index(
-    options: IndexOptions, config: Config, terminal: Terminal, *, default_max_size: int
-) -> IndexRun:
-    """`newsgrep index` resolved: --max-size (else the config's, else `default_max_size`;
-    0 for no limit), paths from stdin with '-' or --from-stdin, and a progress bar unless
-    -q or stderr is not a terminal.
-
-    Raises:
-        OptionsError: a --max-size that is not a size; --watch with paths from stdin or
-            --rebuild; --exclude with --no-excludes.
-        ExcludeError: an --exclude that is not a gitignore pattern.
-    """
-    read_stdin = options.from_stdin or Path("-") in options.paths
-    if options.watch and read_stdin:
-        raise OptionsError("--watch watches the paths given as arguments, not read from stdin")
-    if options.watch and options.rebuild:
-        raise OptionsError("choose --watch or --rebuild: rebuild first, then watch")
-    if options.exclude and options.no_excludes:
-        raise OptionsError("choose --exclude or --no-excludes, not both")
-    if options.exclude:
-        from newsgrep.ignore import check_globs
-
-        check_globs(options.exclude)
-    size_limit = config.max_size
-    if options.max_size is not None:
-        try:
-            size_limit = parse_size(options.max_size)
-        except ValueError as error:
-            raise OptionsError(f"--max-size: {error}") from None
-    paths = tuple(path for path in options.paths if path != Path("-"))
-    return IndexRun(
-        # An index found above is used for a bare refresh, or for paths inside its folder.
-        index_dir=locate_index(
-            options.index, config, inside=None if not (paths or read_stdin) else paths
-        ).path,
-        paths=paths,
-        read_stdin=read_stdin,
-        null=options.null,
-        rebuild=options.rebuild,
-        wait=options.wait,
-        compact=options.compact,
-        max_size=default_max_size if size_limit is None else size_limit or None,
-        progress=not options.quiet and terminal.stderr,
-        summary=not options.quiet,
-        verbose=options.verbose,
-        excludes=options.exclude or (() if options.no_excludes else None),
-        watch=options.watch,
     )

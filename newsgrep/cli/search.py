@@ -31,7 +31,7 @@ from newsgrep.cli.resolve import (
     resolve_similar,
 )
 from newsgrep.errors import NewsgrepError
-from newsgrep.model import Facet, SearchRequest, SearchResult
+from newsgrep.model import SearchRequest, SearchResult
 
 if TYPE_CHECKING:
     from newsgrep.engine.session import SearchSession
@@ -165,11 +165,8 @@ def _print_notices(result: SearchResult) -> None:
 
 
 def _timeline(session: SearchSession, request: SearchRequest, json_output: bool) -> ExitCode:
-    counts = session.count_by(Facet.MONTH, request)
-    by = "month"
-    if len(counts) > 36:  # more than three years of months: count by year instead
-        counts, by = session.count_by(Facet.YEAR, request), "year"
-    write_counts(by, counts, json_output, empty_label="(no date)")
+    by, counts = session.timeline(request)
+    write_counts(by.value, counts, json_output, empty_label="(no date)")
     return ExitCode.MATCH if any(count for _, count in counts) else ExitCode.NO_MATCH
 
 

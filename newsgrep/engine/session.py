@@ -54,6 +54,9 @@ from newsgrep.text.snippets import match_spans
 from newsgrep.text.spelling import suggest
 from newsgrep.wording import plural
 
+# Past this many months, a timeline counts by year.
+TIMELINE_MONTHS = 36
+
 # How many key terms `similar` takes from the article, per field.
 SIMILAR_TERMS = {"title": 5, "body": 25}  # 25: Lucene more-like-this's default
 
@@ -334,6 +337,18 @@ class SearchSession:
             dated = [dates[n] for n in matched if not undated[n]]
         missing = len(matched) - len(dated)
         return time_buckets(dated, facet) + ([("", missing)] if missing else [])
+
+    def timeline(self, request: SearchRequest) -> tuple[Facet, list[tuple[str, int]]]:
+        """The matches of `request` by month, or by year over more than three years of
+        months (`search --timeline`, the browse view's sparkline).
+
+        Raises:
+            QueryError: see `parse`.
+        """
+        counts = self.count_by(Facet.MONTH, request)
+        if len(counts) > TIMELINE_MONTHS:
+            return Facet.YEAR, self.count_by(Facet.YEAR, request)
+        return Facet.MONTH, counts
 
     def date_span(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         """The first and last article dates in the index."""

@@ -191,7 +191,7 @@ def _facts(hit: Hit) -> Text:
 
 def _snippet_text(snippet: Snippet) -> Text:
     text = Text("…" if snippet.cut_before else "")
-    text.append_text(_highlighted(snippet.text, snippet.spans))
+    text.append_text(highlighted(snippet.text, snippet.spans))
     if snippet.cut_after:
         text.append("…")
     return text
@@ -210,14 +210,15 @@ def _shortened(title: str, spans: tuple[Span, ...]) -> tuple[str, tuple[Span, ..
 def _title(title: str, spans: tuple[Span, ...], link_to: str | None) -> Text:
     if not title:
         return Text("(untitled)", style=META_STYLE)
-    text = _highlighted(title, spans, TITLE_STYLE)
+    text = highlighted(title, spans, TITLE_STYLE)
     if link_to is not None:
         # as_uri() percent-encodes the path, so no byte of it reaches the escape sequence.
         text.stylize(Style(link=Path(link_to).as_uri()))
     return text
 
 
-def _highlighted(raw: str, spans: tuple[Span, ...], style: str = "") -> Text:
+def highlighted(raw: str, spans: tuple[Span, ...], style: str = "") -> Text:
+    """`raw` made inert (`terminal_safe`), the `spans` of matched words styled."""
     text = Text(terminal_safe(raw), style=style)
     for start, end in spans:
         text.stylize(MATCH_STYLE, start, end)
@@ -242,17 +243,25 @@ def render_articles(
     for number, item in enumerate(shown):
         if number:
             console.rule(style=META_STYLE)
-        article = item.article
-        console.print(_title(article.title, item.title_spans, article.path if hyperlinks else None))
-        facts = [format_date(article.date), article.source, display_path(article.path)]
-        console.print(Text(" · ".join(safe_line(f) for f in facts if f), style=META_STYLE))
-        for extra in (article.url, ", ".join(article.tags), f"id {article.id}"):
-            if extra:
-                console.print(Text(safe_line(extra), style=META_STYLE))
-        for name, values in _own_fields(article):
-            console.print(Text(safe_line(f"{name}: {', '.join(values)}"), style=META_STYLE))
+        for line in article_heading(item, hyperlinks=hyperlinks):
+            console.print(line)
         console.print()
-        console.print(_highlighted(article.body, item.body_spans))
+        console.print(highlighted(item.article.body, item.body_spans))
+
+
+def article_heading(item: ShownArticle, *, hyperlinks: bool = False) -> list[Text]:
+    """The lines above an article's body (`show`, the browse view's preview): its title,
+    facts, url, tags, id and own fields, each inert."""
+    article = item.article
+    lines = [_title(article.title, item.title_spans, article.path if hyperlinks else None)]
+    facts = [format_date(article.date), article.source, display_path(article.path)]
+    lines.append(Text(" · ".join(safe_line(f) for f in facts if f), style=META_STYLE))
+    for extra in (article.url, ", ".join(article.tags), f"id {article.id}"):
+        if extra:
+            lines.append(Text(safe_line(extra), style=META_STYLE))
+    for name, values in _own_fields(article):
+        lines.append(Text(safe_line(f"{name}: {', '.join(values)}"), style=META_STYLE))
+    return lines
 
 
 def _own_fields(article: StoredArticle) -> list[tuple[str, tuple[str, ...]]]:

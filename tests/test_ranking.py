@@ -46,6 +46,13 @@ def test_a_relaxed_query_ranks_partial_matches_by_bm25_with_no_zero_scores(
     assert found[0][1] > found[1][1]
 
 
+def test_a_relaxed_query_that_leaves_a_word_out_scores_as_one_without(newsroom: Path) -> None:
+    # Once: under a NOT the words were scored by Whoosh's own coordination, all 0.0000.
+    found = hits(newsroom, "spokesman qqqzzzx NOT harbour")
+    assert [article for article, _ in found] == ["spokesman.txt"]
+    assert found == hits(newsroom, "spokesman qqqzzzx")[:1]
+
+
 def test_a_word_typed_twice_weighs_twice(newsroom: Path) -> None:
     assert hits(newsroom, "oil oil market", match=Match.ANY)[0][0] == "oil.txt"
     assert hits(newsroom, "oil market market", match=Match.ANY)[0][0] == "market.txt"

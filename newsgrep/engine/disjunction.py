@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,22 +45,28 @@ def word_clauses(node: Any) -> list[Word] | None:
     return words
 
 
-def plain_words(node: Any) -> tuple[list[Word], bool] | None:
-    """The words of a query of plain words and whether an article must hold every one: a
-    word alone, an AND of words, or an OR of words (see `word_clauses`); None for any other
-    query."""
+def plain_words(node: Any) -> tuple[list[Word], bool, bool] | None:
+    """The words of a query of plain words, whether an article must hold every one, and
+    whether its score is coordinated (BM25's sum times the share of the words it holds, as
+    `ranking._WordCoordMatcher` scores a relaxed query of a few words): a word alone, an
+    AND of words, or an OR of words (see `word_clauses`); None for any other query."""
     if type(node) is query.And:
         if node.boost != 1:
             return None
         words = [word_clauses(query.Or([clause])) for clause in node.children()]
         if not words or any(word is None for word in words):
             return None
-        return [found[0] for found in words if found], True
-    alone = word_clauses(query.Or([node])) if type(node) is query.Or else None
-    if alone is not None and all(type(child) is query.Term for child in node.children()):
-        return alone, False
+        return [found[0] for found in words if found], True, False
+    if type(node) is not query.Or or node.boost != 1 or node.minmatch:
+        return None
+    if node.scale == 1.0:  # the mark of a coordinated OR (see `rewrite.relax`)
+        found = word_clauses(query.Or(list(node.children())))
+        return None if found is None else (found, False, True)
+    if not node.scale and all(type(child) is query.Term for child in node.children()):
+        alone = word_clauses(query.Or([node]))
+        return None if alone is None else (alone, False, False)
     found = word_clauses(node)
-    return None if found is None else (found, False)
+    return None if found is None else (found, False, False)
 
 
 def key_words(words: list[Word], stats: LiveStats, count: int) -> list[Word]:
@@ -131,16 +138,17 @@ def score_words(
     excluded: set[int] | None,
     limit: int | None,
     every: bool = False,
+    coordinated: bool = False,
 ) -> tuple[list[tuple[int, float]], int]:
     """The `limit` best articles holding any of `words` (with `every`: all of them), as
     (docnum, score) best first (every one: `limit` None), and how many match. An article's
     score is the sum of its words' scores, as Whoosh's union and intersection matchers
-    add their children's."""
+    add their children's (with `coordinated`, times the share of the words it holds)."""
     scores: dict[int, float] = {}
     holders: list[set[int]] = []
     k1, b = settings.k1, settings.b
     for clause_boost, terms in words:
-        touched: set[int] | None = set() if every else None
+        touched: set[int] | None = set() if every or coordinated else None
         for field, text, term_boost in terms:
             held = stats.doc_frequency(field, text)
             if not held:
@@ -162,6 +170,10 @@ def score_words(
     kept: Any = scores.keys()
     if every:
         kept = set.intersection(*holders) if holders else set()
+    if coordinated:
+        held_words = Counter(docnum for holder in holders for docnum in holder)
+        for docnum, matched in held_words.items():
+            scores[docnum] = float(scores[docnum] * matched / len(words))
     found = [
         (-scores[docnum], ordinals[docnum], docnum)
         for docnum in kept

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from whoosh import matching, query, scoring
+from whoosh.query.compound import BinaryQuery
 
 from newsgrep.engine.languages import readings_of
 from newsgrep.engine.query import plain_words
@@ -268,6 +269,8 @@ def for_scoring(node: Any, reader: Any, stats: LiveStats) -> Any:
     if type(node) is query.Or:
         children = [for_scoring(child, reader, stats) for child in node.subqueries]
         return _InOrderOr(children, boost=node.boost, minmatch=node.minmatch, scale=node.scale)
+    if isinstance(node, BinaryQuery):  # AndNot, AndMaybe…: their matcher reads a and b
+        return node.apply(lambda child: for_scoring(child, reader, stats))
     if isinstance(node, query.CompoundQuery):
         node = copy.copy(node)
         node.subqueries = [for_scoring(child, reader, stats) for child in node.subqueries]

@@ -141,6 +141,7 @@ class Retriever:
                 excluded=left,
                 limit=fetch,
                 every=found[1],
+                coordinated=found[2],
             )
             ranked += some
             total += count

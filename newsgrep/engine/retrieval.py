@@ -1,8 +1,8 @@
 """Finding and ordering the articles a query selects: whether it relaxes to most words,
 which articles pass its dates, the best candidates by score or by date (a query of plain
 words, in each language it is read in, scored term at a time; other queries through
-Whoosh's matchers), and the proximity
-rerank. Document numbers in, document numbers out; `session` makes hits of them.
+Whoosh's matchers), and the proximity rerank. Document numbers in, document numbers out;
+`session` makes hits of them.
 """
 
 from __future__ import annotations

@@ -24,15 +24,16 @@ from newsgrep.engine.query import RECORD_FIELD_PREFIX, query_date_span
 from newsgrep.model import Article, SourceFile
 from newsgrep.paths import SURROGATE
 from newsgrep.text.analysis import TOKEN_PATTERN, analyze, fold_accents
-from newsgrep.text.duplicates import pack_sketch, sketch
+from newsgrep.text.duplicates import SKETCH_BYTES, pack_sketch, sketch
 from newsgrep.text.languages import ENGLISH, analysis_key
 
 # Bump when the schema or the analysis changes: older indexes must then be rebuilt.
 # (7: exact field lengths, the tie-breaking ordinal and the title's origin are stored.
 # 8: an article's language, encoding and its record's own fields, `topics:crude`.
 # 9: the body field indexes the title too, and the title is weighted 1.
-# 10: each article analysed in its language (declared or detected), `analysis` field.)
-SCHEMA_VERSION = 10
+# 10: each article analysed in its language (declared or detected), `analysis` field.
+# 11: near-duplicate sketches in a column of fixed width.)
+SCHEMA_VERSION = 11
 # The title counts twice as it is: as a title, and as the body's first words (one text,
 # as BM25 engines that index a document as one field have it; docs/benchmarks.md).
 TITLE_BOOST = 1.0
@@ -191,8 +192,9 @@ def build_schema() -> Any:
         file_id=fields.STORED(),
         folder=fields.STORED(),
         # The MinHash sketch that tells near-duplicate articles (see `duplicates`), in a
-        # column so that folding reads it without loading whole stored documents.
-        sketch=fields.COLUMN(columns.VarBytesColumn()),
+        # column so that folding reads it without loading whole stored documents; of fixed
+        # width, so that opening it reads no table of offsets.
+        sketch=fields.COLUMN(columns.FixedBytesColumn(SKETCH_BYTES, default=bytes(SKETCH_BYTES))),
         file_hash=fields.STORED(),
         # Whether the title shown was made from the body (and so not indexed as a title).
         title_from_body=fields.STORED(),

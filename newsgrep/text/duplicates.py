@@ -36,13 +36,21 @@ def sketch(title: str, body: str, key: str = ENGLISH) -> Sketch:
     return tuple(sorted(hashes)[:SKETCH_SIZE])
 
 
+# A packed sketch: how many hashes it holds, then SKETCH_SIZE four-byte slots (unused
+# ones zero), so that every article's takes the same room and the index column that
+# holds them needs no table of offsets to read one.
+SKETCH_BYTES = 1 + 4 * SKETCH_SIZE
+
+
 def pack_sketch(values: Sketch) -> bytes:
-    """A sketch as bytes (four per hash), as the index column holds it."""
-    return b"".join(value.to_bytes(4, "big") for value in values)
+    """A sketch as SKETCH_BYTES bytes, as the index column holds it."""
+    packed = bytes([len(values)]) + b"".join(value.to_bytes(4, "big") for value in values)
+    return packed.ljust(SKETCH_BYTES, b"\0")
 
 
 def unpack_sketch(data: bytes) -> Sketch:
-    return tuple(int.from_bytes(data[i : i + 4], "big") for i in range(0, len(data), 4))
+    count = data[0] if data else 0
+    return tuple(int.from_bytes(data[i : i + 4], "big") for i in range(1, 1 + 4 * count, 4))
 
 
 def resemblance(first: Sketch, second: Sketch) -> float:

@@ -17,7 +17,7 @@ if __package__ in (None, ""):  # run as a script: make the `bench` package impor
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import REPO
-from newsgrep.browse.app import BrowseApp
+from newsgrep.cli.fullscreen.app import BrowseApp
 from newsgrep.cli.resolve import SearchOptions, resolve_browse
 from newsgrep.config import Config
 from newsgrep.indexer import run_index

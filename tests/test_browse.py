@@ -21,15 +21,15 @@ from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from newsgrep.browse.app import BrowseApp
-from newsgrep.browse.state import (
+from newsgrep.cli.fullscreen.app import BrowseApp
+from newsgrep.cli.fullscreen.state import (
     DateRangeError,
     ViewState,
     editor_command,
     pager_command,
     parse_date_range,
 )
-from newsgrep.browse.widgets import ResultsTable
+from newsgrep.cli.fullscreen.widgets import ResultsTable
 from newsgrep.cli.resolve import SearchOptions, resolve_browse
 from newsgrep.config import Config
 from newsgrep.model import SearchRequest, Sort

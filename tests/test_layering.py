@@ -17,8 +17,8 @@ import pytest
     "module",
     [
         "newsgrep.engine.session",
-        "newsgrep.browse.state",
-        "newsgrep.browse.model",
+        "newsgrep.cli.fullscreen.state",
+        "newsgrep.cli.fullscreen.model",
         "newsgrep.indexer",
         "newsgrep.check",
         "newsgrep.render.jsonl",
@@ -146,20 +146,23 @@ def _importers(*libraries: str) -> list[str]:
 
 def test_only_the_command_line_and_the_terminal_renderers_import_typer_or_rich() -> None:
     # ruff's banned-api says the same (newsgrep/cli/ruff.toml lifts it for the command line,
-    # newsgrep/browse/ruff.toml Rich's for the browse view, whose widgets take Rich Text).
+    # and newsgrep/cli/fullscreen/ruff.toml Rich's alone for the full-screen view).
     terminal_renderers = {"newsgrep.render.human", "newsgrep.render.progress"}
     importers = _importers("typer", "rich")
     assert importers and all(
-        name.startswith(("newsgrep.cli.", "newsgrep.browse.")) or name in terminal_renderers
-        for name in importers
+        name.startswith("newsgrep.cli.") or name in terminal_renderers for name in importers
     ), importers
-    assert all(name.startswith("newsgrep.cli.") for name in _importers("typer"))
+    typer_importers = _importers("typer")
+    assert all(name.startswith("newsgrep.cli.") for name in typer_importers)
+    assert not any(name.startswith("newsgrep.cli.fullscreen.") for name in typer_importers)
 
 
 def test_only_the_browse_view_imports_textual() -> None:
-    # ruff's banned-api says the same (lifted by newsgrep/browse/ruff.toml alone).
+    # ruff's banned-api says the same (lifted by newsgrep/cli/fullscreen/ruff.toml alone).
     importers = _importers("textual")
-    assert importers and all(name.startswith("newsgrep.browse.") for name in importers), importers
+    assert importers and all(name.startswith("newsgrep.cli.fullscreen.") for name in importers), (
+        importers
+    )
 
 
 def test_a_search_does_not_load_textual(built_index: Path) -> None:

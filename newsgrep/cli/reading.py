@@ -1,4 +1,4 @@
-"""`newsgrep browse`: the full-screen reading room (newsgrep/browse/).
+"""`newsgrep browse`: the full-screen reading room (newsgrep/cli/fullscreen/).
 
 The options resolve as `search`'s do (`resolve.resolve_browse`: index, config, synonyms,
 sort, dates, colour) into the request every query typed in the view goes into. Textual is
@@ -64,7 +64,7 @@ def browse_command(
 
     Example: newsgrep browse 'ceasefire talks' --since 2025-05
     """
-    from newsgrep.browse.app import BrowseApp
+    from newsgrep.cli.fullscreen.app import BrowseApp
     from newsgrep.text.synonyms import load_synonyms
 
     hits = HitOptions(

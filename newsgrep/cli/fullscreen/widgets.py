@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
-from newsgrep.browse.state import RANGE_SEPARATOR, duplicates_cell
+from newsgrep.cli.fullscreen.state import RANGE_SEPARATOR, duplicates_cell
 from newsgrep.model import Hit, ShownArticle, Span
 from newsgrep.render.common import safe_line
 from newsgrep.render.human import (

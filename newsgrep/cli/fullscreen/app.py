@@ -28,8 +28,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Sparkline, Static
 from textual.worker import get_current_worker
 
-from newsgrep.browse.model import Library
-from newsgrep.browse.state import (
+from newsgrep.cli.fullscreen.model import Library
+from newsgrep.cli.fullscreen.state import (
     ViewState,
     editor_command,
     error_line,
@@ -38,7 +38,7 @@ from newsgrep.browse.state import (
     summary_line,
     timeline_label,
 )
-from newsgrep.browse.widgets import (
+from newsgrep.cli.fullscreen.widgets import (
     DatesScreen,
     HelpScreen,
     Preview,

@@ -14,7 +14,7 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
-from newsgrep.browse.state import ViewState
+from newsgrep.cli.fullscreen.state import ViewState
 from newsgrep.engine.session import SearchSession
 from newsgrep.errors import ArticleNotFoundError
 from newsgrep.model import Facet, SearchResult, ShownArticle

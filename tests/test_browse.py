@@ -30,7 +30,7 @@ from newsgrep.cli.fullscreen.state import (
     parse_date_range,
 )
 from newsgrep.cli.fullscreen.widgets import ResultsTable
-from newsgrep.cli.resolve import SearchOptions, resolve_browse
+from newsgrep.cli.resolve import SearchOptions, Terminal, resolve_browse
 from newsgrep.config import Config
 from newsgrep.model import SearchRequest, Sort
 from newsgrep.text.synonyms import load_synonyms
@@ -321,6 +321,16 @@ def test_the_state_makes_the_request_from_the_template() -> None:
         "peace talks", Sort.NEWEST, "2025", False,
     )  # fmt: skip
     assert request.snippets == 0 and request.correct and request.limit == 10
+
+
+def test_the_view_pages_articles_through_the_pager_search_would_use() -> None:
+    on_terminal = Terminal(stdout=True, stdout_isatty=True, environ={"PAGER": "more"})
+    configured = resolve_browse(
+        SearchOptions(), Config(pager="most -s"), load_synonyms, on_terminal
+    )
+    assert pager_command({"PAGER": "more"}, configured.output.pager) == ["most", "-s"]
+    from_environment = resolve_browse(SearchOptions(), Config(), load_synonyms, on_terminal)
+    assert pager_command({"PAGER": "more"}, from_environment.output.pager) == ["more"]
 
 
 def test_pager_and_editor_commands() -> None:

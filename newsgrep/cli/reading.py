@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from newsgrep.cli.emit import terminal
 from newsgrep.cli.exits import handle_errors
 from newsgrep.cli.options import ColorOption, IndexOption, config_of, given
 from newsgrep.cli.resolve import (
@@ -79,5 +80,6 @@ def browse_command(
     wanted = SearchOptions(
         tuple(query or ()), hits, synonyms_file=synonyms_file, no_synonyms=no_synonyms
     )
-    plan = resolve_browse(wanted, config_of(ctx), load_synonyms)
-    BrowseApp(plan.index_dir, plan.request, color=plan.output.color).run()
+    plan = resolve_browse(wanted, config_of(ctx), load_synonyms, terminal())
+    output = plan.output
+    BrowseApp(plan.index_dir, plan.request, color=output.color, pager=output.pager).run()

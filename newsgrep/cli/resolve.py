@@ -339,16 +339,19 @@ def resolve_browse(
     options: SearchOptions,
     config: Config,
     load_synonyms: Callable[[Path | None], Synonyms],
+    terminal: Terminal | None = None,
 ) -> SearchPlan:
     """`newsgrep browse` resolved: the request each query typed in the view goes into (its
     query is the one given, maybe empty). As `search` for a person: human output, the
-    config's sort and colour, corrections shown; no snippets (the view shows the article).
+    config's sort and colour, the pager `search` would use on `terminal`, corrections
+    shown; no snippets (the view shows the article).
 
     Raises:
         OptionsError: --all with --any.
     """
     match, synonyms = _match_and_synonyms(options, config, load_synonyms)
-    output = Output(Mode.HUMAN, color=resolve_color(options.hits.output.color, config))
+    pager = None if terminal is None else resolve_pager(None, config, terminal)
+    output = Output(Mode.HUMAN, color=resolve_color(options.hits.output.color, config), pager=pager)
     hits = replace(options.hits, snippets=0)
     located = locate_index(options.hits.index, config)
     return SearchPlan(

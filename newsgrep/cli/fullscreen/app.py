@@ -92,8 +92,15 @@ class BrowseApp(App[None]):
         Binding("ctrl+q", "quit", "quit", show=False, priority=True),
     ]
 
-    def __init__(self, index_dir: Path, template: SearchRequest, color: bool | None = None):
+    def __init__(
+        self,
+        index_dir: Path,
+        template: SearchRequest,
+        color: bool | None = None,
+        pager: str | None = None,
+    ):
         super().__init__()
+        self.pager = pager  # the one `search` would use (see resolve.resolve_browse)
         self.library = Library(index_dir)
         self.state = ViewState.start(template)
         self.result: SearchResult | None = None
@@ -372,7 +379,7 @@ class BrowseApp(App[None]):
             return
         page = io.StringIO()
         render_articles([item], Console(file=page, color_system=None, width=100))
-        self._run_outside(pager_command(os.environ), page.getvalue())
+        self._run_outside(pager_command(os.environ, self.pager), page.getvalue())
 
     def action_open_editor(self) -> None:
         hit = self.selected

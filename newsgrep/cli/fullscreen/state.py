@@ -163,10 +163,11 @@ def timeline_label(facet: Facet, counts: list[tuple[str, int]]) -> str:
     )
 
 
-def pager_command(environ: Mapping[str, str]) -> list[str]:
-    """$PAGER (as a shell would split it), else `less -R`: -R, as git does, though the
-    text given it is plain."""
-    return shlex.split(environ.get("PAGER") or "") or ["less", "-R"]
+def pager_command(environ: Mapping[str, str], configured: str | None = None) -> list[str]:
+    """The pager `search` would use (`configured`: `resolve.resolve_pager`'s choice, from
+    the config's `pager`, $PAGER or less), else $PAGER, else `less -R`: the view always
+    needs one to show a whole article, even where `search` prints without."""
+    return shlex.split(configured or environ.get("PAGER") or "") or ["less", "-R"]
 
 
 def editor_command(environ: Mapping[str, str], path: str) -> list[str]:

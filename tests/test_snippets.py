@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from newsgrep.model import Span
 from newsgrep.text.analysis import index_terms
 from newsgrep.text.snippets import make_snippets, match_spans
 
@@ -81,3 +82,39 @@ def test_whole_sentences_carry_no_cut_marks() -> None:
     (snippet,) = make_snippets(text, terms("summit"), max_chars=30)
     assert snippet.text == "The summit opened in Venice."
     assert not snippet.cut_before and not snippet.cut_after
+
+
+def test_spans_are_where_the_analysis_puts_the_matched_words() -> None:
+    """Snippets find the matched words without analyzing every word of the article: the
+    spans are those the full analysis gives, for the pronoun `us`, dotted abbreviations,
+    accents, Turkish capitals and text with unspaced script alike."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from newsgrep.text.analysis import analyze, term_spans
+
+    words = ["US", "us", "U.S.", "Talks", "talking", "the", "İnsan", "Türkiye", "peace"]
+    words += ["和平谈判", "東京で", "said", "Insan", "talks.", "(peace)", "ÉTÉ", "été"]
+
+    def spans_by_analysis(text: str, wanted: frozenset[str], key: str) -> list[Span]:
+        spans: list[Span] = []
+        for term, _, start, end in analyze(text, key):
+            if term in wanted:
+                if spans and start < spans[-1][1]:
+                    spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+                else:
+                    spans.append((start, end))
+        return spans
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(st.sampled_from(words), max_size=12),
+        st.lists(st.sampled_from(words), min_size=1, max_size=3),
+        st.sampled_from(["en", "tr", "fr", "zh"]),
+    )
+    def check(text_words: list[str], query: list[str], key: str) -> None:
+        text = " ".join(text_words)
+        wanted = frozenset(term for word in query for term, *_ in analyze(word, key, True))
+        assert term_spans(text, wanted, key) == spans_by_analysis(text, wanted, key)
+
+    check()

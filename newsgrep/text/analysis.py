@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import cache, lru_cache
 
 import Stemmer
@@ -215,6 +215,36 @@ def _pieces(
     if last < len(word):
         pieces.append((term_of(word[last:]), offset + last, offset + len(word)))
     return pieces
+
+
+def term_spans(text: str, terms: Collection[str], key: str = ENGLISH) -> list[tuple[int, int]]:
+    """The character spans of the words of `text` (indexed in the analysis `key`) whose
+    term is one of `terms`, as `analyze` would mark them; overlapping character pairs of
+    unspaced script as one span."""
+    if not text.isascii() and UNSPACED_RUN.search(text):
+        return _merged(analyze(text, key), terms)
+    # Each distinct word is looked up once and the text scanned for the few that match,
+    # instead of analyzing every word: a snippet needs only where the query's words are.
+    term_of = analysis(key).term
+    pronoun = PRONOUN_US if key == ENGLISH else frozenset()
+    wanted = {
+        word for word in set(_TOKEN.findall(text)) if word not in pronoun and term_of(word) in terms
+    }
+    if not wanted:
+        return []
+    return [match.span() for match in _TOKEN.finditer(text) if match.group() in wanted]
+
+
+def _merged(analyzed: tuple[Analyzed, ...], terms: Collection[str]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for term, _, start, end in analyzed:
+        if term not in terms:
+            continue
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def index_terms(text: str, key: str = ENGLISH) -> list[str]:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection
 
 from newsgrep.model import DEFAULT_SNIPPET_CHARS, Snippet, Span
-from newsgrep.text.analysis import analyze
+from newsgrep.text.analysis import term_spans
 from newsgrep.text.languages import ENGLISH
 
 # A sentence up to this much longer than a passage is still shown whole, not cut.
@@ -31,15 +31,7 @@ def match_spans(text: str, terms: Collection[str], key: str = ENGLISH) -> list[S
     `terms` stand; overlapping character pairs of unspaced script as one span."""
     if not terms or not text:
         return []
-    spans: list[Span] = []
-    for term, _, start, end in analyze(text, key):
-        if term not in terms:
-            continue
-        if spans and start < spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
-        else:
-            spans.append((start, end))
-    return spans
+    return term_spans(text, terms, key)
 
 
 def make_snippets(

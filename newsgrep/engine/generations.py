@@ -29,6 +29,7 @@ from whoosh.writing import SegmentWriter
 
 from newsgrep import manifest
 from newsgrep.engine import statistics
+from newsgrep.engine.codec import NewsCodec
 from newsgrep.engine.folder import LOCK_FILE, META_FILE
 from newsgrep.engine.storage import INDEX_NAME
 from newsgrep.findings import Leftover
@@ -48,6 +49,10 @@ _CLEANED = ("toc", "segment", "deletions")  # what a commit deletes (the rest: t
 class NewsWriter(SegmentWriter):  # type: ignore[misc]
     """Whoosh's segment writer, but a commit deletes what it no longer uses in the order
     readers rely on (see the module's docstring)."""
+
+    def __init__(self, ix: Any, **options: Any) -> None:
+        options.setdefault("codec", NewsCodec())
+        super().__init__(ix, **options)
 
     def _commit_toc(self, segments: list[Any]) -> None:
         # Whoosh's last step of a commit: write the TOC that makes generation N current,

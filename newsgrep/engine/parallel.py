@@ -28,6 +28,7 @@ from typing import Any
 
 from whoosh.writing import SegmentWriter
 
+from newsgrep.engine.codec import NewsCodec
 from newsgrep.engine.generations import NewsWriter
 from newsgrep.engine.storage import open_index
 from newsgrep.errors import NewsgrepError
@@ -240,7 +241,7 @@ def _work(
     try:
         # Through the same storage as the indexing process: the segment's files are fsynced
         # here, before this worker reports the segment and the commit names it.
-        writer = SegmentWriter(open_index(directory), _lk=False, **writer_args)
+        writer = SegmentWriter(open_index(directory), _lk=False, codec=NewsCodec(), **writer_args)
         while (batch := _next_batch(jobs)) is not None:
             for item, ends_file in batch:
                 writer.add_document(**make_document(*item))

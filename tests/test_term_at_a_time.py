@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import write_corpus
 
+from newsgrep.engine import disjunction
 from newsgrep.engine.disjunction import plain_words
 from newsgrep.engine.languages import branch_parts
 from newsgrep.engine.ranking import best_matches, for_scoring, reranked
@@ -84,10 +85,22 @@ def multilingual(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ],
 )
 @pytest.mark.parametrize("languages", ["english", "english and german"])
+@pytest.mark.parametrize("kept", ["every article", "a few articles"])
 def test_plain_words_score_as_whooshs_matchers(
-    archive: Path, multilingual: Path, languages: str, text: str, match: Match, every: bool
+    archive: Path,
+    multilingual: Path,
+    languages: str,
+    kept: str,
+    text: str,
+    match: Match,
+    every: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     index = archive if languages == "english" else multilingual
+    allowed = None
+    if kept == "a few articles":  # as a short date range or one language's articles
+        monkeypatch.setattr(disjunction, "SPARSE_RATIO", 0)  # every posting looked up
+        allowed = set(range(0, 200, 3))
     with SearchSession(index) as session:
         parsed = session.parse(SearchRequest(text, match=match))
         retriever = session._retriever
@@ -102,15 +115,17 @@ def test_plain_words_score_as_whooshs_matchers(
         for reading, _, _ in parts or [(words, (), True)]:
             plain = plain_words(reading)
             assert plain is not None and plain[1] is every
-        fast, fast_total = retriever.candidates(words, None, None, SearchRequest(text).sort, None)
+        sort = SearchRequest(text).sort
+        fast, fast_total = retriever.candidates(words, allowed, None, sort, None)
         searcher, stats = session._searcher, session._live_stats()
         slow, slow_total = best_matches(
             searcher,
             for_scoring(words, searcher.reader(), stats),
             limit=None,
             ordinals=session._columns.ordinals(),
+            allowed=allowed,
         )
-        slow = reranked(searcher, words, slow, session.ranking)
+        slow = reranked(searcher, words, slow, session.ranking)  # positions from postings
     assert fast_total == slow_total > 0
     assert [(d, round(x or 0, 6)) for d, x in fast] == [(d, round(x, 6)) for d, x in slow]
     assert [docnum for docnum, _ in fast] == [docnum for docnum, _ in slow]

@@ -19,11 +19,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from whoosh import query
-from whoosh.util.numeric import byte_to_length
 
+from newsgrep.engine.postings import Lengths, ReadBlocks, block_matcher, postings, postings_of
 from newsgrep.engine.ranking import idf
 from newsgrep.engine.statistics import LiveStats
 from newsgrep.model import RankingSettings
+
+# Below this share of a word's articles, the articles a query keeps (a language's few, a
+# short date range) are looked up in its postings rather than every posting read.
+SPARSE_RATIO = 16
 
 # Per field: its term text and the boost of its Term query.
 Word = tuple[float, list[tuple[str, str, float]]]  # (clause boost, [(field, text, boost)])
@@ -98,34 +102,6 @@ def as_query(words: list[Word]) -> Any:
     return query.Or(clauses)
 
 
-class Lengths:
-    """Each article's length in a field, as Whoosh stores it (a byte, approximate above
-    a few words) and scores with: read once per segment and field."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[int, str], Sequence[int]] = {}
-
-    def of(self, leaf: Any, field: str) -> Sequence[int]:
-        key = (id(leaf), field)
-        if key not in self._cache:
-            self._cache[key] = _lengths(leaf, field)
-        return self._cache[key]
-
-
-def _lengths(leaf: Any, field: str) -> Sequence[int]:
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-    count = leaf.doc_count_all()
-    try:  # the segment's column of length bytes, in one read
-        column = leaf._perdoc.column_reader(_lenfield(field), LENGTHS_COLUMN)
-        data = column._dbfile.get(column._basepos, column._count)
-        table = [byte_to_length(b) for b in range(256)]
-        lengths = [table[b] for b in data]
-        return lengths + [0] * (count - len(lengths))
-    except (AttributeError, KeyError):  # another layout: one document at a time
-        return [leaf.doc_field_length(docnum, field, 0) or 0 for docnum in range(count)]
-
-
 def score_words(
     searcher: Any,
     words: list[Word],
@@ -139,11 +115,13 @@ def score_words(
     limit: int | None,
     every: bool = False,
     coordinated: bool = False,
+    blocks: ReadBlocks | None = None,
 ) -> tuple[list[tuple[int, float]], int]:
     """The `limit` best articles holding any of `words` (with `every`: all of them), as
     (docnum, score) best first (every one: `limit` None), and how many match. An article's
     score is the sum of its words' scores, as Whoosh's union and intersection matchers
-    add their children's (with `coordinated`, times the share of the words it holds)."""
+    add their children's (with `coordinated`, times the share of the words it holds).
+    The blocks of postings read in full go into `blocks`, if given."""
     scores: dict[int, float] = {}
     holders: list[set[int]] = []
     k1, b = settings.k1, settings.b
@@ -164,6 +142,8 @@ def score_words(
                 (k1 * (1 - b), k1 * b / average),
                 lengths,
                 touched,
+                allowed if allowed is not None and len(allowed) * SPARSE_RATIO < held else None,
+                blocks,
             )
         if touched is not None:
             holders.append(touched)
@@ -192,10 +172,14 @@ def _add_postings(
     normalisation: tuple[float, float],
     lengths: Lengths,
     touched: set[int] | None,
+    only: set[int] | None = None,
+    blocks: ReadBlocks | None = None,
 ) -> None:
     """Add each live article's BM25 for `text` in `field`: factor·tf / (tf + k1·(1 − b +
     b·length/average)), as Whoosh's scorer computes it; the articles go into `touched`
-    too, if given."""
+    too, if given. With `only`, a few articles the caller keeps, just theirs are looked
+    up (skipping the blocks between them) instead of reading every posting; otherwise the
+    blocks read are kept in `blocks`, if given."""
     constant, per_length = normalisation
     raw = text.encode("utf-8")
     get = scores.get
@@ -205,7 +189,16 @@ def _add_postings(
         lengths_here = lengths.of(leaf, field)
         deleted = leaf.segment().deleted_docs() if leaf.has_deletions() else ()
         gone = frozenset(deleted)
-        for docnum, tf in _postings(leaf.postings(field, raw)):
+        matcher = leaf.postings(field, raw)
+        kept = None
+        if only is not None:
+            wanted = [d - offset for d in only if offset <= d < offset + leaf.doc_count_all()]
+            read = postings_of(matcher, sorted(wanted))
+        else:
+            if blocks is not None and block_matcher(matcher) is not None:
+                kept = blocks.reading(field, text, offset)
+            read = postings(matcher, kept)
+        for docnum, tf in read:
             if docnum in gone:
                 continue
             length = lengths_here[docnum] or 1
@@ -213,21 +206,8 @@ def _add_postings(
             scores[docnum + offset] = get(docnum + offset, 0.0) + score
             if touched is not None:
                 touched.add(docnum + offset)
-
-
-def _postings(matcher: Any) -> Any:
-    """(docnum, weight) of every posting, a block at a time where the matcher is Whoosh's
-    block matcher (else one at a time). Deleted articles are the caller's to skip."""
-    matcher = getattr(matcher, "child", matcher)  # Whoosh filters deletions with a wrapper
-    while matcher.is_active():
-        if hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_weights"):
-            matcher._read_ids()
-            matcher._read_weights()
-            yield from zip(matcher._ids, matcher._weights, strict=False)
-            matcher._next_block()
-        else:
-            yield matcher.id(), matcher.weight()
-            matcher.next()
+        if kept is not None and blocks is not None:
+            blocks.done(field, text, offset)
 
 
 def count_all_words(

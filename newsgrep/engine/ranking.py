@@ -21,6 +21,7 @@ from whoosh import matching, query, scoring
 from whoosh.query.compound import BinaryQuery
 
 from newsgrep.engine.languages import readings_of
+from newsgrep.engine.postings import Lengths, ReadBlocks
 from newsgrep.engine.query import plain_words
 from newsgrep.engine.statistics import LiveStats
 from newsgrep.model import Idf, RankingSettings
@@ -139,11 +140,22 @@ def ranking_model(settings: RankingSettings, stats: Callable[[], LiveStats]) -> 
     return LiveBM25F(settings, stats)
 
 
+PROXIMITY_FIELD = "body"  # where neighbouring query words count again (see _proximity_bonus)
+
+
 def reranked(
-    searcher: Any, words_query: Any, ranked: list[tuple[int, float]], settings: RankingSettings
+    searcher: Any,
+    words_query: Any,
+    ranked: list[tuple[int, float]],
+    settings: RankingSettings,
+    blocks: ReadBlocks | None = None,
+    stats: Callable[[], LiveStats] | None = None,
+    lengths: Lengths | None = None,
 ) -> list[tuple[int, float]]:
     """The first-pass ranking with proximity scores added to each of its articles, in the
-    new order. Only these candidates are rescored: the matches stay."""
+    new order. Only these candidates are rescored: the matches stay. The words' positions
+    come from the `blocks` the first pass read where it read them (scored over `stats`
+    and `lengths` as Whoosh's scorer would), else from their postings."""
     # Each language's reading of the query has its own words (see `engine.languages`).
     pairs = {
         pair: None
@@ -154,7 +166,10 @@ def reranked(
     if settings.proximity is None or not pairs or not ranked:
         return ranked
     docnums = sorted(docnum for docnum, _ in ranked)
-    bonus = _proximity_bonus(searcher, list(pairs), docnums, settings)
+    kept = None
+    if blocks is not None and stats is not None and lengths is not None:
+        kept = _KeptPostings(searcher, blocks, settings, stats(), lengths)
+    bonus = _proximity_bonus(searcher, list(pairs), docnums, settings, kept)
     if not bonus:
         return ranked
     order = {docnum: position for position, (docnum, _) in enumerate(ranked)}
@@ -163,7 +178,11 @@ def reranked(
 
 
 def _proximity_bonus(
-    searcher: Any, pairs: list[tuple[str, str]], docnums: list[int], settings: RankingSettings
+    searcher: Any,
+    pairs: list[tuple[str, str]],
+    docnums: list[int],
+    settings: RankingSettings,
+    kept: _KeptPostings | None = None,
 ) -> dict[int, float]:
     """What each of `docnums` (in increasing order) gains when neighbouring query words
     (`pairs`) stand close in its body. Sequential dependence, as in Metzler and Croft's model: each
@@ -180,7 +199,10 @@ def _proximity_bonus(
     # Each word's positions and score at each candidate, read once (a word stands in two
     # pairs).
     words = dict.fromkeys(word for pair in pairs for word in pair)
-    at = {word: _at_candidates(searcher, word, docnums) for word in words}
+    at = {}
+    for word in words:
+        found = kept.at(word, docnums) if kept is not None else None
+        at[word] = _at_candidates(searcher, word, docnums) if found is None else found
     bonus: dict[int, float] = {}
     for first, second in pairs:
         before, after = at[first], at[second]
@@ -203,14 +225,66 @@ def _at_candidates(
     searcher: Any, word: str, docnums: list[int]
 ) -> dict[int, tuple[list[int], float]]:
     """The body positions and BM25 score of `word` at each of `docnums` that holds it."""
-    if ("body", word) not in searcher.reader():
+    if (PROXIMITY_FIELD, word) not in searcher.reader():
         return {}
-    postings = searcher.postings("body", word)
+    postings = searcher.postings(PROXIMITY_FIELD, word)
     found = {}
     for docnum in docnums:
         if _stand_at(postings, docnum):
             found[docnum] = (postings.value_as("positions"), float(postings.score()))
     return found
+
+
+class _KeptPostings:
+    """A word's body positions and BM25 score at the candidates, from the blocks of its
+    postings the first pass read (`postings.ReadBlocks`), scored as `_LiveScorer` does."""
+
+    def __init__(
+        self,
+        searcher: Any,
+        blocks: ReadBlocks,
+        settings: RankingSettings,
+        stats: LiveStats,
+        lengths: Lengths,
+    ) -> None:
+        self._leaves = list(searcher.reader().leaf_readers())
+        self._format = searcher.schema[PROXIMITY_FIELD].format
+        self._blocks, self._settings, self._stats, self._lengths = blocks, settings, stats, lengths
+
+    def at(self, word: str, docnums: list[int]) -> dict[int, tuple[list[int], float]] | None:
+        """As `_at_candidates`; None unless the first pass read all of the word's blocks."""
+        raw = word.encode("utf-8")
+        held = [(leaf, offset) for leaf, offset in self._leaves if (PROXIMITY_FIELD, raw) in leaf]
+        if not held or not all(
+            self._blocks.holds(PROXIMITY_FIELD, word, offset) for _, offset in held
+        ):
+            return None
+        stats, settings = self._stats, self._settings
+        weight = idf(settings, stats.doc_count, stats.doc_frequency(PROXIMITY_FIELD, word))
+        average = stats.average_length(PROXIMITY_FIELD)
+        found = {}
+        for docnum in docnums:
+            leaf, offset = _leaf_of(held, docnum)
+            if leaf is None or docnum - offset >= leaf.doc_count_all():
+                continue
+            posting = self._blocks.posting(PROXIMITY_FIELD, word, offset, docnum - offset)
+            if posting is None:
+                continue
+            tf, value = posting
+            length = self._lengths.of(leaf, PROXIMITY_FIELD)[docnum - offset] or 1
+            score = scoring.bm25(weight, tf, length, average, settings.b, settings.k1)
+            found[docnum] = (self._format.decode_as("positions", value), float(score))
+        return found
+
+
+def _leaf_of(leaves: list[tuple[Any, int]], docnum: int) -> tuple[Any, int]:
+    """The segment (of `leaves`, by first docnum) that `docnum` would be in."""
+    chosen: tuple[Any, int] = (None, 0)
+    for leaf, offset in leaves:
+        if offset > docnum:
+            break
+        chosen = (leaf, offset)
+    return chosen
 
 
 def _stand_at(matcher: Any, docnum: int) -> bool:

@@ -14,7 +14,6 @@ from whoosh import query
 
 from newsgrep.engine.columns import Columns, split_dates
 from newsgrep.engine.disjunction import (
-    Lengths,
     as_query,
     count_all_words,
     key_words,
@@ -23,6 +22,7 @@ from newsgrep.engine.disjunction import (
     word_clauses,
 )
 from newsgrep.engine.languages import branch_parts
+from newsgrep.engine.postings import Lengths, ReadBlocks
 from newsgrep.engine.query import ParsedQuery
 from newsgrep.engine.ranking import best_matches, first_by, for_scoring, matches, reranked
 from newsgrep.engine.statistics import LiveStats
@@ -92,7 +92,8 @@ class Retriever:
             )
             chosen, total = first_by(found, by_date, fetch)
             return [(docnum, None) for docnum in chosen], total
-        quick = self._term_at_a_time(words, allowed, excluded, fetch)
+        blocks = ReadBlocks()  # the first pass's postings, for the rerank's positions
+        quick = self._term_at_a_time(words, allowed, excluded, fetch, blocks)
         if quick is not None:
             ranked, total = quick
         else:
@@ -104,7 +105,10 @@ class Retriever:
                 allowed=allowed,
                 excluded=excluded,
             )
-        return list(reranked(searcher, words, ranked, self.ranking)), total
+        rescored = reranked(
+            searcher, words, ranked, self.ranking, blocks, self._live_stats, self._lengths
+        )
+        return list(rescored), total
 
     def _term_at_a_time(
         self,
@@ -112,6 +116,7 @@ class Retriever:
         allowed: set[int] | None,
         excluded: set[int] | None,
         fetch: int | None,
+        blocks: ReadBlocks | None = None,
     ) -> tuple[list[tuple[int, float]], int] | None:
         """The best `fetch` matches of a query of plain words — or of one read in several
         languages whose every reading is one (each scored over its own languages' articles:
@@ -143,6 +148,7 @@ class Retriever:
                 limit=fetch,
                 every=found[1],
                 coordinated=found[2],
+                blocks=blocks,
             )
             ranked += some
             total += count

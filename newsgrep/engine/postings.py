@@ -1,0 +1,137 @@
+"""Postings read a block at a time, and kept for the rest of a query: each article's field
+lengths as Whoosh stores them, every posting of a term in one pass over its blocks, a few
+articles' postings by skipping to them, and the blocks a query's first pass read, from
+which its proximity rerank takes the positions of its candidates.
+
+Whoosh's matchers go a posting at a time, a few Python calls each; its block matcher
+(`W3LeafMatcher`) decodes a whole block of ids, weights and positions at once. Reading
+through the block gives the same postings for a fraction of the calls, and a block kept
+is a block the rerank need not read and unpickle again.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from whoosh.util.numeric import byte_to_length
+
+Posting = tuple[int, float]  # (docnum in its segment, weight: the term's frequency there)
+Block = tuple[int, Sequence[int], Any]  # (last id, ids, the block's (ids, weights, values))
+
+
+class Lengths:
+    """Each article's length in a field, as Whoosh stores it (a byte, approximate above
+    a few words) and scores with: read once per segment and field."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[int, str], Sequence[int]] = {}
+
+    def of(self, leaf: Any, field: str) -> Sequence[int]:
+        key = (id(leaf), field)
+        if key not in self._cache:
+            self._cache[key] = _lengths(leaf, field)
+        return self._cache[key]
+
+
+def _lengths(leaf: Any, field: str) -> Sequence[int]:
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    count = leaf.doc_count_all()
+    try:  # the segment's column of length bytes, in one read
+        column = leaf._perdoc.column_reader(_lenfield(field), LENGTHS_COLUMN)
+        data = column._dbfile.get(column._basepos, column._count)
+        table = [byte_to_length(b) for b in range(256)]
+        lengths = [table[b] for b in data]
+        return lengths + [0] * (count - len(lengths))
+    except (AttributeError, KeyError):  # another layout: one document at a time
+        return [leaf.doc_field_length(docnum, field, 0) or 0 for docnum in range(count)]
+
+
+class ReadBlocks:
+    """The blocks of postings one query read in full, per field, term and segment, to be
+    asked for single postings afterwards (`posting`)."""
+
+    def __init__(self) -> None:
+        # (field, term, the segment's first docnum) → its blocks, in order
+        self._blocks: dict[tuple[str, str, int], list[Block]] = {}
+        self._complete: set[tuple[str, str, int]] = set()
+
+    def reading(self, field: str, text: str, offset: int) -> list[Block]:
+        """Where the blocks of a term's full read in one segment go (started afresh)."""
+        key = (field, text, offset)
+        self._complete.discard(key)
+        self._blocks[key] = []
+        return self._blocks[key]
+
+    def done(self, field: str, text: str, offset: int) -> None:
+        """The term's blocks in that segment are all kept."""
+        self._complete.add((field, text, offset))
+
+    def holds(self, field: str, text: str, offset: int) -> bool:
+        return (field, text, offset) in self._complete
+
+    def posting(self, field: str, text: str, offset: int, docnum: int) -> tuple[float, Any] | None:
+        """The weight and raw value of the term's posting at `docnum` (in its segment),
+        None when the article does not hold it; only for a segment it `holds`."""
+        blocks = self._blocks[(field, text, offset)]
+        at = bisect.bisect_left(blocks, docnum, key=lambda block: block[0])
+        if at == len(blocks):
+            return None
+        _, ids, data = blocks[at]
+        where = bisect.bisect_left(ids, docnum)
+        if where == len(ids) or ids[where] != docnum:
+            return None
+        return _weight(data[1], where), data[2][where]
+
+
+def _weight(weights: Any, where: int) -> float:
+    # As W3LeafMatcher._read_weights reads a block: None when every weight is 1, one float
+    # when all are equal.
+    if weights is None:
+        return 1.0
+    if isinstance(weights, float):
+        return weights
+    return float(weights[where])
+
+
+def block_matcher(matcher: Any) -> Any | None:
+    """Whoosh's block matcher under `matcher` (which may filter deletions), else None."""
+    inner = getattr(matcher, "child", matcher)
+    blocked = hasattr(inner, "_read_ids") and hasattr(inner, "_read_weights")
+    variable = getattr(inner, "_fixedsize", None) in (None, -1)  # values one per posting
+    return inner if blocked and variable else None
+
+
+def postings(matcher: Any, kept: list[Block] | None = None) -> Iterator[Posting]:
+    """(docnum, weight) of every posting, a block at a time where the matcher is Whoosh's
+    block matcher (else one at a time); with `kept` (only for a `block_matcher`), each
+    block is put there too. Deleted articles are the caller's to skip."""
+    matcher = getattr(matcher, "child", matcher)  # Whoosh filters deletions with a wrapper
+    while matcher.is_active():
+        if hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_weights"):
+            matcher._read_ids()
+            matcher._read_weights()
+            ids = matcher._ids
+            if kept is not None:
+                kept.append((ids[-1], ids, matcher._data))
+            yield from zip(ids, matcher._weights, strict=False)
+            matcher._next_block()
+        else:
+            yield matcher.id(), matcher.weight()
+            matcher.next()
+
+
+def postings_of(matcher: Any, docnums: list[int]) -> Iterator[Posting]:
+    """(docnum, weight) of the postings of the ascending `docnums` the term has."""
+    matcher = getattr(matcher, "child", matcher)
+    for docnum in docnums:
+        if not matcher.is_active():
+            return
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                return
+        if matcher.id() == docnum:
+            yield docnum, matcher.weight()

@@ -130,3 +130,24 @@ def test_plain_words_score_as_whooshs_matchers(
     assert [(d, round(x or 0, 6)) for d, x in fast] == [(d, round(x, 6)) for d, x in slow]
     assert [docnum for docnum, _ in fast] == [docnum for docnum, _ in slow]
     assert [round(score or 0, 9) for _, score in fast] == [round(s, 9) for _, s in slow]
+
+
+@pytest.mark.parametrize("text", ["grain wheat", "market price", "bank rate trade", "price zzqx"])
+@pytest.mark.parametrize("allowed", [None, set(range(0, 200, 2))])
+def test_articles_with_every_word_are_counted_as_whooshs_matchers_find_them(
+    multilingual: Path, text: str, allowed: set[int] | None
+) -> None:
+    """Whether a query is relaxed depends on how many articles have every word: counted
+    without Whoosh's matchers, per language reading, the same number."""
+    from newsgrep.engine.ranking import matches
+
+    with SearchSession(multilingual) as session:
+        parsed = session.parse(SearchRequest(text))
+        retriever = session._retriever
+        words, _ = retriever.without_dates(parsed.whoosh_query, None)
+        if "price" in text:
+            assert branch_parts(words) is not None  # read in English and in German
+        quick = retriever._count_all_words(words, allowed, 10**6)
+        found = [d for d in matches(session._searcher, words) if allowed is None or d in allowed]
+    assert quick == len(found)
+    assert quick is not None and (quick > 0) == ("zzqx" not in text)

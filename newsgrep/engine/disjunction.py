@@ -211,7 +211,12 @@ def _add_postings(
 
 
 def count_all_words(
-    searcher: Any, node: Any, stats: LiveStats, allowed: set[int] | None, up_to: int
+    searcher: Any,
+    node: Any,
+    stats: LiveStats,
+    allowed: set[int] | None,
+    up_to: int,
+    excluded: set[int] | None = None,
 ) -> int | None:
     """How many articles hold every word of an AND of plain word clauses (counting no
     further than `up_to`), the rarest word first, each next one asked only of the
@@ -233,6 +238,8 @@ def count_all_words(
     left = _holders(searcher, clauses[0], None)
     if allowed is not None:
         left &= allowed
+    if excluded is not None:
+        left -= excluded
     for clause in clauses[1:]:
         if not left:
             break

@@ -176,7 +176,7 @@ class Retriever:
     def _count(self, whoosh_query: Any, allowed: set[int] | None, *, up_to: int) -> int:
         """How many articles match, without scoring them, counting no further than `up_to`."""
         words, allowed = self.without_dates(whoosh_query, allowed)
-        quick = count_all_words(self._searcher, words, self._live_stats(), allowed, up_to)
+        quick = self._count_all_words(words, allowed, up_to)
         if quick is not None:
             return quick
         count = 0
@@ -185,6 +185,30 @@ class Retriever:
                 count += 1
                 if count == up_to:
                     break
+        return count
+
+    def _count_all_words(self, words: Any, allowed: set[int] | None, up_to: int) -> int | None:
+        """`disjunction.count_all_words` for a query of plain words, or for one read in
+        several languages, each reading counted over its own languages' articles (an
+        article is in exactly one); None for any other query."""
+        stats = self._live_stats()
+        parts = branch_parts(words)
+        if parts is None:
+            return count_all_words(self._searcher, words, stats, allowed, up_to)
+        count = 0
+        for reading, keys, leave_out in parts:
+            held = self._of_analyses(keys) if keys else None
+            kept, left = allowed, None
+            if held is not None and leave_out:
+                left = held
+            elif held is not None:
+                kept = held if allowed is None else allowed & held
+            found = count_all_words(self._searcher, reading, stats, kept, up_to - count, left)
+            if found is None:
+                return None
+            count += found
+            if count >= up_to:
+                break
         return count
 
     def without_dates(

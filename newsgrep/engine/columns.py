@@ -6,14 +6,16 @@ what is computed from them: date filters and near-duplicate folding.
 from __future__ import annotations
 
 import array
+import datetime as dt
 import sys
-from collections.abc import Callable
 from typing import Any
 
 from whoosh import query
 from whoosh.util.times import datetime_to_long
 
 from newsgrep.text.duplicates import Folder, unpack_sketch
+
+_AS_STORED = ("date", "undated")
 
 
 class Columns:
@@ -28,8 +30,20 @@ class Columns:
             for name, field_type in schema.items()
             if field_type.column_type is not None
         }
+        # Near-duplicate folding reads the dates of a page of candidates as stored, and
+        # turns only those into datetimes (the translating readers cost more per read).
+        self._stored = {name: column_of(reader, name, translate=False) for name in _AS_STORED}
         self._numbers: dict[str, list[int]] = {}
         self.dates = Dates(reader)
+        self._to_date = schema["date"].from_column_value
+        self._dated_mark = schema["undated"].to_column_value(0)
+
+    def date_of(self, docnum: int) -> dt.datetime | None:
+        """The article's date; None when it has none."""
+        if self._stored["undated"][docnum] != self._dated_mark:
+            return None
+        date: dt.datetime = self._to_date(self._stored["date"][docnum])
+        return date
 
     def __call__(self, name: str) -> Any:
         """The reader of column `name` (sketch, date, undated, …), by document number."""
@@ -89,12 +103,13 @@ class Dates:
         return self._column
 
 
-def column_of(reader: Any, name: str) -> Any:
-    """A column of the index, indexed by document number. An index without articles has
-    no columns (Whoosh's empty reader cannot make one), and nothing is looked up in them."""
+def column_of(reader: Any, name: str, *, translate: bool = True) -> Any:
+    """A column of the index, indexed by document number (values as the field reads them,
+    or as stored). An index without articles has no columns (Whoosh's empty reader cannot
+    make one), and nothing is looked up in them."""
     if reader.doc_count_all() == 0:
         return {}
-    return reader.column_reader(name)
+    return reader.column_reader(name, translate=translate)
 
 
 def numbers(reader: Any, name: str) -> list[int]:
@@ -129,17 +144,14 @@ def _fixed_width_values(column: Any, documents: int) -> list[int]:
     return [*numbers, *([default] * (documents - stored))]
 
 
-def fold(
-    column: Callable[[str], Any], candidates: list[tuple[int, Any]]
-) -> list[tuple[int, Any, list[int]]]:
+def fold(columns: Columns, candidates: list[tuple[int, Any]]) -> list[tuple[int, Any, list[int]]]:
     """The candidates, in order, with each near-duplicate folded into the first of its
     group: (docnum, score, folded docnums). Reads only the sketch and date columns."""
-    sketches, dates, undated = column("sketch"), column("date"), column("undated")
+    sketches, date_of = columns("sketch"), columns.date_of
     folder = Folder()
     kept: list[tuple[int, Any, list[int]]] = []
     for docnum, score in candidates:
-        date = None if undated[docnum] else dates[docnum]
-        repeats = folder.add(unpack_sketch(sketches[docnum]), date)
+        repeats = folder.add(unpack_sketch(sketches[docnum]), date_of(docnum))
         if repeats is None:
             kept.append((docnum, score, []))
         else:

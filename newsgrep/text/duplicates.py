@@ -11,6 +11,7 @@ changes 1 % of its 3-grams; two different stories on one subject share few.
 from __future__ import annotations
 
 import datetime as dt
+import struct
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -48,9 +49,13 @@ def pack_sketch(values: Sketch) -> bytes:
     return packed.ljust(SKETCH_BYTES, b"\0")
 
 
+_UNPACKERS = [struct.Struct(f">{count}I") for count in range(SKETCH_SIZE + 1)]
+
+
 def unpack_sketch(data: bytes) -> Sketch:
     count = data[0] if data else 0
-    return tuple(int.from_bytes(data[i : i + 4], "big") for i in range(1, 1 + 4 * count, 4))
+    values: Sketch = _UNPACKERS[count].unpack_from(data, 1)
+    return values
 
 
 def resemblance(first: Sketch, second: Sketch) -> float:
@@ -73,15 +78,19 @@ class Folder:
         """The position (among kept hits) of the hit this one repeats; None when it is
         new, and then it is kept."""
         # Near-duplicates share most sketch values, so candidates share at least one.
-        candidates = sorted({p for value in article for p in self._by_hash.get(value, ())})
-        for position in candidates:
-            kept, kept_date = self._kept[position]
-            if _close_in_time(date, kept_date) and resemblance(article, kept) >= MIN_RESEMBLANCE:
-                return position
+        by_hash = self._by_hash
+        shared = [by_hash[value] for value in article if value in by_hash]
+        if shared:
+            for position in sorted({p for positions in shared for p in positions}):
+                kept, kept_date = self._kept[position]
+                if _close_in_time(date, kept_date) and (
+                    resemblance(article, kept) >= MIN_RESEMBLANCE
+                ):
+                    return position
         position = len(self._kept)
         self._kept.append((article, date))
         for value in article:
-            self._by_hash[value].append(position)
+            by_hash[value].append(position)
         return None
 
 

@@ -20,7 +20,14 @@ from typing import Any
 
 from whoosh import query
 
-from newsgrep.engine.postings import Lengths, ReadBlocks, block_matcher, postings, postings_of
+from newsgrep.engine.postings import (
+    BYTE_LENGTHS,
+    Lengths,
+    ReadBlocks,
+    block_matcher,
+    postings,
+    postings_of,
+)
 from newsgrep.engine.ranking import idf
 from newsgrep.engine.statistics import LiveStats
 from newsgrep.model import RankingSettings
@@ -181,12 +188,13 @@ def _add_postings(
     up (skipping the blocks between them) instead of reading every posting; otherwise the
     blocks read are kept in `blocks`, if given."""
     constant, per_length = normalisation
+    scaled = [per_length * (length or 1) for length in BYTE_LENGTHS]  # per stored length byte
     raw = text.encode("utf-8")
     get = scores.get
     for leaf, offset in searcher.reader().leaf_readers():
         if (field, raw) not in leaf:
             continue
-        lengths_here = lengths.of(leaf, field)
+        length_bytes = lengths.of(leaf, field)
         deleted = leaf.segment().deleted_docs() if leaf.has_deletions() else ()
         gone = frozenset(deleted)
         matcher = leaf.postings(field, raw)
@@ -201,8 +209,7 @@ def _add_postings(
         for docnum, tf in read:
             if docnum in gone:
                 continue
-            length = lengths_here[docnum] or 1
-            score = factor * tf / (tf + constant + per_length * length)
+            score = factor * tf / (tf + constant + scaled[length_bytes[docnum]])
             scores[docnum + offset] = get(docnum + offset, 0.0) + score
             if touched is not None:
                 touched.add(docnum + offset)

@@ -15,38 +15,41 @@ import bisect
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 Posting = tuple[int, float]  # (docnum in its segment, weight: the term's frequency there)
 Block = tuple[int, Sequence[int], Any]  # (last id, ids, the block's (ids, weights, values))
 
 
 class Lengths:
-    """Each article's length in a field, as Whoosh stores it (a byte, approximate above
-    a few words) and scores with: read once per segment and field."""
+    """Each article's length in a field as Whoosh stores it — a byte, exact for short
+    fields and approximate above — and scores with: the segment's column of bytes, read
+    once per segment and field (`BYTE_LENGTHS` gives each byte's length)."""
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[int, str], Sequence[int]] = {}
+        self._cache: dict[tuple[int, str], bytes] = {}
 
-    def of(self, leaf: Any, field: str) -> Sequence[int]:
+    def of(self, leaf: Any, field: str) -> bytes:
         key = (id(leaf), field)
         if key not in self._cache:
-            self._cache[key] = _lengths(leaf, field)
+            self._cache[key] = _length_bytes(leaf, field)
         return self._cache[key]
 
 
-def _lengths(leaf: Any, field: str) -> Sequence[int]:
+BYTE_LENGTHS = tuple(byte_to_length(b) for b in range(256))
+
+
+def _length_bytes(leaf: Any, field: str) -> bytes:
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
     count = leaf.doc_count_all()
     try:  # the segment's column of length bytes, in one read
         column = leaf._perdoc.column_reader(_lenfield(field), LENGTHS_COLUMN)
-        data = column._dbfile.get(column._basepos, column._count)
-        table = [byte_to_length(b) for b in range(256)]
-        lengths = [table[b] for b in data]
-        return lengths + [0] * (count - len(lengths))
+        data = bytes(column._dbfile.get(column._basepos, column._count))
     except (AttributeError, KeyError):  # another layout: one document at a time
-        return [leaf.doc_field_length(docnum, field, 0) or 0 for docnum in range(count)]
+        lengths = (leaf.doc_field_length(docnum, field, 0) or 0 for docnum in range(count))
+        data = bytes(length_to_byte(length) for length in lengths)
+    return data.ljust(count, b"\0")
 
 
 class ReadBlocks:

@@ -21,7 +21,7 @@ from whoosh import matching, query, scoring
 from whoosh.query.compound import BinaryQuery
 
 from newsgrep.engine.languages import readings_of
-from newsgrep.engine.postings import Lengths, ReadBlocks
+from newsgrep.engine.postings import BYTE_LENGTHS, Lengths, ReadBlocks
 from newsgrep.engine.query import plain_words
 from newsgrep.engine.statistics import LiveStats
 from newsgrep.model import Idf, RankingSettings
@@ -271,7 +271,7 @@ class _KeptPostings:
             if posting is None:
                 continue
             tf, value = posting
-            length = self._lengths.of(leaf, PROXIMITY_FIELD)[docnum - offset] or 1
+            length = BYTE_LENGTHS[self._lengths.of(leaf, PROXIMITY_FIELD)[docnum - offset]] or 1
             score = scoring.bm25(weight, tf, length, average, settings.b, settings.k1)
             found[docnum] = (self._format.decode_as("positions", value), float(score))
         return found

@@ -82,6 +82,11 @@ def multilingual(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("strike union vote port", Match.ANY, False),
         ("grain wheat port", Match.ANY, False),  # a few words: coordinated
         ("market price zzqx", Match.ANY, False),  # and one no article holds
+        ('"market price"', Match.ALL, False),  # phrases
+        ('"port strike union"', Match.ALL, False),
+        ('"talks talks price"', Match.ALL, False),  # a word twice
+        ('"bank rate" trade', Match.ALL, True),
+        ('"oil price" OR "grain wheat"', Match.ALL, False),
     ],
 )
 @pytest.mark.parametrize("languages", ["english", "english and german"])
@@ -126,7 +131,10 @@ def test_plain_words_score_as_whooshs_matchers(
             allowed=allowed,
         )
         slow = reranked(searcher, words, slow, session.ranking)  # positions from postings
-    assert fast_total == slow_total > 0
+    assert fast_total == slow_total
+    # Every query has matches in the English archive (the three-word phrases may have none
+    # among the multilingual archive's or the few kept articles).
+    assert slow_total > 0 or (languages != "english" or kept != "every article")
     assert [(d, round(x or 0, 6)) for d, x in fast] == [(d, round(x, 6)) for d, x in slow]
     assert [docnum for docnum, _ in fast] == [docnum for docnum, _ in slow]
     assert [round(score or 0, 9) for _, score in fast] == [round(s, 9) for _, s in slow]

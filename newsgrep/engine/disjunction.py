@@ -20,6 +20,7 @@ from typing import Any
 
 from whoosh import query
 
+from newsgrep.engine.phrases import Phrase, add_phrase, phrase_of
 from newsgrep.engine.postings import (
     BYTE_LENGTHS,
     Lengths,
@@ -38,45 +39,71 @@ SPARSE_RATIO = 16
 
 # Per field: its term text and the boost of its Term query.
 Word = tuple[float, list[tuple[str, str, float]]]  # (clause boost, [(field, text, boost)])
+# A word, or a phrase: per field, its term text or its phrase, and the query's boost.
+Clause = tuple[float, list[tuple[str, str | Phrase, float]]]
 
 
 def word_clauses(node: Any) -> list[Word] | None:
     """The words of an OR of plain word clauses (each an OR of one term per field), with
     their boosts; None for any other query (a phrase, a prefix, a NOT, coordination...)."""
+    clauses = _clauses(node, phrases=False)
+    if clauses is None:
+        return None
+    return [
+        (boost, [(field, text, b) for field, text, b in terms if isinstance(text, str)])
+        for boost, terms in clauses
+    ]
+
+
+def _clauses(node: Any, *, phrases: bool) -> list[Clause] | None:
+    """As `word_clauses`; with `phrases`, a clause may be a phrase (an OR of one phrase
+    per field) as well."""
     if type(node) is not query.Or or node.scale or node.minmatch:
         return None
-    words: list[Word] = []
+    clauses: list[Clause] = []
     for clause in node.children():
         if type(clause) is not query.Or or clause.scale:
             return None
-        terms = list(clause.children())
-        if not terms or any(type(term) is not query.Term for term in terms):
+        terms: list[tuple[str, str | Phrase, float]] = []
+        for term in clause.children():
+            text = _text_of(term, phrases)
+            if text is None:
+                return None
+            terms.append((term.fieldname, text, term.boost))
+        if not terms:
             return None
-        words.append((clause.boost, [(t.fieldname, t.text, t.boost) for t in terms]))
-    return words
+        clauses.append((clause.boost, terms))
+    return clauses
 
 
-def plain_words(node: Any) -> tuple[list[Word], bool, bool] | None:
-    """The words of a query of plain words, whether an article must hold every one, and
-    whether its score is coordinated (BM25's sum times the share of the words it holds, as
-    `ranking._WordCoordMatcher` scores a relaxed query of a few words): a word alone, an
-    AND of words, or an OR of words (see `word_clauses`); None for any other query."""
+def _text_of(node: Any, phrases: bool) -> str | Phrase | None:
+    if type(node) is query.Term:
+        return str(node.text)
+    return phrase_of(node) if phrases else None
+
+
+def plain_words(node: Any) -> tuple[list[Clause], bool, bool] | None:
+    """The words (and phrases) of a query of plain words, whether an article must hold
+    every one, and whether its score is coordinated (BM25's sum times the share of the
+    words it holds, as `ranking._WordCoordMatcher` scores a relaxed query of a few words):
+    a word or phrase alone, an AND or an OR of them, or a coordinated OR of words (see
+    `word_clauses`); None for any other query."""
     if type(node) is query.And:
         if node.boost != 1:
             return None
-        words = [word_clauses(query.Or([clause])) for clause in node.children()]
-        if not words or any(word is None for word in words):
+        clauses = [_clauses(query.Or([clause]), phrases=True) for clause in node.children()]
+        if not clauses or any(clause is None for clause in clauses):
             return None
-        return [found[0] for found in words if found], True, False
+        return [found[0] for found in clauses if found], True, False
     if type(node) is not query.Or or node.boost != 1 or node.minmatch:
         return None
     if node.scale == 1.0:  # the mark of a coordinated OR (see `rewrite.relax`)
-        found = word_clauses(query.Or(list(node.children())))
+        found = _clauses(query.Or(list(node.children())), phrases=False)
         return None if found is None else (found, False, True)
-    if not node.scale and all(type(child) is query.Term for child in node.children()):
-        alone = word_clauses(query.Or([node]))
+    if not node.scale and all(type(c) in (query.Term, query.Phrase) for c in node.children()):
+        alone = _clauses(query.Or([node]), phrases=True)
         return None if alone is None else (alone, False, False)
-    found = word_clauses(node)
+    found = _clauses(node, phrases=True)
     return None if found is None else (found, False, False)
 
 
@@ -111,7 +138,7 @@ def as_query(words: list[Word]) -> Any:
 
 def score_words(
     searcher: Any,
-    words: list[Word],
+    words: list[Clause],
     *,
     stats: LiveStats,
     settings: RankingSettings,
@@ -135,21 +162,38 @@ def score_words(
     for clause_boost, terms in words:
         touched: set[int] | None = set() if every or coordinated else None
         for field, text, term_boost in terms:
+            normalisation = (k1 * (1 - b), k1 * b / stats.average_length(field))
+            if isinstance(text, Phrase):
+                held = min(stats.doc_frequency(field, word) for word in text.words)
+                if not held:
+                    continue
+                weights = [
+                    (
+                        clause_boost
+                        * term_boost
+                        * (k1 + 1)
+                        * idf(settings, stats.doc_count, stats.doc_frequency(field, word)),
+                        normalisation,
+                    )
+                    for word in text.words
+                ]
+                only = _looked_up(allowed, held)
+                add_phrase(searcher, field, text, weights, scores, lengths, touched, only)
+                continue
             held = stats.doc_frequency(field, text)
             if not held:
                 continue
             factor = clause_boost * term_boost * idf(settings, stats.doc_count, held) * (k1 + 1)
-            average = stats.average_length(field)
             _add_postings(
                 searcher,
                 field,
                 text,
                 scores,
                 factor,
-                (k1 * (1 - b), k1 * b / average),
+                normalisation,
                 lengths,
                 touched,
-                allowed if allowed is not None and len(allowed) * SPARSE_RATIO < held else None,
+                _looked_up(allowed, held),
                 blocks,
             )
         if touched is not None:
@@ -168,6 +212,11 @@ def score_words(
     ]
     best = sorted(found) if limit is None else heapq.nsmallest(limit, found)
     return [(docnum, -score) for score, _, docnum in best], len(found)
+
+
+def _looked_up(allowed: set[int] | None, held: int) -> set[int] | None:
+    """`allowed` when so few that their postings are better looked up than all read."""
+    return allowed if allowed is not None and len(allowed) * SPARSE_RATIO < held else None
 
 
 def _add_postings(

@@ -275,9 +275,9 @@ def count_all_words(
     excluded: set[int] | None = None,
 ) -> int | None:
     """How many articles hold every word of an AND of plain word clauses (counting no
-    further than `up_to`), the rarest word first, each next one asked only of the
-    articles left; None for any other query. (Whoosh's intersection of dozens of words
-    reads every one's postings to find its first match.)"""
+    further than `up_to`): the rarest word's articles in order, each asked of the other
+    words until `up_to` hold them all; None for any other query. (Whoosh's intersection
+    of dozens of words reads every one's postings to find its first match.)"""
     if type(node) is not query.And:
         return None
     words = [word_clauses(query.Or([clause])) for clause in node.children()]
@@ -291,35 +291,54 @@ def count_all_words(
     clauses.sort(key=held)
     if not clauses or held(clauses[0]) == 0:
         return 0
-    left = _holders(searcher, clauses[0], None)
-    if allowed is not None:
-        left &= allowed
-    if excluded is not None:
-        left -= excluded
-    for clause in clauses[1:]:
-        if not left:
-            break
-        left = _holders(searcher, clause, left)
-    return min(len(left), up_to)
+    leaves = list(searcher.reader().leaf_readers())
+    others = [_Holding(leaves, clause) for clause in clauses[1:]]
+    count = 0
+    for docnum in sorted(_holders(leaves, clauses[0])):
+        if allowed is not None and docnum not in allowed:
+            continue
+        if excluded is not None and docnum in excluded:
+            continue
+        if all(holds(docnum) for holds in others):
+            count += 1
+            if count >= up_to:
+                break
+    return count
 
 
-def _holders(searcher: Any, word: Word, among: set[int] | None) -> set[int]:
-    """The live articles holding `word` in any of its fields (of those `among`, if given)."""
+def _holders(leaves: list[tuple[Any, int]], word: Word) -> set[int]:
+    """The live articles holding `word` in any of its fields."""
     found: set[int] = set()
     for field, text, _ in word[1]:
         raw = text.encode("utf-8")
-        for leaf, offset in searcher.reader().leaf_readers():
-            if (field, raw) not in leaf:
-                continue
-            postings = leaf.postings(field, raw)  # live articles only
-            if among is None:
-                found.update(docnum + offset for docnum in postings.all_ids())
-                continue
-            for docnum in sorted(d - offset for d in among if d - offset >= 0):
-                if postings.is_active() and postings.id() < docnum:
-                    postings.skip_to(docnum)
-                if not postings.is_active():
-                    break
-                if postings.id() == docnum:
-                    found.add(docnum + offset)
+        for leaf, offset in leaves:
+            if (field, raw) in leaf:  # the postings of live articles only
+                found.update(docnum + offset for docnum in leaf.postings(field, raw).all_ids())
     return found
+
+
+class _Holding:
+    """Whether an article holds `word` in any of its fields, asked of articles in
+    increasing order (each field's postings skip forward to it)."""
+
+    def __init__(self, leaves: list[tuple[Any, int]], word: Word) -> None:
+        self._fields = [
+            [
+                (offset, offset + leaf.doc_count_all(), leaf.postings(field, raw))
+                for leaf, offset in leaves
+                if (field, raw) in leaf
+            ]
+            for field, raw in ((field, text.encode("utf-8")) for field, text, _ in word[1])
+        ]
+
+    def __call__(self, docnum: int) -> bool:
+        for segments in self._fields:
+            for start, end, matcher in segments:
+                if start <= docnum < end:
+                    here = docnum - start
+                    if matcher.is_active() and matcher.id() < here:
+                        matcher.skip_to(here)
+                    if matcher.is_active() and matcher.id() == here:
+                        return True
+                    break
+        return False

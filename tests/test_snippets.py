@@ -95,6 +95,8 @@ def test_spans_are_where_the_analysis_puts_the_matched_words() -> None:
 
     words = ["US", "us", "U.S.", "Talks", "talking", "the", "İnsan", "Türkiye", "peace"]
     words += ["和平谈判", "東京で", "said", "Insan", "talks.", "(peace)", "ÉTÉ", "été"]
+    words += ["oil", "boil", "oils", "oil.x", "x.oil", "U.S.A.", "A", "S.", "e\u0301te\u0301"]
+    words += ["te\u0301", "oil\u200dx", "3.5", "oil3", "oil_x", "..oil"]
 
     def spans_by_analysis(text: str, wanted: frozenset[str], key: str) -> list[Span]:
         spans: list[Span] = []
@@ -109,11 +111,12 @@ def test_spans_are_where_the_analysis_puts_the_matched_words() -> None:
     @settings(max_examples=300, deadline=None)
     @given(
         st.lists(st.sampled_from(words), max_size=12),
+        st.sampled_from([" ", "", "-", ".", ", "]),
         st.lists(st.sampled_from(words), min_size=1, max_size=3),
         st.sampled_from(["en", "tr", "fr", "zh"]),
     )
-    def check(text_words: list[str], query: list[str], key: str) -> None:
-        text = " ".join(text_words)
+    def check(text_words: list[str], glue: str, query: list[str], key: str) -> None:
+        text = glue.join(text_words)
         wanted = frozenset(term for word in query for term, *_ in analyze(word, key, True))
         assert term_spans(text, wanted, key) == spans_by_analysis(text, wanted, key)
 

@@ -159,6 +159,7 @@ def analysis(key: str) -> Analysis:
 # Whoosh analyzers for queries (`engine.analyzers`) are built on it.
 
 _TOKEN = re.compile(TOKEN_PATTERN)
+_WORD_CHAR = re.compile(rf"[\w{MARKS}\u200c\u200d.]")  # what a token's run is made of
 
 
 @lru_cache(maxsize=8)
@@ -232,7 +233,26 @@ def term_spans(text: str, terms: Collection[str], key: str = ENGLISH) -> list[tu
     }
     if not wanted:
         return []
-    return [match.span() for match in _TOKEN.finditer(text) if match.group() in wanted]
+    return [span for span in _occurrences(text, wanted) if _is_token(text, *span)]
+
+
+def _occurrences(text: str, words: set[str]) -> list[tuple[int, int]]:
+    # Longest first, so that a word that begins another does not hide it.
+    alternatives = sorted(words, key=lambda word: (-len(word), word))
+    pattern = re.compile("|".join(map(re.escape, alternatives)))
+    return [match.span() for match in pattern.finditer(text)]
+
+
+def _is_token(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is one of the words the tokenizer cuts `text` into (not a
+    part of a longer one): tokenized from where its run of word characters begins."""
+    run = start
+    while run > 0 and _WORD_CHAR.match(text, run - 1):
+        run -= 1
+    for token in _TOKEN.finditer(text, run):
+        if token.start() >= start:
+            return token.start() == start and token.end() == end
+    return False
 
 
 def _merged(analyzed: tuple[Analyzed, ...], terms: Collection[str]) -> list[tuple[int, int]]:

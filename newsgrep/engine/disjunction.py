@@ -29,7 +29,7 @@ from newsgrep.engine.postings import (
     postings,
     postings_of,
 )
-from newsgrep.engine.ranking import idf
+from newsgrep.engine.ranking import InOrderAnd, InOrderOr, idf
 from newsgrep.engine.statistics import LiveStats
 from newsgrep.model import RankingSettings
 
@@ -105,6 +105,40 @@ def plain_words(node: Any) -> tuple[list[Clause], bool, bool] | None:
         return None if alone is None else (alone, False, False)
     found = _clauses(node, phrases=True)
     return None if found is None else (found, False, False)
+
+
+def expanded_words(node: Any) -> tuple[list[Clause], bool, bool] | None:
+    """As `plain_words`, for a query as `ranking.for_scoring` made it: prefix and fuzzy
+    words are ORs of the index terms they stand for, each scored by BM25 — an OR of
+    terms (and words, phrases), or an AND of such ORs. None for any other query (one
+    with a constant score, a NOT, coordination...)."""
+    if type(node) in (query.And, InOrderAnd) and node.boost == 1:
+        clauses = [_term_tree(child) for child in node.children()]
+        if not clauses or any(terms is None for terms in clauses):
+            return None
+        return [(1.0, terms) for terms in clauses if terms is not None], True, False
+    terms = _term_tree(node)
+    return None if terms is None else ([(1.0, terms)], False, False)
+
+
+def _term_tree(node: Any, boost: float = 1.0) -> list[tuple[str, str | Phrase, float]] | None:
+    """The terms (and phrases) of a term, phrase or OR tree of them, each with the product
+    of the boosts above it (an OR's score is its children's sum, times its boost)."""
+    if type(node) is query.Term:
+        text = node.text.decode("utf-8") if isinstance(node.text, bytes) else str(node.text)
+        return [(node.fieldname, text, boost * node.boost)]
+    if type(node) is query.Phrase:
+        phrase = phrase_of(node)
+        return None if phrase is None else [(node.fieldname, phrase, boost * node.boost)]
+    if type(node) not in (query.Or, InOrderOr) or node.scale or node.minmatch:
+        return None
+    terms: list[tuple[str, str | Phrase, float]] = []
+    for child in node.children():
+        found = _term_tree(child, boost * node.boost)
+        if found is None:
+            return None
+        terms += found
+    return terms or None
 
 
 def key_words(words: list[Word], stats: LiveStats, count: int) -> list[Word]:

@@ -339,10 +339,10 @@ def for_scoring(node: Any, reader: Any, stats: LiveStats) -> Any:
         return node
     if type(node) is query.And:
         children = [for_scoring(child, reader, stats) for child in node.subqueries]
-        return _InOrderAnd(children, boost=node.boost)
+        return InOrderAnd(children, boost=node.boost)
     if type(node) is query.Or:
         children = [for_scoring(child, reader, stats) for child in node.subqueries]
-        return _InOrderOr(children, boost=node.boost, minmatch=node.minmatch, scale=node.scale)
+        return InOrderOr(children, boost=node.boost, minmatch=node.minmatch, scale=node.scale)
     if isinstance(node, BinaryQuery):  # AndNot, AndMaybe…: their matcher reads a and b
         return node.apply(lambda child: for_scoring(child, reader, stats))
     if isinstance(node, query.CompoundQuery):
@@ -352,12 +352,16 @@ def for_scoring(node: Any, reader: Any, stats: LiveStats) -> Any:
     return node.apply(lambda child: for_scoring(child, reader, stats))
 
 
-class _InOrderAnd(query.And):  # type: ignore[misc]
+class InOrderAnd(query.And):  # type: ignore[misc]
+    """An AND scored as a tree of matchers in the order of its clauses (`for_scoring`)."""
+
     def _matcher(self, subs: list[Any], searcher: Any, context: Any) -> Any:
         return self._tree_matcher(subs, matching.IntersectionMatcher, searcher, context, None)
 
 
-class _InOrderOr(query.Or):  # type: ignore[misc]
+class InOrderOr(query.Or):  # type: ignore[misc]
+    """An OR scored as a tree of matchers in the order of its clauses (`for_scoring`)."""
+
     def _matcher(self, subs: list[Any], searcher: Any, context: Any) -> Any:
         matcher = self._tree_matcher(subs, matching.UnionMatcher, searcher, context, None)
         if self.scale and any(matcher.term_matchers()):

@@ -7,15 +7,17 @@ Whoosh's matchers), and the proximity rerank. Document numbers in, document numb
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from whoosh import query
 
 from newsgrep.engine.columns import Columns, split_dates
 from newsgrep.engine.disjunction import (
+    Clause,
     as_query,
     count_all_words,
+    expanded_words,
     key_words,
     plain_words,
     score_words,
@@ -84,12 +86,16 @@ class Retriever:
             def by_date(docnum: int) -> tuple[int, ...]:
                 return undated[docnum], sign * dates[docnum], ordinals[docnum]
 
-            found = (
-                docnum
-                for docnum in matches(searcher, words)
-                if (allowed is None or docnum in allowed)
-                and (excluded is None or docnum not in excluded)
-            )
+            every_match = self._term_at_a_time(words, allowed, excluded, None)
+            if every_match is not None:  # scored, but found without Whoosh's matcher tree
+                found: Iterator[int] = (docnum for docnum, _ in every_match[0])
+            else:
+                found = (
+                    docnum
+                    for docnum in matches(searcher, words)
+                    if (allowed is None or docnum in allowed)
+                    and (excluded is None or docnum not in excluded)
+                )
             chosen, total = first_by(found, by_date, fetch)
             return [(docnum, None) for docnum in chosen], total
         blocks = ReadBlocks()  # the first pass's postings, for the rerank's positions
@@ -122,7 +128,7 @@ class Retriever:
         languages whose every reading is one (each scored over its own languages' articles:
         an article is in exactly one) — scored term at a time; None for any other query."""
         parts = branch_parts(words) or [(words, (), True)]
-        plain = [plain_words(reading) for reading, _, _ in parts]
+        plain = [self._plain_words(reading) for reading, _, _ in parts]
         if any(found is None for found in plain):
             return None
         ranked: list[tuple[int, float]] = []
@@ -156,6 +162,15 @@ class Retriever:
             ranked.sort(key=lambda item: (-item[1], ordinals[item[0]]))
             ranked = ranked if fetch is None else ranked[:fetch]
         return ranked, total
+
+    def _plain_words(self, reading: Any) -> tuple[list[Clause], bool, bool] | None:
+        """The words of a reading of plain words, phrases, and prefix or fuzzy words
+        (as the index terms they stand for); None for any other reading."""
+        found = plain_words(reading)
+        if found is not None:
+            return found
+        scored = for_scoring(reading, self._searcher.reader(), self._live_stats())
+        return expanded_words(scored)
 
     def _of_analyses(self, keys: tuple[str, ...]) -> set[int]:
         """The live articles indexed in one of the analyses `keys`."""

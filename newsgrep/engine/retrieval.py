@@ -167,10 +167,17 @@ class Retriever:
         """The words of a reading of plain words, phrases, and prefix or fuzzy words
         (as the index terms they stand for); None for any other reading."""
         found = plain_words(reading)
-        if found is not None:
-            return found
-        scored = for_scoring(reading, self._searcher.reader(), self._live_stats())
-        return expanded_words(scored)
+        if found is None:
+            scored = for_scoring(reading, self._searcher.reader(), self._live_stats())
+            found = expanded_words(scored)
+        schema = self._searcher.schema
+        if found is None or not all(  # scored by BM25 over field lengths (not `tags:`)
+            field in schema and schema[field].scorable
+            for _, terms in found[0]
+            for field, _, _ in terms
+        ):
+            return None
+        return found
 
     def _of_analyses(self, keys: tuple[str, ...]) -> set[int]:
         """The live articles indexed in one of the analyses `keys`."""

@@ -12,7 +12,6 @@ in `ranking.best_matches`.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -26,7 +25,7 @@ from newsgrep.engine.postings import (
     Lengths,
     ReadBlocks,
     block_matcher,
-    postings,
+    posting_blocks,
     postings_of,
 )
 from newsgrep.engine.ranking import InOrderAnd, InOrderOr, idf
@@ -239,13 +238,31 @@ def score_words(
         held_words = Counter(docnum for holder in holders for docnum in holder)
         for docnum, matched in held_words.items():
             scores[docnum] = float(scores[docnum] * matched / len(words))
-    found = [
-        (-scores[docnum], ordinals[docnum], docnum)
-        for docnum in kept
-        if (allowed is None or docnum in allowed) and (excluded is None or docnum not in excluded)
-    ]
-    best = sorted(found) if limit is None else heapq.nsmallest(limit, found)
-    return [(docnum, -score) for score, _, docnum in best], len(found)
+    if allowed is not None or excluded is not None:
+        kept = [
+            docnum
+            for docnum in kept
+            if (allowed is None or docnum in allowed)
+            and (excluded is None or docnum not in excluded)
+        ]
+    return _best(scores, kept, ordinals, limit), len(kept)
+
+
+def _best(
+    scores: dict[int, float], kept: Any, ordinals: Sequence[int], limit: int | None
+) -> list[tuple[int, float]]:
+    """The `limit` best of `kept` (every one: None) by score, ties by ordinal. (Sorted by
+    score alone first, which runs without a Python call per article, and then only the
+    best and those tying with the last of them by ordinal too.)"""
+    by_score = sorted(kept, key=scores.__getitem__, reverse=True)
+    if limit is not None and len(by_score) > limit:
+        last = scores[by_score[limit - 1]] if limit > 0 else None
+        end = limit
+        while end < len(by_score) and scores[by_score[end]] == last:
+            end += 1
+        by_score = by_score[:end]
+    ranked = sorted(by_score, key=lambda docnum: (-scores[docnum], ordinals[docnum]))
+    return [(docnum, scores[docnum]) for docnum in ranked[:limit]]
 
 
 def _looked_up(allowed: set[int] | None, held: int) -> set[int] | None:
@@ -278,24 +295,27 @@ def _add_postings(
         if (field, raw) not in leaf:
             continue
         length_bytes = lengths.of(leaf, field)
-        deleted = leaf.segment().deleted_docs() if leaf.has_deletions() else ()
-        gone = frozenset(deleted)
+        gone = frozenset(leaf.segment().deleted_docs() if leaf.has_deletions() else ())
         matcher = leaf.postings(field, raw)
         kept = None
         if only is not None:
             wanted = [d - offset for d in only if offset <= d < offset + leaf.doc_count_all()]
-            read = postings_of(matcher, sorted(wanted))
+            found = list(postings_of(matcher, sorted(wanted)))
+            read: Any = [([d for d, _ in found], [w for _, w in found])]
         else:
             if blocks is not None and block_matcher(matcher) is not None:
                 kept = blocks.reading(field, text, offset)
-            read = postings(matcher, kept)
-        for docnum, tf in read:
-            if docnum in gone:
-                continue
-            score = factor * tf / (tf + constant + scaled[length_bytes[docnum]])
-            scores[docnum + offset] = get(docnum + offset, 0.0) + score
+            read = posting_blocks(matcher, kept)
+        for ids, weights in read:
+            for docnum, tf in zip(ids, weights, strict=False):
+                if gone and docnum in gone:
+                    continue
+                key = docnum + offset
+                scores[key] = get(key, 0.0) + factor * tf / (
+                    tf + constant + scaled[length_bytes[docnum]]
+                )
             if touched is not None:
-                touched.add(docnum + offset)
+                touched.update(docnum + offset for docnum in ids if docnum not in gone)
         if kept is not None and blocks is not None:
             blocks.done(field, text, offset)
 

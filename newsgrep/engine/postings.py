@@ -107,11 +107,13 @@ def block_matcher(matcher: Any) -> Any | None:
     return inner if blocked and variable else None
 
 
-def postings(matcher: Any, kept: list[Block] | None = None) -> Iterator[Posting]:
-    """(docnum, weight) of every posting, a block at a time where the matcher is Whoosh's
-    block matcher (else one at a time); with `kept` (only for a `block_matcher`), each
-    block is put there too. Deleted articles are the caller's to skip."""
-    matcher = getattr(matcher, "child", matcher)  # Whoosh filters deletions with a wrapper
+def posting_blocks(
+    matcher: Any, kept: list[Block] | None = None
+) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """(docnums, weights) of every posting, a block at a time where the matcher is Whoosh's
+    block matcher (else one posting at a time); with `kept` (only for a `block_matcher`),
+    each block is put there too. Deleted articles are the caller's to skip."""
+    matcher = getattr(matcher, "child", matcher)
     while matcher.is_active():
         if hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_weights"):
             matcher._read_ids()
@@ -119,10 +121,10 @@ def postings(matcher: Any, kept: list[Block] | None = None) -> Iterator[Posting]
             ids = matcher._ids
             if kept is not None:
                 kept.append((ids[-1], ids, matcher._data))
-            yield from zip(ids, matcher._weights, strict=False)
+            yield ids, matcher._weights
             matcher._next_block()
         else:
-            yield matcher.id(), matcher.weight()
+            yield (matcher.id(),), (matcher.weight(),)
             matcher.next()
 
 

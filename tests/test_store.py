@@ -666,3 +666,30 @@ def test_undated_articles_store_no_date(built_index: Path) -> None:
 
     assert dates["undated.txt"] is None
     assert dates["grain.txt"] is not None and dates["grain.txt"].date().isoformat() == "2025-04-02"
+
+
+def test_index_files_are_read_through_memory_maps_alike(tmp_path: Path) -> None:
+    """Index files are read memory-mapped (a read is one slice): the same bytes, numbers
+    and arrays as through the buffered file Whoosh opens, and an empty file still opens."""
+    from array import array
+
+    from whoosh.filedb.filestore import FileStorage
+
+    from newsgrep.engine.storage import DurableStorage, MappedFile
+
+    values = array("i", [3, -1, 70000])
+    with FileStorage(str(tmp_path)).create_file("data") as made:
+        made.write(b"head")
+        made.write_int(12345)
+        made.write_array(values)
+    FileStorage(str(tmp_path)).create_file("empty").close()
+    mapped, plain = DurableStorage(str(tmp_path)), FileStorage(str(tmp_path))
+    with mapped.open_file("data") as fast, plain.open_file("data") as slow:
+        assert isinstance(fast, MappedFile)
+        assert fast.get(0, 4) == slow.get(0, 4) == b"head"
+        assert fast.get_int(4) == slow.get_int(4) == 12345
+        assert fast.get_array(8, "i", 3) == slow.get_array(8, "i", 3) == values
+        fast.seek(4)
+        assert fast.read_int() == 12345
+    with mapped.open_file("empty") as empty:
+        assert empty.read() == b""

@@ -140,3 +140,12 @@ def postings_of(matcher: Any, docnums: list[int]) -> Iterator[Posting]:
                 return
         if matcher.id() == docnum:
             yield docnum, matcher.weight()
+
+
+def holders(searcher: Any, field: str, text: str) -> Iterator[int]:
+    """The live articles holding the term `text` in `field`, in order."""
+    raw = text.encode("utf-8")
+    for leaf, offset in searcher.reader().leaf_readers():
+        if (field, raw) in leaf:
+            for docnum in leaf.postings(field, raw).all_ids():  # deletions filtered
+                yield docnum + offset

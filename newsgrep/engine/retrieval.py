@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from whoosh import query
-
 from newsgrep.engine.columns import Columns, split_dates
 from newsgrep.engine.disjunction import (
     Clause,
@@ -24,7 +22,7 @@ from newsgrep.engine.disjunction import (
     word_clauses,
 )
 from newsgrep.engine.languages import branch_parts
-from newsgrep.engine.postings import Lengths, ReadBlocks
+from newsgrep.engine.postings import Lengths, ReadBlocks, holders
 from newsgrep.engine.query import ParsedQuery
 from newsgrep.engine.ranking import best_matches, first_by, for_scoring, matches, reranked
 from newsgrep.engine.statistics import LiveStats
@@ -183,8 +181,8 @@ class Retriever:
         """The live articles indexed in one of the analyses `keys`."""
         if keys not in self._analyses:
             found: set[int] = set()
-            for key in keys:
-                found.update(matches(self._searcher, query.Term("analysis", key)))
+            for key in keys:  # the term's postings (of live articles), without a matcher tree
+                found.update(holders(self._searcher, "analysis", key))
             self._analyses[keys] = found
         return self._analyses[keys]
 

@@ -218,9 +218,18 @@ def _field_list(names: list[str], shown: int = 20) -> str:
     return listed + (f", … {len(names) - shown} more" if len(names) > shown else "")
 
 
-def _parse_checked(
-    text: str, schema: Any, record_fields: Collection[str] = (), key: str = ENGLISH
-) -> Any:
+# Parsers made, by schema, language and record fields: making one compiles a few dozen
+# patterns, which cost more than parsing a short query with it.
+_PARSERS: dict[tuple[int, str, tuple[str, ...]], tuple[Any, Any]] = {}
+_PARSERS_KEPT = 32
+
+
+def _parser(schema: Any, key: str, record_fields: tuple[str, ...]) -> Any:
+    """A query parser for the schema, the analysis `key` and the records' own fields."""
+    cache_key = (id(schema), key, record_fields)
+    kept = _PARSERS.get(cache_key)
+    if kept is not None and kept[0] is schema:
+        return kept[1]
     parser = Reader(schema, key)
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
@@ -229,6 +238,16 @@ def _parse_checked(
     }
     if aliases:  # `topics:crude` is the index field `f.topics`
         parser.add_plugin(qparser.FieldAliasPlugin(aliases))
+    if len(_PARSERS) >= _PARSERS_KEPT:
+        _PARSERS.clear()
+    _PARSERS[cache_key] = (schema, parser)
+    return parser
+
+
+def _parse_checked(
+    text: str, schema: Any, record_fields: Collection[str] = (), key: str = ENGLISH
+) -> Any:
+    parser = _parser(schema, key, tuple(sorted(record_fields)))
     try:
         parsed = parser.parse(_MINUS.sub(r"\1NOT ", text), normalize=False)
     except QueryError:

@@ -202,8 +202,7 @@ def _link_lists() -> XPath:
     from lxml import etree
 
     return etree.XPath(
-        "//*[self::ul or self::ol][count(.//a) >= 3]"
-        "[not(.//text()[not(ancestor::a)][normalize-space()])]"
+        "(//ul|//ol)[count(.//a) >= 3][not(.//text()[normalize-space()][not(ancestor::a)])]"
     )
 
 

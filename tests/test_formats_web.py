@@ -134,6 +134,83 @@ def test_text_of_a_page_is_never_markup_or_script() -> None:
         assert leaked not in body
 
 
+_PARAGRAPHS = "".join(
+    f"<p>On day {day} of the talks in Istanbul the delegations met again.</p>" for day in range(12)
+)
+
+
+def test_the_pages_banner_is_left_out() -> None:
+    # trafilatura alone takes the banner's block for the page's main one (`main…`)
+    banner = (
+        "<header><div class='mainhead'><p>Weather Sport Opinion Radio Podcasts and more</p>"
+        "<p>Subscribe to our print edition today and save</p></div></header>"
+    )
+    page = f"<html><body>{banner}<div>{_PARAGRAPHS}</div></body></html>"
+    body = parse_article_file("a.html", page.encode()).articles[0].body
+
+    assert "On day 11 of the talks" in body
+    assert "Weather" not in body and "Subscribe" not in body
+
+
+def test_a_list_of_links_alone_is_left_out_and_one_with_words_kept() -> None:
+    # three long links in mid-text are more than trafilatura calls a link farm
+    links = "".join(
+        f"<li><a href='/{n}'>Story {n} on the grain deal and the ports of Odesa</a></li>"
+        for n in range(3)
+    )
+    sources = "<li>A report of <a href='/r'>the ministry</a> on grain</li>" * 3
+    page = (
+        f"<html><body><article>{_PARAGRAPHS[:300]}<ul>{links}</ul><ol>{sources}</ol>"
+        f"{_PARAGRAPHS[300:]}</article></body></html>"
+    )
+    body = parse_article_file("a.html", page.encode()).articles[0].body
+
+    assert "On day 11 of the talks" in body
+    assert "grain deal" not in body
+    assert "A report of the ministry on grain" in body
+
+
+def test_a_header_left_unclosed_around_the_page_keeps_the_text() -> None:
+    page = (
+        f"<html><body><header><p>Site name</p><div class='story'>{_PARAGRAPHS}</div></body></html>"
+    )
+    parsed = parse_article_file("a.html", page.encode())
+
+    assert "On day 0 of the talks" in parsed.articles[0].body
+    assert "On day 11 of the talks" in parsed.articles[0].body
+    assert parsed.notes == []  # the main text, not the page's whole text for want of one
+
+
+def test_dropping_furniture_keeps_tails_and_json_ld() -> None:
+    from lxml import html as lxml_html
+
+    from newsgrep.formats.html import _drop_furniture
+
+    tree = lxml_html.fromstring(
+        "<html><head><script type='application/ld+json'>{}</script><script>x()</script></head>"
+        "<body><p>Talks <script>y()</script>resumed <img src='a.png'>on <svg></svg>Thursday</p>"
+        "</body></html>"
+    )
+    _drop_furniture(tree)
+
+    assert tree.findtext(".//p") == "Talks resumed on Thursday"
+    assert [s.get("type") for s in tree.iter("script")] == ["application/ld+json"]
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in PAGES.glob("*.html")))
+def test_dropping_furniture_changes_no_fixtures_extracted_text(name: str) -> None:
+    """What `_drop_furniture` deletes is what trafilatura would delete or never keep: it
+    only saves trafilatura the walk (docs/benchmarks.md)."""
+    from trafilatura import extract
+
+    from newsgrep.formats.decoding import decode_text
+    from newsgrep.formats.html import _EXTRACTION, _main_text, _parse
+
+    text = decode_text((PAGES / f"{name}.html").read_bytes()).text
+
+    assert _main_text(_parse(text)) == extract(_parse(text), **_EXTRACTION)
+
+
 # --- web archives -----------------------------------------------------------------------
 
 

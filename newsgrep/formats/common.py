@@ -11,7 +11,6 @@ from typing import Any
 
 from newsgrep.formats.markup import fragment_text, looks_like_html
 from newsgrep.model import Article, Fields
-from newsgrep.paths import SURROGATE
 from newsgrep.text.dates import parse_article_date
 
 # A first line up to this long, followed by a blank line, is a headline.
@@ -29,9 +28,11 @@ class ArticleFileError(Exception):
 def replace_lone_surrogates(text: str) -> str:
     """`text` with unpaired surrogates (from JSON escapes or odd file names) as U+FFFD;
     they cannot be encoded, so no index or terminal can take them."""
-    if not SURROGATE.search(text):
-        return text
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    try:
+        text.encode("utf-8")  # surrogates are the only code points UTF-8 cannot encode
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def clean_text(text: str) -> str:

@@ -2,12 +2,13 @@
 without navigation, adverts and comments, by trafilatura; its title, date, author, site
 name, URL, language and tags from the page's meta tags and JSON-LD.
 
-The page is parsed once. Metadata is read from that tree first (a dozen tags, about a
-millisecond: trafilatura's own metadata pass costs some 18 ms a page and found fewer right
-dates on the fixtures), the date by htmldate in its fast mode (which copies the tree only
-when the head has no date), and trafilatura's extraction, which prunes the tree in place,
-runs last. trafilatura, htmldate and lxml are imported on the first page, never by a
-search.
+The page is parsed once. Metadata is read from that tree first (a dozen tags: trafilatura's
+own metadata pass costs many times as much and found fewer right dates on the fixtures),
+the date by htmldate in its fast mode (which copies the tree only when the head has no
+date), and the main text last, because it begins by deleting from the tree what is never
+an article's text (`_drop_furniture`): trafilatura's XPath passes cost in proportion to the
+elements they walk, and scripts, menus and the page's banner are most of a news page's
+elements. trafilatura, htmldate and lxml are imported on the first page, never by a search.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import json
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from newsgrep.formats.common import (
@@ -32,6 +34,7 @@ from newsgrep.model import Article
 from newsgrep.text.dates import parse_article_date
 
 if TYPE_CHECKING:
+    from lxml.etree import XPath
     from lxml.html import HtmlElement
 
 # trafilatura's settings, as measured on the fixture pages (docs/benchmarks.md): precision
@@ -49,6 +52,22 @@ _EXTRACTION = {
     "with_metadata": False,
     "output_format": "txt",
 }
+
+# Elements that are never an article's text and that trafilatura's own cleaning deletes
+# anyway, so deleting them first changes nothing it extracts; what it deletes with care is
+# left to it: a form may wrap the whole page, a figure may hold a table, MathML carries its
+# formulas' source, and a script of JSON-LD tells it a page is a forum thread (whose posts
+# are the text). Images and meta tags it strips, which for empty elements is the same.
+_NEVER_TEXT = (
+    *("applet", "area", "audio", "button", "canvas", "datalist", "dialog", "embed"),
+    *("fencedframe", "fieldset", "frame", "frameset", "iframe", "img", "input", "label"),
+    *("legend", "link", "map", "menu", "menuitem", "meta", "noindex", "noscript", "object"),
+    *("optgroup", "option", "output", "param", "picture", "progress", "select", "source"),
+    *("style", "svg", "textarea", "track", "use", "video"),
+    *("aside", "footer", "nav"),
+)
+# Where a <header> is part of the content it heads, not the page's banner (HTML-AAM).
+_SECTIONING = frozenset(("article", "aside", "main", "nav", "section"))
 
 # JSON-LD types that describe the page's article.
 _ARTICLE_TYPES = ("Article", "BlogPosting", "Report", "LiveBlogPosting")
@@ -136,13 +155,76 @@ def _parse(text: str) -> HtmlElement:
 
 
 def _main_text(tree: HtmlElement) -> str | None:
+    """The page's main text, by trafilatura; the tree loses what is never the text."""
     from trafilatura import extract
 
+    _drop_furniture(tree)
     try:
         return extract(tree, **_EXTRACTION)  # type: ignore[arg-type]
     except Exception as error:  # an extractor's bug must not stop a run
         reason = _reason(error)
         raise ArticleFileError(f"the page's text could not be extracted ({reason})") from None
+
+
+def _drop_furniture(tree: HtmlElement) -> None:
+    """Delete what is never the article's text, tails kept: the elements of `_NEVER_TEXT`
+    and scripts but JSON-LD, which trafilatura would delete itself; the page's banner, the
+    `<header>` outside any sectioning element, where news sites keep their menus
+    (trafilatura's precision mode deletes every header inside the block it keeps, so a
+    banner's text came through only when it took the banner for that block); and lists
+    of links alone (`_link_lists`). A banner that holds an `<article>` or `<main>`, or
+    half the page's paragraphs, is rather a header left unclosed around the page: it stays,
+    for trafilatura to find the block inside."""
+    from lxml import etree
+
+    etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
+    doomed = [s for s in tree.iter("script") if not _is_json_ld(s)]
+    banners = [
+        h for h in tree.iter("header") if _SECTIONING.isdisjoint(a.tag for a in h.iterancestors())
+    ]
+    if banners:
+        paragraphs = sum(1 for _ in tree.iter("p"))
+        doomed += [h for h in banners if not _holds_the_page(h, paragraphs)]
+    for element in doomed:
+        _delete(element)
+    for element in cast("list[HtmlElement]", _link_lists()(tree)):
+        _delete(element)
+
+
+def _is_json_ld(script: HtmlElement) -> bool:
+    return (script.get("type") or "").strip().lower() == "application/ld+json"
+
+
+@cache
+def _link_lists() -> XPath:
+    """Lists of three links or more and nothing else: a menu, or a list of other articles
+    (text outside the links, even a separator, keeps a list for trafilatura to judge)."""
+    from lxml import etree
+
+    return etree.XPath(
+        "(//ul|//ol)[count(.//a) >= 3][not(.//text()[normalize-space()][not(ancestor::a)])]"
+    )
+
+
+def _holds_the_page(header: HtmlElement, paragraphs: int) -> bool:
+    if header.find(".//article") is not None or header.find(".//main") is not None:
+        return True
+    return 2 * sum(1 for _ in header.iter("p")) >= paragraphs
+
+
+def _delete(element: HtmlElement) -> None:
+    """Remove an element and what it holds, its tail kept where it was (lxml's `remove`
+    would take it along)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + element.tail
+        else:
+            previous.tail = (previous.tail or "") + element.tail
+    parent.remove(element)
 
 
 def _page_date(tree: HtmlElement, meta: PageMeta) -> str | None:

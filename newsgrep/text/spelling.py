@@ -123,37 +123,37 @@ def _near(vocabulary: Vocabulary, term: str, typed: str) -> Iterator[tuple[str, 
     letters or fewer) or two, and
     stems one edit from a beginning of `typed` — "changing" is indexed as "chang", one edit
     from "chng", the beginning of "chnging" — counted one edit more, as the rest of the
-    word goes unchecked."""
+    word goes unchecked. A beginning leaves at most an ending's worth of letters over, and
+    has four letters or more. (rapidfuzz compares the term list in one call per beginning,
+    each comparison bounded by its cutoff.)"""
+    from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
     most = 1 if len(term) <= 4 else 2
-    seen: set[str] = set()
+    cuts = range(max(4, len(typed) - _ENDING), len(typed))
+    whole: dict[str, int] = {}
+    beginnings: dict[str, int] = {}
     for name in _SUGGESTION_FIELDS:
-        for stem in vocabulary.terms(name, term[:SAME_BEGINNING]):
-            if stem in seen or stem == term:
-                continue
-            seen.add(stem)
-            edits = most + 1
-            if abs(len(stem) - len(term)) <= most:
-                edits = OSA.distance(term, stem, score_cutoff=most)
-            if edits <= 1:
-                yield stem, edits, True
-                continue
-            beginning = _from_beginning(typed, stem) + 1 if len(typed) >= 5 else most + 1
-            if min(edits, beginning) <= most:
-                yield stem, min(edits, beginning), edits <= beginning
-
-
-def _from_beginning(typed: str, stem: str) -> int:
-    """The fewest edits between `stem` and a beginning of `typed` that leaves at most an
-    ending's worth of letters over (2 when there is none within one)."""
-    from rapidfuzz.distance import OSA
-
-    best = 2
-    for cut in range(max(4, len(stem) - 1), min(len(stem) + 2, len(typed))):
-        if len(typed) - cut <= _ENDING:
-            best = min(best, OSA.distance(typed[:cut], stem, score_cutoff=1))
-    return best
+        stems = vocabulary.terms(name, term[:SAME_BEGINNING])
+        for stem, edits, _ in process.extract(
+            term, stems, scorer=OSA.distance, score_cutoff=most, limit=None
+        ):
+            whole[stem] = int(edits)
+        for cut in cuts:
+            for stem, edits, _ in process.extract(
+                typed[:cut], stems, scorer=OSA.distance, score_cutoff=1, limit=None
+            ):
+                beginnings[stem] = min(int(edits), beginnings.get(stem, 1))
+    for stem in sorted(whole.keys() | beginnings.keys()):
+        if stem == term:
+            continue
+        edits = whole.get(stem, most + 1)
+        if edits <= 1:
+            yield stem, edits, True
+            continue
+        beginning = beginnings.get(stem, 2) + 1
+        if min(edits, beginning) <= most:
+            yield stem, min(edits, beginning), edits <= beginning
 
 
 def _frequency(vocabulary: Vocabulary, term: str) -> int:

@@ -21,9 +21,14 @@ class Vocabulary:
         self._stats = stats
         self._columns = columns
         self._terms: dict[tuple[str, str], list[str]] = {}
+        self._listed: dict[tuple[str, str], frozenset[str]] = {}
 
     def frequency(self, field: str, term: str) -> int:
-        """How many live articles hold `term` in `field`."""
+        """How many live articles hold `term` in `field` (none, without asking the index,
+        when the field's terms of its first letter are read and it is not one of them)."""
+        listed = self._listed.get((field, term[:1]))
+        if listed is not None and term not in listed:
+            return 0
         return self._stats.doc_frequency(field, term)
 
     def terms(self, field: str, beginning: str) -> Sequence[str]:
@@ -38,6 +43,8 @@ class Vocabulary:
             if self._stats.has_deletions:  # a term only deleted articles held is no word
                 found = [term for term in found if self._stats.doc_frequency(field, term) > 0]
             self._terms[key] = found
+            if len(beginning) == 1:
+                self._listed[key] = frozenset(found)
         return self._terms[key]
 
     def texts_with(self, field: str, term: str, limit: int) -> Iterator[str]:

@@ -108,12 +108,16 @@ def _correction(vocabulary: Vocabulary, word: str, languages: Collection[str]) -
     ]
     # Stems are short, and many are as near a misspelt stem as the word meant ("anqth" is
     # one edit from both "anyth" and "anoth"): the words articles wrote for the likeliest
-    # few, against what was typed, tell them apart.
-    written = [
-        (OSA.distance(typed, form), edits, rank, form)
-        for rank, (_, edits, stem) in enumerate(likeliest)
-        if (form := _as_written(vocabulary, stem, typed, key)) is not None
-    ]
+    # few, against what was typed, tell them apart. A word one edit from what was typed is
+    # as near as any can be (what was typed is no word of these stems), and the stems after
+    # it are no nearer in edits nor likelier: their articles need not be read.
+    written = []
+    for rank, (_, edits, stem) in enumerate(likeliest):
+        form = _as_written(vocabulary, stem, typed, key)
+        if form is not None:
+            written.append((OSA.distance(typed, form), edits, rank, form))
+            if written[-1][0] <= 1:
+                break
     return min(written)[3] if written else likeliest[0][2]
 
 

@@ -29,6 +29,7 @@ class Columns:
             if field_type.column_type is not None
         }
         self._numbers: dict[str, list[int]] = {}
+        self._by_ordinal: list[int] | None = None
         self.dates = Dates(reader)
 
     def __call__(self, name: str) -> Any:
@@ -46,6 +47,13 @@ class Columns:
     def ordinals(self) -> list[int]:
         """Each document's ordinal (see `schema.ordinal`)."""
         return self.numbers("ordinal")
+
+    def in_ordinal_order(self) -> list[int]:
+        """Every document number, in the order of their ordinals (made on first use)."""
+        if self._by_ordinal is None:
+            ordinals = self.ordinals()
+            self._by_ordinal = sorted(range(len(ordinals)), key=ordinals.__getitem__)
+        return self._by_ordinal
 
     def in_file_order(self, docnums: list[int]) -> list[int]:
         """`docnums` in the order of their ordinals: a file's articles as the file has them."""

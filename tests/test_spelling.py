@@ -147,3 +147,26 @@ def test_a_typo_an_article_made_is_still_corrected_to_the_common_word(wire: Path
     # "betweeen" is in one article, one edit from "between", in every other one.
     assert suggestion(wire, "betweeen") == "between"
     assert suggestion(wire, "betwen") == "between"  # in no article: corrected as ever
+
+
+def test_an_updated_archive_suggests_as_a_fresh_build_of_it(tmp_path: Path) -> None:
+    # The suggestion is a word as the first articles holding the stem wrote it; once those
+    # no longer hold it, the updated index reads the next live ones, as a fresh build does.
+    from newsgrep.indexer import run_index
+
+    def write(folder: Path, early_body: str) -> None:
+        folder.mkdir(exist_ok=True)
+        early = [{"title": f"Early {n}", "body": early_body} for n in range(20)]
+        late = [{"title": f"Late {n}", "body": "The negotiators met."} for n in range(300)]
+        lines = "".join(json.dumps(record) + "\n" for record in early + late)
+        (folder / "wire.jsonl").write_text(lines, encoding="utf-8")
+
+    write(tmp_path / "news", "The negotiations went on.")
+    run_index(tmp_path / "updated", [tmp_path / "news"])
+    assert suggestion(tmp_path / "updated", "negotiatons") == "negotiations"
+    write(tmp_path / "news", "The talks went on.")  # their articles are replaced
+    run_index(tmp_path / "updated", [tmp_path / "news"])
+    write(tmp_path / "again", "The talks went on.")
+    run_index(tmp_path / "fresh", [tmp_path / "again"])
+    assert suggestion(tmp_path / "updated", "negotiatons") == "negotiators"
+    assert suggestion(tmp_path / "fresh", "negotiatons") == "negotiators"

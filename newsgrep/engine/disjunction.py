@@ -205,7 +205,7 @@ def _add_postings(
         lengths_here = lengths.of(leaf, field)
         deleted = leaf.segment().deleted_docs() if leaf.has_deletions() else ()
         gone = frozenset(deleted)
-        for docnum, tf in postings(leaf.postings(field, raw)):
+        for docnum, tf in _postings(leaf.postings(field, raw)):
             if docnum in gone:
                 continue
             length = lengths_here[docnum] or 1
@@ -215,7 +215,7 @@ def _add_postings(
                 touched.add(docnum + offset)
 
 
-def postings(matcher: Any) -> Any:
+def _postings(matcher: Any) -> Any:
     """(docnum, weight) of every posting, a block at a time where the matcher is Whoosh's
     block matcher (else one at a time). Deleted articles are the caller's to skip."""
     matcher = getattr(matcher, "child", matcher)  # Whoosh filters deletions with a wrapper

@@ -9,7 +9,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from newsgrep.engine.columns import Columns
-from newsgrep.engine.disjunction import postings
 from newsgrep.engine.statistics import LiveStats
 
 # Looking up whether each article of a batch holds a term costs about as much, per article,
@@ -89,7 +88,7 @@ class Vocabulary:
                 gone = frozenset(leaf.segment().deleted_docs()) if leaf.has_deletions() else ()
                 found.extend(
                     docnum + offset
-                    for docnum, _ in postings(leaf.postings(field, raw))
+                    for docnum in _docnums(leaf.postings(field, raw))
                     if docnum not in gone
                 )
                 continue
@@ -103,3 +102,18 @@ class Vocabulary:
                 if matcher.id() == docnum:
                     found.append(docnum + offset)
         return found
+
+
+def _docnums(matcher: Any) -> Iterator[int]:
+    """The document numbers of a leaf matcher's postings, a block at a time where it is
+    Whoosh's block matcher (else one at a time). Deleted articles are the caller's to skip:
+    the block is read from its start."""
+    matcher = getattr(matcher, "child", matcher)  # Whoosh filters deletions with a wrapper
+    while matcher.is_active():
+        if hasattr(matcher, "_read_ids"):
+            matcher._read_ids()
+            yield from matcher._ids
+            matcher._next_block()
+        else:
+            yield matcher.id()
+            matcher.next()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from newsgrep.cli import app
@@ -103,3 +104,69 @@ def test_a_person_is_shown_the_corrections_results_and_a_script_is_not(
         script = runner.invoke(app, ["search", "istambul", *mode, "--index", str(built_index)])
         assert script.exit_code == 1, mode
         assert "showing results" not in script.stderr
+
+
+@pytest.fixture(scope="module")
+def wire(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wire archive where "between" and "terms" are in every article, and one article
+    each has the typo "betweeen", the rare word "teeming", the ticker "CISIF.O" and the
+    fund "CIIF"."""
+    from newsgrep.indexer import run_index
+
+    root = tmp_path_factory.mktemp("wire")
+    folder = root / "news"
+    folder.mkdir()
+    common = [
+        {"title": f"Talks {n}", "body": f"Talks between the sides on terms of trade, day {n}."}
+        for n in range(510)
+    ]
+    odd = [
+        {"title": "Rates", "body": "Rates betweeen banks rose."},
+        {"title": "Markets", "body": "The teeming markets of the port."},
+        {"title": "CIS <CISIF.O> agrees to extension", "body": "The company said so."},
+        {"title": "Coconut fund", "body": "The Coconut Industry Investment Fund (CIIF)."},
+    ]
+    lines = (json.dumps(record) for record in common + odd)
+    (folder / "wire.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run_index(root / "index", [folder])
+    return root / "index"
+
+
+def test_a_rare_word_near_a_common_one_only_by_its_stem_is_left_alone(wire: Path) -> None:
+    # "teeming" is indexed as "teem", one edit from "term" (of "terms", in every article);
+    # as written the words are four edits apart: nobody typing "terms" wrote "teeming".
+    assert suggestion(wire, "teeming") is None
+
+
+def test_a_word_the_index_keeps_inside_a_ticker_is_no_typo(wire: Path) -> None:
+    # The index holds "cisif.o" whole; "cisif" is one edit from the fund "ciif".
+    assert suggestion(wire, "cisif") is None
+
+
+def test_a_typo_an_article_made_is_still_corrected_to_the_common_word(wire: Path) -> None:
+    # "betweeen" is in one article, one edit from "between", in every other one.
+    assert suggestion(wire, "betweeen") == "between"
+    assert suggestion(wire, "betwen") == "between"  # in no article: corrected as ever
+
+
+def test_an_updated_archive_suggests_as_a_fresh_build_of_it(tmp_path: Path) -> None:
+    # The suggestion is a word as the first articles holding the stem wrote it; once those
+    # no longer hold it, the updated index reads the next live ones, as a fresh build does.
+    from newsgrep.indexer import run_index
+
+    def write(folder: Path, early_body: str) -> None:
+        folder.mkdir(exist_ok=True)
+        early = [{"title": f"Early {n}", "body": early_body} for n in range(20)]
+        late = [{"title": f"Late {n}", "body": "The negotiators met."} for n in range(300)]
+        lines = "".join(json.dumps(record) + "\n" for record in early + late)
+        (folder / "wire.jsonl").write_text(lines, encoding="utf-8")
+
+    write(tmp_path / "news", "The negotiations went on.")
+    run_index(tmp_path / "updated", [tmp_path / "news"])
+    assert suggestion(tmp_path / "updated", "negotiatons") == "negotiations"
+    write(tmp_path / "news", "The talks went on.")  # their articles are replaced
+    run_index(tmp_path / "updated", [tmp_path / "news"])
+    write(tmp_path / "again", "The talks went on.")
+    run_index(tmp_path / "fresh", [tmp_path / "again"])
+    assert suggestion(tmp_path / "updated", "negotiatons") == "negotiators"
+    assert suggestion(tmp_path / "fresh", "negotiatons") == "negotiators"

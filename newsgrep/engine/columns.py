@@ -34,6 +34,7 @@ class Columns:
         # turns only those into datetimes (the translating readers cost more per read).
         self._stored = {name: column_of(reader, name, translate=False) for name in _AS_STORED}
         self._numbers: dict[str, list[int]] = {}
+        self._by_ordinal: list[int] | None = None
         self.dates = Dates(reader)
         self._to_date = schema["date"].from_column_value
         self._dated_mark = schema["undated"].to_column_value(0)
@@ -60,6 +61,13 @@ class Columns:
     def ordinals(self) -> list[int]:
         """Each document's ordinal (see `schema.ordinal`)."""
         return self.numbers("ordinal")
+
+    def in_ordinal_order(self) -> list[int]:
+        """Every document number, in the order of their ordinals (made on first use)."""
+        if self._by_ordinal is None:
+            ordinals = self.ordinals()
+            self._by_ordinal = sorted(range(len(ordinals)), key=ordinals.__getitem__)
+        return self._by_ordinal
 
     def in_file_order(self, docnums: list[int]) -> list[int]:
         """`docnums` in the order of their ordinals: a file's articles as the file has them."""

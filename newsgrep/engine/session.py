@@ -253,7 +253,7 @@ class SearchSession:
         """The index's words for spelling, made on first use (it keeps the term lists it
         reads)."""
         if self._words is None:
-            self._words = Vocabulary(self._searcher, self._live_stats())
+            self._words = Vocabulary(self._searcher, self._live_stats(), self._columns)
         return self._words
 
     def _live_stats(self) -> LiveStats:

@@ -3,8 +3,10 @@
 For each query word that no article holds, the index's terms within one or two edits (one
 for short words; a swap of neighbours is one edit: `cocao` → `cocoa`) that begin with the
 same letter are candidates, and the most frequent nearest one wins; so do stems the
-misspelt word begins with, one edit off. A word the index holds is left alone unless it is
-rare and one edit from a word a hundred times as common (a typo some article made). Since
+misspelt word begins with, one edit off. A word the index holds (inside a word with dots
+too: "cisif" of the ticker "CISIF.O") is left alone unless it is rare and, as written, one
+edit from a word whose stem is 500 times as common (a typo some article made: "betweeen");
+stems one edit apart are not enough ("teeming" is "teem", one edit from "term"). Since
 index terms are stems, the suggestion shows the word as an article wrote it
 ("negotiations", not "negoti"). Distances are rapidfuzz's, bounded, so a word of any
 length costs little.
@@ -13,6 +15,7 @@ length costs little.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Collection, Iterator, Sequence
 from typing import Protocol
 
@@ -21,7 +24,7 @@ from newsgrep.text.languages import ENGLISH
 
 _SUGGESTION_FIELDS = ("body", "title")
 # A word the index holds is looked at only when this few articles or fewer hold it, and is
-# corrected only to a word that many times as common, one edit away.
+# corrected only to a word that many times as common, one edit away as written.
 RARE_UP_TO = 1
 MORE_COMMON = 500
 # Candidates share the typed word's first letter, where typos are rare.
@@ -87,9 +90,13 @@ def _correction(vocabulary: Vocabulary, word: str, languages: Collection[str]) -
     # The language whose reading of the word the index holds most.
     known, key, term = min(readings)
     known = -known
+    typed = fold_accents(word.lower())
+    if not known:
+        # A word the index keeps only inside a word with dots (the ticker "CISIF.O", the
+        # address "OneStat.com") is a word articles have, not a typo.
+        known = _held_within(vocabulary, typed)
     if known > RARE_UP_TO:
         return None
-    typed = fold_accents(word.lower())
     candidates = [
         (stem, edits, frequency)
         for stem, edits, whole in _near(vocabulary, term, typed)
@@ -108,12 +115,22 @@ def _correction(vocabulary: Vocabulary, word: str, languages: Collection[str]) -
     ]
     # Stems are short, and many are as near a misspelt stem as the word meant ("anqth" is
     # one edit from both "anyth" and "anoth"): the words articles wrote for the likeliest
-    # few, against what was typed, tell them apart.
-    written = [
-        (OSA.distance(typed, form), edits, rank, form)
-        for rank, (_, edits, stem) in enumerate(likeliest)
-        if (form := _as_written(vocabulary, stem, typed, key)) is not None
-    ]
+    # few, against what was typed, tell them apart. A word one edit from what was typed is
+    # as near as any can be (what was typed is no word of these stems), and the stems after
+    # it are no nearer in edits nor likelier: their articles need not be read.
+    written = []
+    for rank, (_, edits, stem) in enumerate(likeliest):
+        form = _as_written(vocabulary, stem, typed, key)
+        if form is not None:
+            written.append((OSA.distance(typed, form), edits, rank, form))
+            if written[-1][0] <= 1:
+                break
+    if known:
+        # A word the index holds is replaced only by a word one edit from it as written:
+        # stems one edit apart are often words further apart (teeming and term, "teem" and
+        # "term"; beebe and been, "beeb" and "been").
+        written = [entry for entry in written if entry[0] <= 1]
+        return min(written)[3] if written else None
     return min(written)[3] if written else likeliest[0][2]
 
 
@@ -123,37 +140,50 @@ def _near(vocabulary: Vocabulary, term: str, typed: str) -> Iterator[tuple[str, 
     letters or fewer) or two, and
     stems one edit from a beginning of `typed` — "changing" is indexed as "chang", one edit
     from "chng", the beginning of "chnging" — counted one edit more, as the rest of the
-    word goes unchecked."""
+    word goes unchecked. A beginning leaves at most an ending's worth of letters over, and
+    has four letters or more. (rapidfuzz compares the term list in one call per beginning,
+    each comparison bounded by its cutoff.)"""
+    from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
     most = 1 if len(term) <= 4 else 2
-    seen: set[str] = set()
+    cuts = range(max(4, len(typed) - _ENDING), len(typed))
+    whole: dict[str, int] = {}
+    beginnings: dict[str, int] = {}
     for name in _SUGGESTION_FIELDS:
-        for stem in vocabulary.terms(name, term[:SAME_BEGINNING]):
-            if stem in seen or stem == term:
-                continue
-            seen.add(stem)
-            edits = most + 1
-            if abs(len(stem) - len(term)) <= most:
-                edits = OSA.distance(term, stem, score_cutoff=most)
-            if edits <= 1:
-                yield stem, edits, True
-                continue
-            beginning = _from_beginning(typed, stem) + 1 if len(typed) >= 5 else most + 1
-            if min(edits, beginning) <= most:
-                yield stem, min(edits, beginning), edits <= beginning
+        stems = vocabulary.terms(name, term[:SAME_BEGINNING])
+        for stem, edits, _ in process.extract(
+            term, stems, scorer=OSA.distance, score_cutoff=most, limit=None
+        ):
+            whole[stem] = int(edits)
+        for cut in cuts:
+            for stem, edits, _ in process.extract(
+                typed[:cut], stems, scorer=OSA.distance, score_cutoff=1, limit=None
+            ):
+                beginnings[stem] = min(int(edits), beginnings.get(stem, 1))
+    for stem in sorted(whole.keys() | beginnings.keys()):
+        if stem == term:
+            continue
+        edits = whole.get(stem, most + 1)
+        if edits <= 1:
+            yield stem, edits, True
+            continue
+        beginning = beginnings.get(stem, 2) + 1
+        if min(edits, beginning) <= most:
+            yield stem, min(edits, beginning), edits <= beginning
 
 
-def _from_beginning(typed: str, stem: str) -> int:
-    """The fewest edits between `stem` and a beginning of `typed` that leaves at most an
-    ending's worth of letters over (2 when there is none within one)."""
-    from rapidfuzz.distance import OSA
-
-    best = 2
-    for cut in range(max(4, len(stem) - 1), min(len(stem) + 2, len(typed))):
-        if len(typed) - cut <= _ENDING:
-            best = min(best, OSA.distance(typed[:cut], stem, score_cutoff=1))
-    return best
+def _held_within(vocabulary: Vocabulary, typed: str) -> int:
+    """How many articles hold `typed` as the first part of a word with dots, which the
+    index keeps whole ("cisif.o"), counting no further than past `RARE_UP_TO`."""
+    beginning, held = typed + ".", 0
+    for name in _SUGGESTION_FIELDS:
+        terms = vocabulary.terms(name, typed[:SAME_BEGINNING])
+        at = bisect_left(terms, beginning)
+        while at < len(terms) and terms[at].startswith(beginning) and held <= RARE_UP_TO:
+            held += vocabulary.frequency(name, terms[at])
+            at += 1
+    return held
 
 
 def _frequency(vocabulary: Vocabulary, term: str) -> int:

@@ -11,13 +11,15 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from newsgrep.findings import CheckReport, Finding, RepairReport
 from newsgrep.model import Fields, Hit, IndexStats, SearchResult, ShownArticle, Span
 from newsgrep.paths import SURROGATE
 from newsgrep.render.common import display_path
 from newsgrep.text.dates import format_date
+
+if TYPE_CHECKING:  # check's values are loaded by `check` alone, not by a search
+    from newsgrep.findings import CheckReport, Finding, RepairReport
 
 FORMAT_VERSION = 1
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
-import re
 import struct
 import time
 from collections import Counter
@@ -48,7 +47,7 @@ from newsgrep.model import (
     SearchResult,
     ShownArticle,
 )
-from newsgrep.text.analysis import TOKEN_PATTERN
+from newsgrep.text.analysis import TOKEN
 from newsgrep.text.dates import time_buckets
 from newsgrep.text.snippets import match_spans
 from newsgrep.text.spelling import suggest
@@ -393,11 +392,10 @@ def search(
 # "Did you mean" looks at queries of this many words or fewer: a question or a pasted text
 # has no article with all its words, and spelling every word of it costs more than it helps.
 SPELL_UP_TO_WORDS = 10
-_WORD = re.compile(TOKEN_PATTERN)
 
 
 def _spelt(text: str) -> bool:
-    return len(_WORD.findall(text)) <= SPELL_UP_TO_WORDS
+    return len(TOKEN.findall(text)) <= SPELL_UP_TO_WORDS
 
 
 def _all_words(result: SearchResult) -> int:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Collection, Iterator, Sequence
 from typing import Protocol
 
-from newsgrep.text.analysis import TOKEN_PATTERN, fold_accents, index_terms
+from newsgrep.text.analysis import TOKEN, fold_accents, index_terms
 from newsgrep.text.languages import ENGLISH
 
 _SUGGESTION_FIELDS = ("body", "title")
@@ -38,7 +38,6 @@ _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 # Words of the query that are not search words: field names, and values of fields other
 # than title and body (date:2025, source:x, ...).
 _SKIPPED = re.compile(r"\b(?!title:|body:)[A-Za-z_]+:(?:\[[^\]]*\]|\{[^}]*\}|\"[^\"]*\"|\S+)")
-_QUERY_WORD = re.compile(TOKEN_PATTERN)
 
 
 class Vocabulary(Protocol):
@@ -59,7 +58,7 @@ def suggest(
     keys), and corrected in the one whose reading the index holds most."""
     skipped = [(m.start(), m.end()) for m in _SKIPPED.finditer(text)]
     pieces, last, changed = [], 0, False
-    for match in _QUERY_WORD.finditer(text):
+    for match in TOKEN.finditer(text):
         word = match.group()
         if word in _OPERATORS or any(s <= match.start() < e for s, e in skipped):
             continue

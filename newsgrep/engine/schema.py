@@ -14,17 +14,19 @@ import itertools
 import operator
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import columns, fields, formats, query
 
 from newsgrep.engine.analyzers import label_analyzer, text_analyzer
 from newsgrep.engine.query import RECORD_FIELD_PREFIX, query_date_span
-from newsgrep.model import Article, SourceFile
 from newsgrep.paths import SURROGATE
 from newsgrep.text.analysis import TOKEN, analyze, fold_accents
 from newsgrep.text.duplicates import SKETCH_BYTES, pack_sketch, sketch
 from newsgrep.text.languages import ENGLISH, analysis_key
+
+if TYPE_CHECKING:  # an index run's values: a search makes no document
+    from newsgrep.model import Article, SourceFile
 
 # Bump when the schema or the analysis changes: older indexes must then be rebuilt.
 # (7: exact field lengths, the tie-breaking ordinal and the title's origin are stored.

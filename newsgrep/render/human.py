@@ -23,9 +23,7 @@ from rich.text import Text
 from newsgrep.model import (
     Explanation,
     Hit,
-    IndexReport,
     IndexStats,
-    Problem,
     SearchResult,
     ShownArticle,
     Snippet,
@@ -36,8 +34,9 @@ from newsgrep.render.common import display_path, safe_line, terminal_safe
 from newsgrep.text.dates import format_date
 from newsgrep.wording import format_size, plural
 
-if TYPE_CHECKING:  # check's values are loaded by `check` alone, not by a search
+if TYPE_CHECKING:  # the values of check and of indexing: a search loads neither
     from newsgrep.findings import CheckReport, Finding, RepairReport
+    from newsgrep.model import IndexReport, Problem
 
 MATCH_STYLE = "bold red"
 TITLE_STYLE = "bold"

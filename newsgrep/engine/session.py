@@ -19,13 +19,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import query
 
 from newsgrep.engine.columns import Columns, fold
 from newsgrep.engine.documents import docnums, highlight_terms, hit, open_lazy_files, stored_article
-from newsgrep.engine.explain import explain
 from newsgrep.engine.folder import IndexStore, damaged_index_error
 from newsgrep.engine.languages import FieldFilter, restricted
 from newsgrep.engine.query import RECORD_FIELD_PREFIX, ParsedQuery, date_filter, parse
@@ -35,7 +34,6 @@ from newsgrep.engine.ranking import (
 from newsgrep.engine.retrieval import Retriever
 from newsgrep.engine.schema import analysis_of
 from newsgrep.engine.statistics import LiveStats, key_terms
-from newsgrep.engine.vocabulary import Vocabulary
 from newsgrep.errors import QueryError
 from newsgrep.model import (
     DEFAULT_RANKING,
@@ -50,8 +48,10 @@ from newsgrep.model import (
 from newsgrep.text.analysis import TOKEN
 from newsgrep.text.dates import time_buckets
 from newsgrep.text.snippets import match_spans
-from newsgrep.text.spelling import suggest
 from newsgrep.wording import plural
+
+if TYPE_CHECKING:
+    from newsgrep.engine.vocabulary import Vocabulary
 
 # Past this many months, a timeline counts by year.
 TIMELINE_MONTHS = 36
@@ -113,6 +113,8 @@ class SearchSession:
         Raises:
             QueryError: see `parse`.
         """
+        from newsgrep.engine.explain import explain  # --explain's alone
+
         return explain(self.parse(request))
 
     def parse(self, request: SearchRequest) -> ParsedQuery:
@@ -193,7 +195,7 @@ class SearchSession:
             found = relaxed_from if relaxed_from is not None else total
             suggestion = None
             if found < self.ranking.suggest_below and _spelt(request.query):
-                suggestion = suggest(self._vocabulary(), request.query, self._languages())
+                suggestion = self._suggestion(request.query)
         notices = parsed.notices
         relaxed = relaxed_from is not None and total > relaxed_from
         if relaxed:
@@ -246,12 +248,20 @@ class SearchSession:
         """The query with its unknown words corrected from the index's words ("did you
         mean"), or None when nothing would change."""
         with self._reading():
-            return suggest(self._vocabulary(), query_text, self._languages())
+            return self._suggestion(query_text)
+
+    def _suggestion(self, query_text: str) -> str | None:
+        # The speller is loaded by the few searches that ask it (too few matches).
+        from newsgrep.text.spelling import suggest
+
+        return suggest(self._vocabulary(), query_text, self._languages())
 
     def _vocabulary(self) -> Vocabulary:
         """The index's words for spelling, made on first use (it keeps the term lists it
         reads)."""
         if self._words is None:
+            from newsgrep.engine.vocabulary import Vocabulary
+
             self._words = Vocabulary(self._searcher, self._live_stats())
         return self._words
 

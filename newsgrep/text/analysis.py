@@ -51,16 +51,18 @@ _UNMARKED_LETTERS = str.maketrans(
 # kaf, teh marbuta as heh; the tatweel (a stretching stroke) goes.
 _ARABIC_LETTERS = str.maketrans({"ٱ": "ا", "ى": "ی", "ي": "ی", "ك": "ک", "ة": "ه", "ـ": None})
 _PERSIAN_LETTERS = str.maketrans({"ي": "ی", "ك": "ک"})
-_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
-_HEBREW_MARKS = re.compile("[\u0591-\u05c7]")
+# The patterns of Arabic, Persian and Hebrew are compiled (by `re`, which keeps them) when
+# those analyses first use them: ~1 ms that a search of other languages does not pay.
+_ARABIC_MARKS = "[\u064b-\u065f\u0670\u0640]"
+_HEBREW_MARKS = "[\u0591-\u05c7]"
 _JOINERS = str.maketrans({"\u200c": None, "\u200d": None})
 # A conjunction or preposition before the article (والحقوق, بالحق): Snowball's Arabic
 # stemmer takes the article off, not the letter before it (Lucene's light stemmer does).
-_ARABIC_PREFIX = re.compile("^[وبكف](?=ال..)")
+_ARABIC_PREFIX = "^[وبكف](?=ال..)"
 # Hebrew writes `the`, `and`, `in`, `to`, `as`, `from`, `that` as letters before a word
 # (הזכות, לחיים); there is no Snowball Hebrew, so one or two of them are taken off a word
 # that keeps three letters or more (a light stemmer: recall over precision).
-_HEBREW_PREFIX = re.compile("^(?:[וש]?[הבלכמ]|[וש])(?=[\u05d0-\u05ea]{3})")
+_HEBREW_PREFIX = "^(?:[וש]?[הבלכמ]|[וש])(?=[\u05d0-\u05ea]{3})"
 
 
 def fold_accents(text: str) -> str:
@@ -136,11 +138,11 @@ class Analysis:
         if not text or text in self._stops:
             return None
         if self.key in ("ar", "fa"):
-            text = _ARABIC_MARKS.sub("", text)
-            text = _ARABIC_PREFIX.sub("", text) if self.key == "ar" else text
+            text = re.sub(_ARABIC_MARKS, "", text)
+            text = re.sub(_ARABIC_PREFIX, "", text) if self.key == "ar" else text
             text = text.translate(_PERSIAN_LETTERS) if self.key == "fa" else text
         elif self.key == "he":
-            text = _HEBREW_PREFIX.sub("", _HEBREW_MARKS.sub("", text))
+            text = re.sub(_HEBREW_PREFIX, "", re.sub(_HEBREW_MARKS, "", text))
         if self._stem is not None:
             text = self._stem(text)
         return _fold(text) or None

@@ -7,9 +7,10 @@ Renderers and the command line read these and nothing of the engine, so importin
 module (or a renderer) loads no Whoosh.
 
 The values of indexing (`Article`, `Skipped`, `ParsedFile`, `SourceFile`, `Progress`,
-`Problem`, `IndexReport`) are defined in `model_indexing` and taken from here as well: they
-are made when first asked for, so that a search, which uses none of them, does not pay for
-making their classes (a dataclass costs about a millisecond to make).
+`Problem`, `IndexReport`) are defined in `model_indexing`, those of `show`, `--explain` and
+`stats` (`ShownArticle`, `Explanation`, `IndexStats`) in `model_views`, and all are taken
+from here as well: they are made when first asked for, so that a search, which uses none of
+them, does not pay for making their classes (a dataclass costs about a millisecond).
 """
 
 from __future__ import annotations
@@ -28,20 +29,27 @@ if TYPE_CHECKING:
     from newsgrep.model_indexing import Progress as Progress
     from newsgrep.model_indexing import Skipped as Skipped
     from newsgrep.model_indexing import SourceFile as SourceFile
+    from newsgrep.model_views import Explanation as Explanation
+    from newsgrep.model_views import IndexStats as IndexStats
+    from newsgrep.model_views import ShownArticle as ShownArticle
     from newsgrep.text.synonyms import Synonyms
 
-_INDEXING = frozenset(
-    ("Article", "Skipped", "ParsedFile", "SourceFile", "Progress", "Problem", "IndexReport")
-)
+_LATER = {
+    **dict.fromkeys(
+        ("Article", "Skipped", "ParsedFile", "SourceFile", "Progress", "Problem", "IndexReport"),
+        "newsgrep.model_indexing",
+    ),
+    **dict.fromkeys(("ShownArticle", "Explanation", "IndexStats"), "newsgrep.model_views"),
+}
 
 
 if not TYPE_CHECKING:  # (hidden from mypy, which would take any name for one of these)
 
     def __getattr__(name: str) -> Any:
-        if name in _INDEXING:
-            from newsgrep import model_indexing
+        if name in _LATER:
+            import importlib
 
-            return getattr(model_indexing, name)
+            return getattr(importlib.import_module(_LATER[name]), name)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -227,43 +235,3 @@ class StoredArticle:
     encoding: str | None = None
     fields: Fields = ()
     lang_detected: bool = False  # `lang` told from the text: the source declared none
-
-
-@dataclass(frozen=True, slots=True)
-class ShownArticle:
-    """An article to show whole, with the query's words marked in its title and body."""
-
-    article: StoredArticle
-    title_spans: tuple[Span, ...]
-    body_spans: tuple[Span, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """How a query was read, in words a user can check against what they meant."""
-
-    parsed: str
-    words: tuple[tuple[str, str], ...]  # (word as typed, what it searches for)
-    dates: str | None
-    notices: tuple[str, ...]
-    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-
-# --- what an index holds -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class IndexStats:
-    articles: int
-    first_date: dt.datetime | None
-    last_date: dt.datetime | None
-    sources: tuple[tuple[str, int], ...]  # by count; "" for articles without a source
-    index_bytes: int
-    folders: tuple[str, ...]  # the folders indexed
-    updated: str | None  # when the last indexing run finished (ISO, UTC)
-    # Replaced or removed articles whose space the index has not reclaimed yet, and about
-    # how many of `index_bytes` they take (`newsgrep index --compact` frees them).
-    deleted_articles: int = 0
-    reclaimable_bytes: int = 0
-    files: tuple[str, ...] = ()  # the files indexed by themselves (given one by one)
-    excludes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a folder's --exclude globs

@@ -67,6 +67,7 @@ def test_a_plain_search_loads_only_what_it_uses(built_index: Path) -> None:
         "newsgrep.findings",  # check's values
         "newsgrep.manifest",
         "newsgrep.model_indexing",  # indexing's values
+        "newsgrep.model_views",  # show's, stats' and --explain's
         "newsgrep.render.jsonl",  # human output
     }
     assert modules.isdisjoint(unused), modules & unused

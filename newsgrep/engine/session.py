@@ -37,13 +37,11 @@ from newsgrep.engine.statistics import LiveStats, key_terms
 from newsgrep.errors import QueryError
 from newsgrep.model import (
     DEFAULT_RANKING,
-    Explanation,
     Facet,
     Hit,
     RankingSettings,
     SearchRequest,
     SearchResult,
-    ShownArticle,
 )
 from newsgrep.text.analysis import TOKEN
 from newsgrep.text.dates import time_buckets
@@ -52,6 +50,7 @@ from newsgrep.wording import plural
 
 if TYPE_CHECKING:
     from newsgrep.engine.vocabulary import Vocabulary
+    from newsgrep.model import Explanation, ShownArticle
 
 # Past this many months, a timeline counts by year.
 TIMELINE_MONTHS = 36
@@ -314,6 +313,8 @@ class SearchSession:
             terms = highlight_terms(whoosh_query, self._searcher.reader())
             found = self._columns.in_file_order(docnums(self._searcher, target))
             stored = [self._searcher.stored_fields(n) for n in found]
+        from newsgrep.model_views import ShownArticle  # `show`'s value: not a search's
+
         shown = []
         for fields in stored:
             article, key = stored_article(fields), analysis_of(fields)

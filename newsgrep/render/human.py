@@ -20,23 +20,14 @@ from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 
-from newsgrep.model import (
-    Explanation,
-    Hit,
-    IndexStats,
-    SearchResult,
-    ShownArticle,
-    Snippet,
-    Span,
-    StoredArticle,
-)
+from newsgrep.model import Hit, SearchResult, Snippet, Span, StoredArticle
 from newsgrep.render.common import display_path, safe_line, terminal_safe
 from newsgrep.text.dates import format_date
 from newsgrep.wording import format_size, plural
 
-if TYPE_CHECKING:  # the values of check and of indexing: a search loads neither
+if TYPE_CHECKING:  # the values of check, indexing, show, stats: a search loads none
     from newsgrep.findings import CheckReport, Finding, RepairReport
-    from newsgrep.model import IndexReport, Problem
+    from newsgrep.model import Explanation, IndexReport, IndexStats, Problem, ShownArticle
 
 MATCH_STYLE = "bold red"
 TITLE_STYLE = "bold"

@@ -13,7 +13,7 @@ import os
 import sys
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.exceptions import TyperException
@@ -161,11 +161,12 @@ def main(
 # `app`, the whole app (tests run it with CliRunner), is made when first asked for.
 app: typer.Typer
 
+if not TYPE_CHECKING:  # (hidden from mypy, which would take any name for `app`)
 
-def __getattr__(name: str) -> Any:
-    if name == "app":
-        return whole_app()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def __getattr__(name: str) -> Any:
+        if name == "app":
+            return whole_app()
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run() -> None:

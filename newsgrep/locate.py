@@ -17,7 +17,6 @@ from pathlib import Path
 
 from newsgrep.config import Config
 from newsgrep.errors import IndexNotFoundError
-from newsgrep.manifest import salvage_folders
 
 INDEX_NAME = "index"
 MARKER = "newsgrep.json"  # = engine.folder.META_FILE (a test keeps them equal)
@@ -73,6 +72,8 @@ def require_index(located: Located, *, unfinished: bool = False) -> Path:
     if marker and (unfinished or any(path.glob("_MAIN_*.toc"))):
         return path
     if marker:  # made, but its first run was stopped before it committed
+        from newsgrep.manifest import salvage_folders  # (not loaded by a search that finds one)
+
         folders = " ".join(_quoted(folder) for folder in salvage_folders(path))
         raise IndexNotFoundError(
             f"no index yet at {path}: its first indexing run did not finish",

@@ -5,6 +5,12 @@ Formats make `Article`s; the indexer reports an `IndexReport`; the engine answer
 as an `Explanation`; `stats` reports an `IndexStats` (and `check` a `findings.CheckReport`).
 Renderers and the command line read these and nothing of the engine, so importing this
 module (or a renderer) loads no Whoosh.
+
+The values of indexing (`Article`, `Skipped`, `ParsedFile`, `SourceFile`, `Progress`,
+`Problem`, `IndexReport`) are defined in `model_indexing`, those of `show`, `--explain` and
+`stats` (`ShownArticle`, `Explanation`, `IndexStats`) in `model_views`, and all are taken
+from here as well: they are made when first asked for, so that a search, which uses none of
+them, does not pay for making their classes (a dataclass costs about a millisecond).
 """
 
 from __future__ import annotations
@@ -12,119 +18,43 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    # (`as`: re-exported, for mypy)
+    from newsgrep.model_indexing import Article as Article
+    from newsgrep.model_indexing import IndexReport as IndexReport
+    from newsgrep.model_indexing import ParsedFile as ParsedFile
+    from newsgrep.model_indexing import Problem as Problem
+    from newsgrep.model_indexing import Progress as Progress
+    from newsgrep.model_indexing import Skipped as Skipped
+    from newsgrep.model_indexing import SourceFile as SourceFile
+    from newsgrep.model_views import Explanation as Explanation
+    from newsgrep.model_views import IndexStats as IndexStats
+    from newsgrep.model_views import ShownArticle as ShownArticle
     from newsgrep.text.synonyms import Synonyms
 
-# --- articles, as files yield them -------------------------------------------------------
+_LATER = {
+    **dict.fromkeys(
+        ("Article", "Skipped", "ParsedFile", "SourceFile", "Progress", "Problem", "IndexReport"),
+        "newsgrep.model_indexing",
+    ),
+    **dict.fromkeys(("ShownArticle", "Explanation", "IndexStats"), "newsgrep.model_views"),
+}
+
+
+if not TYPE_CHECKING:  # (hidden from mypy, which would take any name for one of these)
+
+    def __getattr__(name: str) -> Any:
+        if name in _LATER:
+            import importlib
+
+            return getattr(importlib.import_module(_LATER[name]), name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # An article's own fields: (name, values) pairs, names lower-case and unique.
 Fields = tuple[tuple[str, tuple[str, ...]], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Article:
-    """One article, as read from its file. `record` is "" for single-article files,
-    else the `#...` suffix that tells the file's articles apart."""
-
-    record: str
-    title: str
-    body: str
-    date: dt.datetime | None = None
-    source: str | None = None
-    url: str | None = None
-    tags: tuple[str, ...] = ()
-    # True when the title is the body's first sentence, not one the article gave: it is
-    # shown, but not searched as a title (it would only repeat the body, weighted up).
-    title_from_body: bool = False
-    # The language the source declares (`<html lang>`, a feed's, JSON `lang`), as a
-    # lower-case tag (`en`, `pt-br`); None when it says none.
-    lang: str | None = None
-    # The encoding its bytes were read in (a Python codec name: `utf-8`, `cp1251`).
-    encoding: str | None = None
-    # The record's other keys that hold text (`topics`, `places`, `author`), searchable
-    # as `name:word`, in the order the record gives them.
-    fields: Fields = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Skipped:
-    """Something that was not indexed: `where` is "" for a whole file, else e.g. "line 3"."""
-
-    where: str
-    reason: str
-
-
-@dataclass(slots=True)
-class ParsedFile:
-    """What one file yielded: its articles, the records skipped, and notes worth a look
-    (a date that could not be read, a fallback encoding)."""
-
-    articles: list[Article] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    """The file a batch of articles comes from, as the index records it."""
-
-    path: str
-    file_id: str
-    folder: str  # the indexed folder (or lone file) it lies under
-    file_hash: str
-
-
-# --- an indexing run ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """How far a run is: files, articles and bytes written (a file's shared among its articles)."""
-
-    files_done: int
-    files_total: int
-    articles: int
-    bytes_done: int = 0
-    bytes_total: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A file, or a record in it, that was skipped or needs a look."""
-
-    path: str
-    where: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}{': ' + self.where if self.where else ''}: {self.reason}"
-
-
-@dataclass(slots=True)
-class IndexReport:
-    """What a run did, in files (and the articles they hold)."""
-
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    skipped_files: list[Problem] = field(default_factory=list)
-    skipped_records: list[Problem] = field(default_factory=list)
-    notes: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    leftovers_removed: list[str] = field(default_factory=list)  # of an interrupted run
-    articles_added: int = 0
-    articles_removed: int = 0
-    total_articles: int = 0
-    folders: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def skipped(self) -> int:
-        return len(self.skipped_files) + len(self.skipped_records)
-
 
 # --- searching ---------------------------------------------------------------------------
 
@@ -305,43 +235,3 @@ class StoredArticle:
     encoding: str | None = None
     fields: Fields = ()
     lang_detected: bool = False  # `lang` told from the text: the source declared none
-
-
-@dataclass(frozen=True, slots=True)
-class ShownArticle:
-    """An article to show whole, with the query's words marked in its title and body."""
-
-    article: StoredArticle
-    title_spans: tuple[Span, ...]
-    body_spans: tuple[Span, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """How a query was read, in words a user can check against what they meant."""
-
-    parsed: str
-    words: tuple[tuple[str, str], ...]  # (word as typed, what it searches for)
-    dates: str | None
-    notices: tuple[str, ...]
-    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-
-# --- what an index holds -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class IndexStats:
-    articles: int
-    first_date: dt.datetime | None
-    last_date: dt.datetime | None
-    sources: tuple[tuple[str, int], ...]  # by count; "" for articles without a source
-    index_bytes: int
-    folders: tuple[str, ...]  # the folders indexed
-    updated: str | None  # when the last indexing run finished (ISO, UTC)
-    # Replaced or removed articles whose space the index has not reclaimed yet, and about
-    # how many of `index_bytes` they take (`newsgrep index --compact` frees them).
-    deleted_articles: int = 0
-    reclaimable_bytes: int = 0
-    files: tuple[str, ...] = ()  # the files indexed by themselves (given one by one)
-    excludes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a folder's --exclude globs

@@ -178,3 +178,20 @@ def test_an_english_index_reads_a_query_as_before(built_index: Path) -> None:
         parsed = session.parse(SearchRequest("peace talks date:2025 -mayor"))
     assert "lang" not in str(parsed.whoosh_query) and "lang" not in str(parsed.relaxed_query)
     assert parsed.languages == ("en",)
+
+
+def test_the_script_classes_start_where_their_quick_test_says() -> None:
+    # has_unspaced and marks_are_letters skip their regex for text below the first code
+    # point of their class (so that a search of Latin text never compiles them)
+    from newsgrep.text.languages import scripts
+
+    for first, ranges in (
+        (scripts._UNSPACED_FIRST, scripts.UNSPACED),
+        (scripts._LETTER_MARKS_FIRST, scripts._LETTER_MARKS),
+    ):
+        assert first == min(ranges[i] for i in range(0, len(ranges), 3))  # a-b a-b ...
+    for text in ("Türkiye", "правах", "אדם", "حقوق", "人身安全", "สิทธิ", "मनुष्यों", "tự do"):
+        assert scripts.has_unspaced(text) == bool(re.search(f"[{scripts.UNSPACED}]", text))
+        assert scripts.marks_are_letters(text) == bool(
+            re.search(f"[{scripts._LETTER_MARKS}]", text)
+        )

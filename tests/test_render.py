@@ -211,3 +211,12 @@ def test_a_long_title_is_cut_in_the_list_of_hits_but_not_in_json() -> None:
     out = io.StringIO()
     write_jsonl(result_of(hit), out)
     assert json.loads(out.getvalue())["title"] == title
+
+
+def test_the_check_report_words_name_real_kinds_and_repairs() -> None:
+    # render.human keys them by name, so that a search need not load `findings`
+    from newsgrep.findings import FindingKind, Repair
+    from newsgrep.render.human import _KIND_LABELS, _REPAIR_WORDS
+
+    assert set(_KIND_LABELS) <= set(FindingKind)
+    assert set(_REPAIR_WORDS) == set(Repair)

@@ -19,14 +19,22 @@ try:
 except SystemExit:
     pass
 print('loaded:' + ','.join(sorted(sys.modules)), file=sys.stderr)
+scripts = sys.modules.get('newsgrep.text.languages.scripts')
+compiled = [f.__name__ for f in (scripts._unspaced_run, scripts._letter_marks)
+            if f.cache_info().currsize] if scripts else []
+print('compiled:' + ','.join(compiled), file=sys.stderr)
 """
 
 
-def loaded(index: Path, *args: str) -> set[str]:
+def _report(index: Path, *args: str) -> dict[str, set[str]]:
     code = _RUN.format(args=list(args), index=str(index))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    line = next(line for line in result.stderr.splitlines() if line.startswith("loaded:"))
-    return set(line.removeprefix("loaded:").split(","))
+    lines = [line.partition(":") for line in result.stderr.splitlines()]
+    return {key: set(filter(None, rest.split(","))) for key, _, rest in lines if key}
+
+
+def loaded(index: Path, *args: str) -> set[str]:
+    return _report(index, *args)["loaded"]
 
 
 @pytest.mark.parametrize("mode", [["--json"], ["-l"], ["-c"], ["--format", "{id}"], ["-q"]])
@@ -49,5 +57,24 @@ def test_a_plain_search_loads_only_what_it_uses(built_index: Path) -> None:
         "newsgrep.indexer",
         "newsgrep.check",
         "rapidfuzz",  # spelling: only when fewer than 3 articles match
+        "newsgrep.text.spelling",
+        "newsgrep.engine.vocabulary",
+        "newsgrep.engine.explain",  # --explain
+        "newsgrep.cli.maintain",  # the other commands' modules
+        "newsgrep.cli.resolve_maintenance",
+        "newsgrep.cli.browse",
+        "newsgrep.cli.reading",
+        "newsgrep.findings",  # check's values
+        "newsgrep.manifest",
+        "newsgrep.model_indexing",  # indexing's values
+        "newsgrep.model_views",  # show's, stats' and --explain's
+        "newsgrep.render.jsonl",  # human output
     }
     assert modules.isdisjoint(unused), modules & unused
+
+
+def test_a_search_of_latin_text_compiles_no_class_of_other_scripts(built_index: Path) -> None:
+    # the classes of unspaced scripts and of letter marks take ~4 ms to compile
+    report = _report(built_index, "istanbul OR grain OR floods")
+    assert "newsgrep.text.languages.scripts" in report["loaded"]
+    assert report["compiled"] == set()

@@ -8,37 +8,37 @@ command), then defaults; `resolve` applies that order.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.exceptions import TyperException
 
 from newsgrep import __version__
-from newsgrep.cli.browse import show_command, stats_command
 from newsgrep.cli.exits import ExitCode, handle_errors, say, usage_line
-from newsgrep.cli.maintain import check_command, index_command
 from newsgrep.cli.options import GLOBALS_KEY
-from newsgrep.cli.reading import browse_command
 from newsgrep.cli.resolve import ColorChoice, GlobalOptions
-from newsgrep.cli.search import search_command, similar_command
 from newsgrep.config import config_path, load_config
 from newsgrep.render.common import safe_line
 
 # Set by the shell's completion script when it asks what to offer (Click's name for it).
 COMPLETION_VARIABLE = "_NEWSGREP_COMPLETE"
 
-COMMANDS: dict[str, Callable[..., Any]] = {
-    "index": index_command,
-    "search": search_command,
-    "similar": similar_command,
-    "show": show_command,
-    "stats": stats_command,
-    "check": check_command,
-    "browse": browse_command,
+# Each command's module and function, in the order --help lists them. A module is imported
+# when an app that has its command is made: a run that names one command loads only its
+# module (see `app_for`), so a search loads none of `index`'s, `check`'s or `show`'s.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "index": ("newsgrep.cli.maintain", "index_command"),
+    "search": ("newsgrep.cli.search", "search_command"),
+    "similar": ("newsgrep.cli.search", "similar_command"),
+    "show": ("newsgrep.cli.browse", "show_command"),
+    "stats": ("newsgrep.cli.browse", "stats_command"),
+    "check": ("newsgrep.cli.maintain", "check_command"),
+    "browse": ("newsgrep.cli.reading", "browse_command"),
 }
 # The options before the command that take a value (to find the command after them).
 _VALUED = frozenset({"--config", "--index", "--color"})
@@ -55,8 +55,15 @@ def _typer(commands: tuple[str, ...] = tuple(COMMANDS)) -> typer.Typer:
     )
     made.callback()(main)
     for name in commands:
-        made.command(name)(COMMANDS[name])
+        module, function = COMMANDS[name]
+        made.command(name)(getattr(importlib.import_module(module), function))
     return made
+
+
+@cache
+def whole_app() -> typer.Typer:
+    """The app with every command (made once: `app` is this)."""
+    return _typer()
 
 
 def app_for(argv: list[str]) -> typer.Typer:
@@ -65,16 +72,16 @@ def app_for(argv: list[str]) -> typer.Typer:
     took as long as a search of a small index; help, completion and usage errors that name
     no command get the whole app."""
     if COMPLETION_VARIABLE in os.environ:
-        return app
+        return whole_app()
     words = iter(argv)
     for word in words:
         if word in _VALUED:
             next(words, None)
         elif not word.startswith("-"):
-            return _typer((word,)) if word in COMMANDS else app
+            return _typer((word,)) if word in COMMANDS else whole_app()
         elif word in ("--", "-h", "--help", "--man", "--version"):
             break
-    return app
+    return whole_app()
 
 
 def _version(value: bool) -> None:
@@ -87,7 +94,7 @@ def _man(value: bool) -> None:
     if value:
         from newsgrep.cli.manual import manual
 
-        sys.stdout.write(manual(app))
+        sys.stdout.write(manual(whole_app()))
         raise typer.Exit()
 
 
@@ -151,7 +158,15 @@ def main(
     ctx.meta[GLOBALS_KEY] = GlobalOptions(index_dir, color, quiet)
 
 
-app = _typer()
+# `app`, the whole app (tests run it with CliRunner), is made when first asked for.
+app: typer.Typer
+
+if not TYPE_CHECKING:  # (hidden from mypy, which would take any name for `app`)
+
+    def __getattr__(name: str) -> Any:
+        if name == "app":
+            return whole_app()
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run() -> None:
@@ -174,6 +189,6 @@ def run() -> None:
 
 
 def _help() -> str:
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(whole_app())
     context = typer.Context(command, info_name="newsgrep", **command.context_settings)
     return context.get_help()

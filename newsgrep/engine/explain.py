@@ -15,18 +15,17 @@ from newsgrep.engine.languages import word_terms
 from newsgrep.engine.query import ParsedQuery
 from newsgrep.engine.rewrite import NOT_WORDS
 from newsgrep.model import Explanation
-from newsgrep.text.analysis import TOKEN_PATTERN
+from newsgrep.text.analysis import TOKEN
 from newsgrep.text.dates import format_date
 
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 _DATE_NUMBERS = re.compile(r"date:\[(\d*) TO (\d*)\]")
-_WORD = re.compile(TOKEN_PATTERN)
 
 
 def explain(parsed: ParsedQuery) -> Explanation:
     """How `parsed` reads: the query tree, each word's index term, and the dates it spans."""
     words = []
-    for word in dict.fromkeys(_WORD.findall(NOT_WORDS.sub(" ", parsed.text))):
+    for word in dict.fromkeys(TOKEN.findall(NOT_WORDS.sub(" ", parsed.text))):
         if word in OPERATORS:
             continue
         terms = word_terms(word, parsed.languages)

@@ -32,9 +32,8 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from newsgrep import manifest as manifest_file
 from newsgrep.durable import sync_folder, utc_now, write_atomically
 from newsgrep.engine.schema import SCHEMA_VERSION, build_schema
 from newsgrep.engine.storage import INDEX_NAME, create_index, open_index
@@ -46,7 +45,9 @@ from newsgrep.errors import (
     IndexVersionError,
     NewsgrepError,
 )
-from newsgrep.manifest import Manifest
+
+if TYPE_CHECKING:
+    from newsgrep.manifest import Manifest
 
 META_FILE = "newsgrep.json"
 LOCK_FILE = "newsgrep.lock"
@@ -268,6 +269,8 @@ class IndexStore:
         first run was stopped reads as such. `manifest` (the folders that run was asked
         for) is written as generation 0's first, so that the next run, or `check
         --repair`, knows what to index."""
+        from newsgrep import manifest as manifest_file  # an index run's: not a search's
+
         self.directory.mkdir(parents=True, exist_ok=True)
         sync_folder(self.directory.parent)  # the index folder itself survives a crash
         # The version first: a run stopped in between leaves no index (the next run makes

@@ -23,7 +23,7 @@ from whoosh.qparser.taggers import RegexTagger
 
 from newsgrep.engine.analyzers import text_analyzer
 from newsgrep.text.analysis import analyze
-from newsgrep.text.languages.scripts import UNSPACED_RUN
+from newsgrep.text.languages.scripts import has_unspaced
 
 TEXT_FIELDS = ("title", "body")
 
@@ -58,7 +58,7 @@ class Reader(qparser.QueryParser):  # type: ignore[misc]
             return None
         if len(texts) == 1:
             return termclass(fieldname, texts[0], boost=boost)
-        spec = "phrase" if UNSPACED_RUN.search(text) else "default"
+        spec = "phrase" if has_unspaced(text) else "default"
         return self.multitoken_query(spec, texts, fieldname, termclass, boost)
 
 

@@ -36,7 +36,7 @@ from newsgrep.engine.rewrite import (
 )
 from newsgrep.errors import QueryError
 from newsgrep.model import DEFAULT_RANKING, RankingSettings
-from newsgrep.text.analysis import TOKEN_PATTERN, index_terms
+from newsgrep.text.analysis import TOKEN, index_terms
 from newsgrep.text.languages import ENGLISH
 from newsgrep.text.synonyms import Synonyms
 
@@ -63,7 +63,6 @@ _DATE_ORDER: ContextVar[str | None] = ContextVar("date_order", default=None)
 _FIELD_NAME = re.compile(r"(?:^|[\s(+-])([A-Za-z_][A-Za-z0-9_]*):(?=\S)")
 # A leading minus negates, as in most search engines: `-mayor` is `NOT mayor`.
 _MINUS = re.compile(r"(^|[\s(])-(?=[\w\"(])")
-_WORD = re.compile(TOKEN_PATTERN)
 # A user who writes AND means it: such a query is never relaxed.
 _EXPLICIT_AND = re.compile(r"(?:^|\s)AND(?:\s|$)")
 
@@ -141,7 +140,7 @@ def _parse(
         raise QueryError(
             "empty query", hint='give words to search for, e.g. newsgrep search "peace talks"'
         )
-    words = len(_WORD.findall(text))
+    words = len(TOKEN.findall(text))
     if words > LONG_QUERY_WORDS or len(text) > LONG_QUERY_CHARS:
         return _long_query(text, words, since, until)
     text, repairs = prepared(text)

@@ -13,19 +13,20 @@ import hashlib
 import itertools
 import operator
 import os
-import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import columns, fields, formats, query
 
 from newsgrep.engine.analyzers import label_analyzer, text_analyzer
 from newsgrep.engine.query import RECORD_FIELD_PREFIX, query_date_span
-from newsgrep.model import Article, SourceFile
 from newsgrep.paths import SURROGATE
-from newsgrep.text.analysis import TOKEN_PATTERN, analyze, fold_accents
+from newsgrep.text.analysis import TOKEN, analyze, fold_accents
 from newsgrep.text.duplicates import SKETCH_BYTES, pack_sketch, sketch
 from newsgrep.text.languages import ENGLISH, analysis_key
+
+if TYPE_CHECKING:  # an index run's values: a search makes no document
+    from newsgrep.model import Article, SourceFile
 
 # Bump when the schema or the analysis changes: older indexes must then be rebuilt.
 # (7: exact field lengths, the tie-breaking ordinal and the title's origin are stored.
@@ -145,9 +146,6 @@ class NewsTextField(fields.TEXT):  # type: ignore[misc]
             yield term.encode("utf-8"), len(found), len(found) * boost, self.format.encode(found)
 
 
-_WORD = re.compile(TOKEN_PATTERN)
-
-
 class RecordField(fields.TEXT):  # type: ignore[misc]
     """The values of one of a record's own fields: words, case- and accent-folded, never
     stemmed (`places:iran`, `people:"vladimir putin"`), not weighed in the ranking. Each
@@ -166,7 +164,7 @@ class RecordField(fields.TEXT):  # type: ignore[misc]
         positions: dict[str, list[int]] = {}
         start = 0
         for text in value if isinstance(value, list | tuple) else [value]:
-            for position, word in enumerate(_WORD.findall(text), start=start):
+            for position, word in enumerate(TOKEN.findall(text), start=start):
                 positions.setdefault(fold_accents(word.lower()), []).append(position)
                 start = position
             start += self.VALUE_GAP

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
-import re
 import struct
 import time
 from collections import Counter
@@ -20,13 +19,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import query
 
 from newsgrep.engine.columns import Columns, fold
 from newsgrep.engine.documents import docnums, highlight_terms, hit, open_lazy_files, stored_article
-from newsgrep.engine.explain import explain
 from newsgrep.engine.folder import IndexStore, damaged_index_error
 from newsgrep.engine.languages import FieldFilter, restricted
 from newsgrep.engine.query import RECORD_FIELD_PREFIX, ParsedQuery, date_filter, parse
@@ -36,23 +34,23 @@ from newsgrep.engine.ranking import (
 from newsgrep.engine.retrieval import Retriever
 from newsgrep.engine.schema import analysis_of
 from newsgrep.engine.statistics import LiveStats, key_terms
-from newsgrep.engine.vocabulary import Vocabulary
 from newsgrep.errors import QueryError
 from newsgrep.model import (
     DEFAULT_RANKING,
-    Explanation,
     Facet,
     Hit,
     RankingSettings,
     SearchRequest,
     SearchResult,
-    ShownArticle,
 )
-from newsgrep.text.analysis import TOKEN_PATTERN
+from newsgrep.text.analysis import TOKEN
 from newsgrep.text.dates import time_buckets
 from newsgrep.text.snippets import match_spans
-from newsgrep.text.spelling import suggest
 from newsgrep.wording import plural
+
+if TYPE_CHECKING:
+    from newsgrep.engine.vocabulary import Vocabulary
+    from newsgrep.model import Explanation, ShownArticle
 
 # Past this many months, a timeline counts by year.
 TIMELINE_MONTHS = 36
@@ -114,6 +112,8 @@ class SearchSession:
         Raises:
             QueryError: see `parse`.
         """
+        from newsgrep.engine.explain import explain  # --explain's alone
+
         return explain(self.parse(request))
 
     def parse(self, request: SearchRequest) -> ParsedQuery:
@@ -194,7 +194,7 @@ class SearchSession:
             found = relaxed_from if relaxed_from is not None else total
             suggestion = None
             if found < self.ranking.suggest_below and _spelt(request.query):
-                suggestion = suggest(self._vocabulary(), request.query, self._languages())
+                suggestion = self._suggestion(request.query)
         notices = parsed.notices
         relaxed = relaxed_from is not None and total > relaxed_from
         if relaxed:
@@ -247,12 +247,20 @@ class SearchSession:
         """The query with its unknown words corrected from the index's words ("did you
         mean"), or None when nothing would change."""
         with self._reading():
-            return suggest(self._vocabulary(), query_text, self._languages())
+            return self._suggestion(query_text)
+
+    def _suggestion(self, query_text: str) -> str | None:
+        # The speller is loaded by the few searches that ask it (too few matches).
+        from newsgrep.text.spelling import suggest
+
+        return suggest(self._vocabulary(), query_text, self._languages())
 
     def _vocabulary(self) -> Vocabulary:
         """The index's words for spelling, made on first use (it keeps the term lists it
         reads)."""
         if self._words is None:
+            from newsgrep.engine.vocabulary import Vocabulary
+
             self._words = Vocabulary(self._searcher, self._live_stats(), self._columns)
         return self._words
 
@@ -305,6 +313,8 @@ class SearchSession:
             terms = highlight_terms(whoosh_query, self._searcher.reader())
             found = self._columns.in_file_order(docnums(self._searcher, target))
             stored = [self._searcher.stored_fields(n) for n in found]
+        from newsgrep.model_views import ShownArticle  # `show`'s value: not a search's
+
         shown = []
         for fields in stored:
             article, key = stored_article(fields), analysis_of(fields)
@@ -393,11 +403,10 @@ def search(
 # "Did you mean" looks at queries of this many words or fewer: a question or a pasted text
 # has no article with all its words, and spelling every word of it costs more than it helps.
 SPELL_UP_TO_WORDS = 10
-_WORD = re.compile(TOKEN_PATTERN)
 
 
 def _spelt(text: str) -> bool:
-    return len(_WORD.findall(text)) <= SPELL_UP_TO_WORDS
+    return len(TOKEN.findall(text)) <= SPELL_UP_TO_WORDS
 
 
 def _all_words(result: SearchResult) -> int:

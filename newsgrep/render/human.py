@@ -13,29 +13,21 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 
-from newsgrep.findings import CheckReport, Finding, FindingKind, Repair, RepairReport
-from newsgrep.model import (
-    Explanation,
-    Hit,
-    IndexReport,
-    IndexStats,
-    Problem,
-    SearchResult,
-    ShownArticle,
-    Snippet,
-    Span,
-    StoredArticle,
-)
+from newsgrep.model import Hit, SearchResult, Snippet, Span, StoredArticle
 from newsgrep.render.common import display_path, safe_line, terminal_safe
 from newsgrep.text.dates import format_date
 from newsgrep.wording import format_size, plural
+
+if TYPE_CHECKING:  # the values of check, indexing, show, stats: a search loads none
+    from newsgrep.findings import CheckReport, Finding, RepairReport
+    from newsgrep.model import Explanation, IndexReport, IndexStats, Problem, ShownArticle
 
 MATCH_STYLE = "bold red"
 TITLE_STYLE = "bold"
@@ -347,19 +339,20 @@ def render_explanation(explanation: Explanation, console: Console) -> None:
 
 # --- check ------------------------------------------------------------------------------
 
+# By the kinds' and repairs' names (`findings.FindingKind`, `findings.Repair`).
 _KIND_LABELS = {
-    FindingKind.SCHEMA_VERSION: "version",
-    FindingKind.COUNT_MISMATCH: "count",
-    FindingKind.DUPLICATE_ID: "duplicate",
-    FindingKind.NOT_IN_MANIFEST: "unlisted",
-    FindingKind.ARTICLES_MISMATCH: "articles",
-    FindingKind.MANIFEST_MISSING: "manifest",
-    FindingKind.FOLDER_MISSING: "missing",
+    "schema_version": "version",
+    "count_mismatch": "count",
+    "duplicate_id": "duplicate",
+    "not_in_manifest": "unlisted",
+    "articles_mismatch": "articles",
+    "manifest_missing": "manifest",
+    "folder_missing": "missing",
 }
 _REPAIR_WORDS = {
-    Repair.CLEAN: "removes the leftovers",
-    Repair.REINDEX: "re-indexes the difference",
-    Repair.REBUILD: "rebuilds the index",
+    "clean": "removes the leftovers",
+    "reindex": "re-indexes the difference",
+    "rebuild": "rebuilds the index",
 }
 
 
@@ -400,7 +393,7 @@ def _render_findings(heading: str, findings: list[Finding], console: Console) ->
     if not findings:
         return
     console.print(Text(f"{heading} ({len(findings):,})", style="bold"))
-    by_kind: dict[FindingKind, list[Finding]] = {}
+    by_kind: dict[str, list[Finding]] = {}
     for finding in findings:
         by_kind.setdefault(finding.kind, []).append(finding)
     for kind, group in by_kind.items():

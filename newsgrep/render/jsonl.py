@@ -11,13 +11,16 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from newsgrep.findings import CheckReport, Finding, RepairReport
-from newsgrep.model import Fields, Hit, IndexStats, SearchResult, ShownArticle, Span
+from newsgrep.model import Fields, Hit, SearchResult, Span
 from newsgrep.paths import SURROGATE
 from newsgrep.render.common import display_path
 from newsgrep.text.dates import format_date
+
+if TYPE_CHECKING:  # the values of check, show and stats: a search loads none
+    from newsgrep.findings import CheckReport, Finding, RepairReport
+    from newsgrep.model import IndexStats, ShownArticle
 
 FORMAT_VERSION = 1
 

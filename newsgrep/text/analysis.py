@@ -24,7 +24,7 @@ import Stemmer
 
 from newsgrep.text.languages import ENGLISH, SNOWBALL, TURKIC, stop_words
 from newsgrep.text.languages.marks import MARKS
-from newsgrep.text.languages.scripts import UNSPACED_RUN, marks_are_letters
+from newsgrep.text.languages.scripts import has_unspaced, marks_are_letters, unspaced_runs
 
 # Words: letters and digits with their combining marks (and the zero-width joiners of
 # Persian and Indic words), kept whole across inner dots ("U.S", "3.5").
@@ -51,16 +51,18 @@ _UNMARKED_LETTERS = str.maketrans(
 # kaf, teh marbuta as heh; the tatweel (a stretching stroke) goes.
 _ARABIC_LETTERS = str.maketrans({"ٱ": "ا", "ى": "ی", "ي": "ی", "ك": "ک", "ة": "ه", "ـ": None})
 _PERSIAN_LETTERS = str.maketrans({"ي": "ی", "ك": "ک"})
-_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
-_HEBREW_MARKS = re.compile("[\u0591-\u05c7]")
+# The patterns of Arabic, Persian and Hebrew are compiled (by `re`, which keeps them) when
+# those analyses first use them: ~1 ms that a search of other languages does not pay.
+_ARABIC_MARKS = "[\u064b-\u065f\u0670\u0640]"
+_HEBREW_MARKS = "[\u0591-\u05c7]"
 _JOINERS = str.maketrans({"\u200c": None, "\u200d": None})
 # A conjunction or preposition before the article (والحقوق, بالحق): Snowball's Arabic
 # stemmer takes the article off, not the letter before it (Lucene's light stemmer does).
-_ARABIC_PREFIX = re.compile("^[وبكف](?=ال..)")
+_ARABIC_PREFIX = "^[وبكف](?=ال..)"
 # Hebrew writes `the`, `and`, `in`, `to`, `as`, `from`, `that` as letters before a word
 # (הזכות, לחיים); there is no Snowball Hebrew, so one or two of them are taken off a word
 # that keeps three letters or more (a light stemmer: recall over precision).
-_HEBREW_PREFIX = re.compile("^(?:[וש]?[הבלכמ]|[וש])(?=[\u05d0-\u05ea]{3})")
+_HEBREW_PREFIX = "^(?:[וש]?[הבלכמ]|[וש])(?=[\u05d0-\u05ea]{3})"
 
 
 def fold_accents(text: str) -> str:
@@ -136,11 +138,11 @@ class Analysis:
         if not text or text in self._stops:
             return None
         if self.key in ("ar", "fa"):
-            text = _ARABIC_MARKS.sub("", text)
-            text = _ARABIC_PREFIX.sub("", text) if self.key == "ar" else text
+            text = re.sub(_ARABIC_MARKS, "", text)
+            text = re.sub(_ARABIC_PREFIX, "", text) if self.key == "ar" else text
             text = text.translate(_PERSIAN_LETTERS) if self.key == "fa" else text
         elif self.key == "he":
-            text = _HEBREW_PREFIX.sub("", _HEBREW_MARKS.sub("", text))
+            text = re.sub(_HEBREW_PREFIX, "", re.sub(_HEBREW_MARKS, "", text))
         if self._stem is not None:
             text = self._stem(text)
         return _fold(text) or None
@@ -158,8 +160,10 @@ def analysis(key: str) -> Analysis:
 # per word per filter. Indexing, snippets and sketches use this single loop; the engine's
 # Whoosh analyzers for queries (`engine.analyzers`) are built on it.
 
-_TOKEN = re.compile(TOKEN_PATTERN)
-_WORD_CHAR = re.compile(rf"[\w{MARKS}\u200c\u200d.]")  # what a token's run is made of
+# Compiled with the flag Whoosh gives it (str patterns are Unicode either way): the same
+# pattern in the index's pickled schema (`engine.analyzers.label_analyzer`) is then found
+# in `re`'s cache when a search opens the index, not compiled again (2 ms).
+TOKEN = re.compile(TOKEN_PATTERN, re.UNICODE)
 
 
 @lru_cache(maxsize=8)
@@ -173,9 +177,9 @@ def analyze(text: str, key: str = ENGLISH, query: bool = False) -> tuple[Analyze
     found: list[Analyzed] = []
     position = None
     number = -1
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         word = match.group()
-        if not word.isascii() and UNSPACED_RUN.search(word):
+        if not word.isascii() and has_unspaced(word):
             for term, start, end in _pieces(word, match.start(), term_of):
                 number += 1
                 if term is None:
@@ -203,7 +207,7 @@ def _pieces(
     script as its overlapping character pairs (a lone character as itself)."""
     pieces: list[tuple[str | None, int, int]] = []
     last = 0
-    for run in UNSPACED_RUN.finditer(word):
+    for run in unspaced_runs(word):
         if run.start() > last:
             pieces.append((term_of(word[last : run.start()]), offset + last, offset + run.start()))
         chars = run.group()
@@ -222,14 +226,14 @@ def term_spans(text: str, terms: Collection[str], key: str = ENGLISH) -> list[tu
     """The character spans of the words of `text` (indexed in the analysis `key`) whose
     term is one of `terms`, as `analyze` would mark them; overlapping character pairs of
     unspaced script as one span."""
-    if not text.isascii() and UNSPACED_RUN.search(text):
+    if not text.isascii() and has_unspaced(text):
         return _merged(analyze(text, key), terms)
     # Each distinct word is looked up once and the text scanned for the few that match,
     # instead of analyzing every word: a snippet needs only where the query's words are.
     term_of = analysis(key).term
     pronoun = PRONOUN_US if key == ENGLISH else frozenset()
     wanted = {
-        word for word in set(_TOKEN.findall(text)) if word not in pronoun and term_of(word) in terms
+        word for word in set(TOKEN.findall(text)) if word not in pronoun and term_of(word) in terms
     }
     if not wanted:
         return []
@@ -243,13 +247,20 @@ def _occurrences(text: str, words: set[str]) -> list[tuple[int, int]]:
     return [match.span() for match in pattern.finditer(text)]
 
 
+@cache
+def _word_char() -> re.Pattern[str]:
+    """What a token's run is made of (compiled on first use: the class of marks is long)."""
+    return re.compile(rf"[\w{MARKS}\u200c\u200d.]")
+
+
 def _is_token(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] is one of the words the tokenizer cuts `text` into (not a
     part of a longer one): tokenized from where its run of word characters begins."""
     run = start
-    while run > 0 and _WORD_CHAR.match(text, run - 1):
+    word_char = _word_char()
+    while run > 0 and word_char.match(text, run - 1):
         run -= 1
-    for token in _TOKEN.finditer(text, run):
+    for token in TOKEN.finditer(text, run):
         if token.start() >= start:
             return token.start() == start and token.end() == end
     return False

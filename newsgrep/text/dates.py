@@ -53,20 +53,17 @@ _OTHER_WEEKDAYS = frozenset(
 # Words a written date may hold besides its day, month and year (`12 de octubre de 2024`).
 _FILLER_WORDS = _OTHER_WEEKDAYS | {"of", "the", "at", "on", "de", "del", "er"}
 MONTHS = _MONTHS  # month names (lower case, English) to numbers, for text.typed_dates too
-_WEEKDAYS = re.compile(
-    r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|urday|sday)?\b\.?,?", re.I
-)
-_ISO = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}:?\d{2})?",
-    re.I,
-)
-_YMD = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})|(\d{4})(\d{2})(\d{2})")
-_DMY = re.compile(r"(\d{1,2})([.-])(\d{1,2})\2(\d{4})")
-_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?", re.I)
-_ZONE = re.compile(r"\b(?:utc|gmt|z)\b|[+-]\d{2}:?\d{2}\b", re.I)
-_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})\b")
-_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.I)
-_WORD = re.compile(r"[^\W\d_]+|\d+")
+# The patterns of dates as articles write them, compiled (by `re`, which keeps them) when an
+# article's date is first read: a search, which only shows dates, does not pay for them.
+_WEEKDAYS = r"(?i)\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|urday|sday)?\b\.?,?"
+_ISO = r"(?i)\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+_YMD = r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})|(\d{4})(\d{2})(\d{2})"
+_DMY = r"(\d{1,2})([.-])(\d{1,2})\2(\d{4})"
+_TIME = r"(?i)(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?"
+_ZONE = r"(?i)\b(?:utc|gmt|z)\b|[+-]\d{2}:?\d{2}\b"
+_OFFSET = r"([+-])(\d{2}):?(\d{2})\b"
+_ORDINAL = r"(?i)\b(\d{1,2})(?:st|nd|rd|th)\b"
+_WORD = r"[^\W\d_]+|\d+"
 
 
 def parse_article_date(text: str) -> dt.datetime | None:
@@ -91,13 +88,13 @@ def _as_naive_utc(value: dt.datetime) -> dt.datetime:
 
 
 def _parse_iso(text: str) -> dt.datetime | None:
-    if not _ISO.fullmatch(text):
+    if not re.fullmatch(_ISO, text):
         return None
     return _as_naive_utc(dt.datetime.fromisoformat(text.replace("z", "Z")))
 
 
 def _parse_ymd(text: str) -> dt.datetime | None:
-    match = _YMD.fullmatch(text)
+    match = re.fullmatch(_YMD, text)
     if not match:
         return None
     parts = [int(g) for g in match.groups() if g is not None]
@@ -107,7 +104,7 @@ def _parse_ymd(text: str) -> dt.datetime | None:
 def _parse_dmy(text: str) -> dt.datetime | None:
     # Dotted and dashed dates are day-first (European use); slashed dates are month-first
     # as US wires write them, unless the first number cannot be a month.
-    match = _DMY.fullmatch(text)
+    match = re.fullmatch(_DMY, text)
     slashed = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
     if match:
         day, month, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
@@ -131,9 +128,9 @@ def _parse_rfc2822(text: str) -> dt.datetime | None:
 
 
 def _parse_month_name(text: str) -> dt.datetime | None:
-    rest = _WEEKDAYS.sub(" ", text)
+    rest = re.sub(_WEEKDAYS, " ", text)
     hour = minute = second = 0
-    time = _TIME.search(rest)
+    time = re.search(_TIME, rest)
     if time:
         hour, minute, second = int(time.group(1)), int(time.group(2)), int(time.group(3) or 0)
         meridiem = (time.group(4) or "").lower().replace(".", "")
@@ -142,9 +139,9 @@ def _parse_month_name(text: str) -> dt.datetime | None:
         elif meridiem == "am" and hour == 12:
             hour = 0
         rest = rest[: time.start()] + " " + rest[time.end() :]
-    offset = _OFFSET.search(rest)
-    rest = _ZONE.sub(" ", rest)
-    day_month_year = _day_month_year(_ORDINAL.sub(r"\1", rest))
+    offset = re.search(_OFFSET, rest)
+    rest = re.sub(_ZONE, " ", rest)
+    day_month_year = _day_month_year(re.sub(_ORDINAL, r"\1", rest))
     if day_month_year is None:
         return None
     year, month, day = day_month_year
@@ -157,7 +154,7 @@ def _parse_month_name(text: str) -> dt.datetime | None:
 
 def _day_month_year(text: str) -> tuple[int, int, int] | None:
     month = day = year = None
-    for word in _WORD.findall(text):
+    for word in re.findall(_WORD, text):
         lowered = word.lower()
         if lowered in _MONTHS and month is None:
             month = _MONTHS[lowered]

@@ -19,7 +19,7 @@ from bisect import bisect_left
 from collections.abc import Collection, Iterator, Sequence
 from typing import Protocol
 
-from newsgrep.text.analysis import TOKEN_PATTERN, fold_accents, index_terms
+from newsgrep.text.analysis import TOKEN, fold_accents, index_terms
 from newsgrep.text.languages import ENGLISH
 
 _SUGGESTION_FIELDS = ("body", "title")
@@ -41,7 +41,6 @@ _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 # Words of the query that are not search words: field names, and values of fields other
 # than title and body (date:2025, source:x, ...).
 _SKIPPED = re.compile(r"\b(?!title:|body:)[A-Za-z_]+:(?:\[[^\]]*\]|\{[^}]*\}|\"[^\"]*\"|\S+)")
-_QUERY_WORD = re.compile(TOKEN_PATTERN)
 
 
 class Vocabulary(Protocol):
@@ -62,7 +61,7 @@ def suggest(
     keys), and corrected in the one whose reading the index holds most."""
     skipped = [(m.start(), m.end()) for m in _SKIPPED.finditer(text)]
     pieces, last, changed = [], 0, False
-    for match in _QUERY_WORD.finditer(text):
+    for match in TOKEN.finditer(text):
         word = match.group()
         if word in _OPERATORS or any(s <= match.start() < e for s, e in skipped):
             continue

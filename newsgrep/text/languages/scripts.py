@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
+from functools import cache
 
 # Written without spaces between words: Thai, Hangul (jamo, compatibility jamo, syllables),
 # kana, CJK ideographs (with extension A, compatibility ideographs and the supplementary
@@ -15,17 +17,46 @@ UNSPACED = (
     "\u0e00-\u0e7f\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf"
     "\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
 )
-UNSPACED_RUN = re.compile(f"[{UNSPACED}]+")
-
 # Scripts whose combining marks are vowel signs, part of the letter: stripping them, as
 # accent folding does for Latin, Greek or Cyrillic, would merge different words. Brahmic
 # scripts from Devanagari to Sinhala, Tibetan, Myanmar, Khmer, and the supplementary ones.
-_LETTER_MARKS = re.compile("[\u0900-\u0dff\u0f00-\u109f\u1780-\u17ff\U00011000-\U000111ff]")
+_LETTER_MARKS = "\u0900-\u0dff\u0f00-\u109f\u1780-\u17ff\U00011000-\U000111ff"
+
+
+# Both classes are compiled when first needed: the compiler visits every code point of
+# their ranges (some 4 ms for the two), and text with no character from their first one up
+# (ASCII, Latin, Greek, Cyrillic, Hebrew, Arabic) never needs them.
+_UNSPACED_FIRST = "\u0e00"
+_LETTER_MARKS_FIRST = "\u0900"
+
+
+@cache
+def _unspaced_run() -> re.Pattern[str]:
+    return re.compile(f"[{UNSPACED}]+")
+
+
+@cache
+def _letter_marks() -> re.Pattern[str]:
+    return re.compile(f"[{_LETTER_MARKS}]")
+
+
+def has_unspaced(text: str) -> bool:
+    """Whether `text` holds a letter of a script written without spaces."""
+    if text.isascii() or max(text) < _UNSPACED_FIRST:
+        return False
+    return _unspaced_run().search(text) is not None
+
+
+def unspaced_runs(text: str) -> Iterator[re.Match[str]]:
+    """The runs of script written without spaces in `text`, in order."""
+    return _unspaced_run().finditer(text)
 
 
 def marks_are_letters(text: str) -> bool:
     """Whether `text` is in a script whose combining marks must be kept."""
-    return _LETTER_MARKS.search(text) is not None
+    if text.isascii() or max(text) < _LETTER_MARKS_FIRST:
+        return False
+    return _letter_marks().search(text) is not None
 
 
 # (first code point, last code point, script) in increasing order, for `dominant_script`.

@@ -195,3 +195,16 @@ def test_the_script_classes_start_where_their_quick_test_says() -> None:
         assert scripts.marks_are_letters(text) == bool(
             re.search(f"[{scripts._LETTER_MARKS}]", text)
         )
+
+
+@pytest.mark.parametrize("lang", ["ru", "de", "tr"])
+def test_a_pasted_text_is_read_in_each_language_too(world: Path, lang: str) -> None:
+    """A query too long for the query language (a pasted article) is read in every
+    language the index holds, as a short one is: pasted Russian finds the Russian text by
+    its stems (`правах` is `прав`), not by its words as an English reader would cut them."""
+    text = (TEXTS / f"{lang}.txt").read_text(encoding="utf-8")
+    pasted = " ".join([text] * (300 // len(text.split()) + 1))
+    with SearchSession(world) as session:
+        result = session.search(SearchRequest(pasted, limit=3))
+    assert any("long query" in notice for notice in result.notices)
+    assert result.hits[0].id == f"{lang}.txt"

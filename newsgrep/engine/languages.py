@@ -14,7 +14,7 @@ it did before languages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from whoosh import matching, qparser, query
@@ -216,6 +216,23 @@ def branch_parts(whoosh_query: Any) -> list[tuple[Any, tuple[str, ...], bool]] |
             return None
         parts.append((_without_filter(branch), filters[0].values, False))
     return parts
+
+
+def map_readings(whoosh_query: Any, change: Callable[[Any], Any]) -> Any:
+    """The query with each branch's reading (see `branch_parts`) made `change(reading)`;
+    a query of one reading, `change(query)`."""
+    if _is_branch(whoosh_query):
+        return _map_branch(whoosh_query, change)
+    if _is_branches(whoosh_query):
+        return query.Or([_map_branch(branch, change) for branch in whoosh_query.children()])
+    return change(whoosh_query)
+
+
+def _map_branch(branch: Any, change: Callable[[Any], Any]) -> Any:
+    if type(branch) is query.AndNot:
+        return query.AndNot(change(branch.a), branch.b)
+    language = next(child for child in branch.children() if _is_language_filter(child))
+    return restricted(change(_without_filter(branch)), language)
 
 
 def _is_branches(node: Any) -> bool:

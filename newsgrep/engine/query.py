@@ -141,8 +141,9 @@ def _parse(
             "empty query", hint='give words to search for, e.g. newsgrep search "peace talks"'
         )
     words = len(TOKEN.findall(text))
+    sizes = dict(languages) if isinstance(languages, Mapping) else dict.fromkeys(languages, 1)
     if words > LONG_QUERY_WORDS or len(text) > LONG_QUERY_CHARS:
-        return _long_query(text, words, since, until)
+        return _long_query(text, words, since, until, sizes, only_langs)
     text, repairs = prepared(text)
     known = [*QUERY_FIELDS, *sorted(set(record_fields) - set(QUERY_FIELDS))]
     notices = repairs + tuple(
@@ -151,7 +152,6 @@ def _parse(
         if name not in known
     )
     expansions: list[tuple[str, tuple[str, ...]]] = []
-    sizes = dict(languages) if isinstance(languages, Mapping) else dict.fromkeys(languages, 1)
     keys = sorted(sizes) or [ENGLISH]
     stricts: dict[str, Any] = {}
     relaxeds: dict[str, Any] = {}
@@ -191,25 +191,42 @@ def _parse(
     )
 
 
-def _long_query(text: str, words: int, since: str | None, until: str | None) -> ParsedQuery:
-    """A pasted article or paragraph, read without the query language: an OR of its
-    distinct words (function words left out), each weighted by the times it occurs; the
-    session keeps the terms that characterise the text (see `RankingSettings.key_terms`).
-    (Whoosh's parser takes seconds on such a text, and its matchers recurse.)
+def _long_query(
+    text: str,
+    words: int,
+    since: str | None,
+    until: str | None,
+    sizes: dict[str, int],
+    only_langs: Collection[str],
+) -> ParsedQuery:
+    """A pasted article or paragraph, read without the query language, in each language
+    the index holds (as a short query is): an OR of its distinct words (function words
+    left out), each weighted by the times it occurs; the session keeps the terms that
+    characterise the text (see `RankingSettings.key_terms`). (Whoosh's parser takes
+    seconds on such a text, and its matchers recurse.)
 
     Raises:
         QueryError: the text holds no word to search for.
     """
-    stop = query_stop_terms()
-    counts = Counter(term for term in index_terms(text) if term not in stop)
-    if not counts:
+    readings = {}
+    for key in sorted(sizes) or [ENGLISH]:
+        stop = query_stop_terms() if key == ENGLISH else frozenset()
+        counts = Counter(term for term in index_terms(text, key) if term not in stop)
+        if counts:
+            readings[key] = query.Or(
+                [
+                    query.Or([query.Term(name, term) for name in TEXT_FIELDS], boost=float(n))
+                    for term, n in counts.items()
+                ]
+            )
+    if not readings:
         raise QueryError("the query has no words to search for")
-    clauses = [
-        query.Or([query.Term(name, term) for name in TEXT_FIELDS], boost=float(count))
-        for term, count in counts.items()
-    ]
+    reading = combined(readings, sizes or {ENGLISH: 1})
+    if only_langs:
+        reading = restricted(reading, FieldFilter("lang", (tag.lower() for tag in only_langs)))
     notice = f"a long query ({words:,} words): searched for the words that characterise it"
-    return ParsedQuery(text, query.Or(clauses), date_filter(since, until), (notice,))
+    keys = tuple(readings)
+    return ParsedQuery(text, reading, date_filter(since, until), (notice,), languages=keys)
 
 
 def _field_list(names: list[str], shown: int = 20) -> str:

@@ -21,7 +21,7 @@ from newsgrep.engine.disjunction import (
     score_words,
     word_clauses,
 )
-from newsgrep.engine.languages import branch_parts
+from newsgrep.engine.languages import branch_parts, map_readings
 from newsgrep.engine.postings import Lengths, ReadBlocks, holders
 from newsgrep.engine.query import ParsedQuery
 from newsgrep.engine.ranking import best_matches, first_by, for_scoring, matches, reranked
@@ -187,10 +187,16 @@ class Retriever:
         return self._analyses[keys]
 
     def key_words(self, matching: Any) -> Any:
-        """An OR of more plain words than the settings keep, cut to its key words."""
-        plain = word_clauses(matching)
-        if plain is None or not self.ranking.key_terms or len(plain) <= self.ranking.key_terms:
+        """An OR of more plain words than the settings keep, cut to its key words (in
+        each language's reading of it)."""
+        if not self.ranking.key_terms:
             return matching
+        return map_readings(matching, self._key_words_of)
+
+    def _key_words_of(self, reading: Any) -> Any:
+        plain = word_clauses(reading)
+        if plain is None or len(plain) <= self.ranking.key_terms:
+            return reading
         return as_query(key_words(plain, self._live_stats(), self.ranking.key_terms))
 
     def _count(self, whoosh_query: Any, allowed: set[int] | None, *, up_to: int) -> int:

@@ -195,11 +195,14 @@ def score_words(
     for clause_boost, terms in words:
         touched: set[int] | None = set() if every or coordinated else None
         for field, text, term_boost in terms:
-            normalisation = (k1 * (1 - b), k1 * b / stats.average_length(field))
             if isinstance(text, Phrase):
                 held = min(stats.doc_frequency(field, word) for word in text.words)
-                if not held:
-                    continue
+            else:
+                held = stats.doc_frequency(field, text)
+            if not held:
+                continue
+            normalisation = (k1 * (1 - b), k1 * b / stats.average_length(field))
+            if isinstance(text, Phrase):
                 weights = [
                     (
                         clause_boost
@@ -212,9 +215,6 @@ def score_words(
                 ]
                 only = _looked_up(allowed, held)
                 add_phrase(searcher, field, text, weights, scores, lengths, touched, only)
-                continue
-            held = stats.doc_frequency(field, text)
-            if not held:
                 continue
             factor = clause_boost * term_boost * idf(settings, stats.doc_count, held) * (k1 + 1)
             _add_postings(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import write_corpus
 
-from newsgrep.engine import disjunction
+from newsgrep.engine import postings
 from newsgrep.engine.languages import branch_parts
 from newsgrep.engine.ranking import best_matches, for_scoring, reranked
 from newsgrep.engine.session import SearchSession
@@ -106,7 +106,7 @@ def test_plain_words_score_as_whooshs_matchers(
     index = archive if languages == "english" else multilingual
     allowed = None
     if kept == "a few articles":  # as a short date range or one language's articles
-        monkeypatch.setattr(disjunction, "SPARSE_RATIO", 0)  # every posting looked up
+        monkeypatch.setattr(postings, "LOOKUP_RATIO", 0)  # every posting looked up
         allowed = set(range(0, 200, 3))
     with SearchSession(index) as session:
         parsed = session.parse(SearchRequest(text, match=match))

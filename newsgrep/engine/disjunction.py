@@ -25,16 +25,15 @@ from newsgrep.engine.postings import (
     Lengths,
     ReadBlocks,
     block_matcher,
+    deleted,
+    few,
+    holders,
     posting_blocks,
     postings_of,
 )
 from newsgrep.engine.ranking import InOrderAnd, InOrderOr, idf
 from newsgrep.engine.statistics import LiveStats
 from newsgrep.model import RankingSettings
-
-# Below this share of a word's articles, the articles a query keeps (a language's few, a
-# short date range) are looked up in its postings rather than every posting read.
-SPARSE_RATIO = 16
 
 # Per field: its term text and the boost of its Term query.
 Word = tuple[float, list[tuple[str, str, float]]]  # (clause boost, [(field, text, boost)])
@@ -266,8 +265,9 @@ def _best(
 
 
 def _looked_up(allowed: set[int] | None, held: int) -> set[int] | None:
-    """`allowed` when so few that their postings are better looked up than all read."""
-    return allowed if allowed is not None and len(allowed) * SPARSE_RATIO < held else None
+    """`allowed` (a language's few articles, a short date range) when so few that their
+    postings are better looked up than all read."""
+    return allowed if few(allowed, held) else None
 
 
 def _add_postings(
@@ -295,18 +295,18 @@ def _add_postings(
         if (field, raw) not in leaf:
             continue
         length_bytes = lengths.of(leaf, field)
-        gone = frozenset(leaf.segment().deleted_docs() if leaf.has_deletions() else ())
+        gone = deleted(leaf)
         matcher = leaf.postings(field, raw)
         kept = None
         if only is not None:
             wanted = [d - offset for d in only if offset <= d < offset + leaf.doc_count_all()]
             found = list(postings_of(matcher, sorted(wanted)))
-            read: Any = [([d for d, _ in found], [w for _, w in found])]
+            read: Any = [([d for d, _ in found], [w for _, w in found], ())]
         else:
             if blocks is not None and block_matcher(matcher) is not None:
                 kept = blocks.reading(field, text, offset)
             read = posting_blocks(matcher, kept)
-        for ids, weights in read:
+        for ids, weights, _ in read:
             for docnum, tf in zip(ids, weights, strict=False):
                 if gone and docnum in gone:
                     continue
@@ -362,13 +362,7 @@ def count_all_words(
 
 def _holders(leaves: list[tuple[Any, int]], word: Word) -> set[int]:
     """The live articles holding `word` in any of its fields."""
-    found: set[int] = set()
-    for field, text, _ in word[1]:
-        raw = text.encode("utf-8")
-        for leaf, offset in leaves:
-            if (field, raw) in leaf:  # the postings of live articles only
-                found.update(docnum + offset for docnum in leaf.postings(field, raw).all_ids())
-    return found
+    return {docnum for field, text, _ in word[1] for docnum in holders(leaves, field, text)}
 
 
 class _Holding:

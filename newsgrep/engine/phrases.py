@@ -19,7 +19,14 @@ from typing import Any
 
 from whoosh import query
 
-from newsgrep.engine.postings import BYTE_LENGTHS, Lengths, block_matcher
+from newsgrep.engine.postings import (
+    BYTE_LENGTHS,
+    Lengths,
+    deleted,
+    few,
+    positioned,
+    posting_blocks,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +67,7 @@ def add_phrase(
     for leaf, offset in searcher.reader().leaf_readers():
         if any((field, word) not in leaf for word in raw):
             continue  # as Whoosh's phrase matcher: a word the segment lacks, no match
-        deleted = frozenset(leaf.segment().deleted_docs() if leaf.has_deletions() else ())
+        gone = deleted(leaf)
         wanted = None
         if only is not None:
             wanted = {d - offset for d in only if offset <= d < offset + leaf.doc_count_all()}
@@ -71,7 +78,7 @@ def add_phrase(
             for _, (_, per_length) in weights
         ]
         for docnum, postings in holding.items():
-            if docnum in deleted:
+            if docnum in gone:
                 continue
             positions = [field_format.decode_as("positions", value) for _, value in postings]
             if not _in_order(positions, phrase.slop):
@@ -111,41 +118,20 @@ def _holding_every_word(
     return {docnum: [p for p in postings if p is not None] for docnum, postings in found.items()}
 
 
-# Fewer articles left than a word's postings over this: each is looked up, skipping blocks.
-LOOKUP_RATIO = 16
-
-
 def _postings_with_values(
     matcher: Any, among: Any, held: int
 ) -> Iterator[tuple[int, float, bytes]]:
     """(docnum, weight, value) of the term's postings (only of the docnums `among`, if
     given); deleted articles are the caller's to skip."""
     inner = getattr(matcher, "child", matcher)  # Whoosh filters deletions with a wrapper
-    if among is not None and len(among) * LOOKUP_RATIO < held:
-        for docnum in sorted(among):
-            if not inner.is_active():
-                return
-            if inner.id() < docnum:
-                inner.skip_to(docnum)
-                if not inner.is_active():
-                    return
-            if inner.id() == docnum:
-                yield docnum, inner.weight(), inner.value()
+    if few(among, held):
+        for docnum in positioned(inner, sorted(among)):
+            yield docnum, inner.weight(), inner.value()
         return
-    if block_matcher(inner) is None:
-        while inner.is_active():
-            if among is None or inner.id() in among:
-                yield inner.id(), inner.weight(), inner.value()
-            inner.next()
-        return
-    while inner.is_active():
-        inner._read_ids()
-        inner._read_weights()
-        ids, weights, values = inner._ids, inner._weights, inner._data[2]
+    for ids, weights, values in posting_blocks(inner):
         for where, docnum in enumerate(ids):
             if among is None or docnum in among:
                 yield docnum, weights[where], values[where]
-        inner._next_block()
 
 
 def _in_order(positions: list[list[int]], slop: int) -> bool:

@@ -12,7 +12,7 @@ is a block the rerank need not read and unpickle again.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -99,6 +99,17 @@ def _weight(weights: Any, where: int) -> float:
     return float(weights[where])
 
 
+# Articles fewer than a word's postings over this are looked up in them, skipping the blocks
+# between (`positioned`), rather than every posting read.
+LOOKUP_RATIO = 16
+
+
+def few(articles: Collection[int] | None, held: int) -> bool:
+    """Whether `articles` (None: every one) are few enough, against a word `held` by that
+    many, to be looked up in its postings rather than all of them read."""
+    return articles is not None and len(articles) * LOOKUP_RATIO < held
+
+
 def block_matcher(matcher: Any) -> Any | None:
     """Whoosh's block matcher under `matcher` (which may filter deletions), else None."""
     inner = getattr(matcher, "child", matcher)
@@ -109,28 +120,31 @@ def block_matcher(matcher: Any) -> Any | None:
 
 def posting_blocks(
     matcher: Any, kept: list[Block] | None = None
-) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """(docnums, weights) of every posting, a block at a time where the matcher is Whoosh's
-    block matcher (else one posting at a time); with `kept` (only for a `block_matcher`),
-    each block is put there too. Deleted articles are the caller's to skip."""
-    matcher = getattr(matcher, "child", matcher)
+) -> Iterator[tuple[Sequence[int], Sequence[float], Sequence[Any]]]:
+    """(docnums, weights, values) of every posting, a block at a time where the matcher is
+    Whoosh's block matcher (else one posting at a time); with `kept` (only for a
+    `block_matcher`), each block is put there too. Deleted articles are the caller's to
+    skip: the block is read from its start."""
+    matcher = getattr(matcher, "child", matcher)  # Whoosh filters deletions with a wrapper
     while matcher.is_active():
-        if hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_weights"):
+        if hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_values"):
             matcher._read_ids()
             matcher._read_weights()
+            matcher._read_values()
             ids = matcher._ids
             if kept is not None:
                 kept.append((ids[-1], ids, matcher._data))
-            yield ids, matcher._weights
+            yield ids, matcher._weights, matcher._values
             matcher._next_block()
         else:
-            yield (matcher.id(),), (matcher.weight(),)
+            yield (matcher.id(),), (matcher.weight(),), (matcher.value(),)
             matcher.next()
 
 
-def postings_of(matcher: Any, docnums: list[int]) -> Iterator[Posting]:
-    """(docnum, weight) of the postings of the ascending `docnums` the term has."""
-    matcher = getattr(matcher, "child", matcher)
+def positioned(matcher: Any, docnums: Iterable[int]) -> Iterator[int]:
+    """Each of the ascending `docnums` the term's postings hold, with `matcher` (Whoosh's
+    leaf matcher, unwrapped: deleted articles are the caller's to skip) standing on it,
+    skipping the blocks between them."""
     for docnum in docnums:
         if not matcher.is_active():
             return
@@ -139,13 +153,28 @@ def postings_of(matcher: Any, docnums: list[int]) -> Iterator[Posting]:
             if not matcher.is_active():
                 return
         if matcher.id() == docnum:
-            yield docnum, matcher.weight()
+            yield docnum
 
 
-def holders(searcher: Any, field: str, text: str) -> Iterator[int]:
-    """The live articles holding the term `text` in `field`, in order."""
+def postings_of(matcher: Any, docnums: Iterable[int]) -> Iterator[Posting]:
+    """(docnum, weight) of the postings of the ascending `docnums` the term has."""
+    matcher = getattr(matcher, "child", matcher)
+    for docnum in positioned(matcher, docnums):
+        yield docnum, matcher.weight()
+
+
+def holders(leaves: Iterable[tuple[Any, int]], field: str, text: str) -> Iterator[int]:
+    """The live articles of the segments `leaves` ((reader, first docnum) each, as Whoosh's
+    `leaf_readers`) holding the term `text` in `field`, in order."""
     raw = text.encode("utf-8")
-    for leaf, offset in searcher.reader().leaf_readers():
-        if (field, raw) in leaf:
-            for docnum in leaf.postings(field, raw).all_ids():  # deletions filtered
-                yield docnum + offset
+    for leaf, offset in leaves:
+        if (field, raw) not in leaf:
+            continue
+        gone = deleted(leaf)
+        for ids, _, _ in posting_blocks(leaf.postings(field, raw)):
+            yield from (docnum + offset for docnum in ids if docnum not in gone)
+
+
+def deleted(leaf: Any) -> frozenset[int]:
+    """The segment's deleted articles (whose postings stay until it is rewritten)."""
+    return frozenset(leaf.segment().deleted_docs() if leaf.has_deletions() else ())

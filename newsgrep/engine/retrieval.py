@@ -181,8 +181,9 @@ class Retriever:
         """The live articles indexed in one of the analyses `keys`."""
         if keys not in self._analyses:
             found: set[int] = set()
+            leaves = list(self._searcher.reader().leaf_readers())
             for key in keys:  # the term's postings (of live articles), without a matcher tree
-                found.update(holders(self._searcher, "analysis", key))
+                found.update(holders(leaves, "analysis", key))
             self._analyses[keys] = found
         return self._analyses[keys]
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from newsgrep.engine.columns import Columns
+from newsgrep.engine.postings import deleted, holders, positioned
 from newsgrep.engine.statistics import LiveStats
 
 # Looking up whether each article of a batch holds a term costs about as much, per article,
@@ -79,41 +80,17 @@ class Vocabulary:
 
     def _holders(self, field: str, term: str, among: Sequence[int] | None = None) -> list[int]:
         """The live articles that hold `term` in `field` (of those `among`, if given)."""
+        leaves = list(self._searcher.reader().leaf_readers())
+        if among is None:
+            return list(holders(leaves, field, term))
         raw = term.encode("utf-8")
         found: list[int] = []
-        for leaf, offset in self._searcher.reader().leaf_readers():
+        for leaf, offset in leaves:
             if (field, raw) not in leaf:
                 continue
-            if among is None:
-                gone = frozenset(leaf.segment().deleted_docs()) if leaf.has_deletions() else ()
-                found.extend(
-                    docnum + offset
-                    for docnum in _docnums(leaf.postings(field, raw))
-                    if docnum not in gone
-                )
-                continue
-            matcher = leaf.postings(field, raw)  # live articles only
+            gone, postings = deleted(leaf), leaf.postings(field, raw)
+            matcher = getattr(postings, "child", postings)  # deletions: `gone`
             end = offset + leaf.doc_count_all()
-            for docnum in sorted(d - offset for d in among if offset <= d < end):
-                if matcher.is_active() and matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-                if matcher.id() == docnum:
-                    found.append(docnum + offset)
+            wanted = sorted(d - offset for d in among if offset <= d < end)
+            found.extend(d + offset for d in positioned(matcher, wanted) if d not in gone)
         return found
-
-
-def _docnums(matcher: Any) -> Iterator[int]:
-    """The document numbers of a leaf matcher's postings, a block at a time where it is
-    Whoosh's block matcher (else one at a time). Deleted articles are the caller's to skip:
-    the block is read from its start."""
-    matcher = getattr(matcher, "child", matcher)  # Whoosh filters deletions with a wrapper
-    while matcher.is_active():
-        if hasattr(matcher, "_read_ids"):
-            matcher._read_ids()
-            yield from matcher._ids
-            matcher._next_block()
-        else:
-            yield matcher.id()
-            matcher.next()

@@ -166,3 +166,31 @@ def lock_holder(index_dir: Path) -> Iterator[subprocess.Popen[str]]:
     ) as holder:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         yield holder
+
+
+# A search in a fresh interpreter, reporting what it loaded and which script classes it
+# compiled (what start-up and the layering fences are about).
+_FRESH_SEARCH = """
+import sys
+from newsgrep.__main__ import main
+sys.argv = ['newsgrep', 'search', *{args!r}, '--index', {index!r}]
+try:
+    main()
+except SystemExit:
+    pass
+print('loaded:' + ','.join(sorted(sys.modules)), file=sys.stderr)
+scripts = sys.modules.get('newsgrep.text.languages.scripts')
+compiled = [f.__name__ for f in (scripts._unspaced_run, scripts._letter_marks)
+            if f.cache_info().currsize] if scripts else []
+print('compiled:' + ','.join(compiled), file=sys.stderr)
+"""
+
+
+def fresh_search(index: Path, *args: str) -> tuple[str, dict[str, set[str]]]:
+    """`newsgrep search ARGS --index INDEX` in a new interpreter: its output, and what it
+    had loaded (`loaded`: module names) and compiled (`compiled`) by the end."""
+    code = _FRESH_SEARCH.format(args=list(args), index=str(index))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    lines = [line.partition(":") for line in result.stderr.splitlines()]
+    report = {key: set(filter(None, rest.split(","))) for key, _, rest in lines if key}
+    return result.stdout, report

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import fresh_search
 
 
 @pytest.mark.parametrize(
@@ -168,19 +169,9 @@ def test_only_the_browse_view_imports_textual() -> None:
 def test_a_search_does_not_load_textual(built_index: Path) -> None:
     # The browse command imports it inside its body; the program and every other command
     # start as fast as before.
-    code = (
-        "import sys\n"
-        "from newsgrep.__main__ import main\n"
-        f"sys.argv = ['newsgrep', 'search', 'talks', '--index', {str(built_index)!r}]\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('textual:' + str('textual' in sys.modules), file=sys.stderr)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert "Peace talks open in Istanbul" in result.stdout  # the search did run
-    assert "textual:False" in result.stderr, result.stderr
+    output, report = fresh_search(built_index, "talks")
+    assert "Peace talks open in Istanbul" in output  # the search did run
+    assert "textual" not in {name.split(".")[0] for name in report["loaded"]}
 
 
 def test_no_room_grows_past_450_lines() -> None:
@@ -208,18 +199,7 @@ _FORMAT_LIBRARIES = (
 
 
 def test_a_search_loads_none_of_the_format_libraries(built_index: Path) -> None:
-    code = (
-        "import sys\n"
-        "from newsgrep.__main__ import main\n"
-        f"sys.argv = ['newsgrep', 'search', 'talks', '--index', {str(built_index)!r}]\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        f"libraries = {_FORMAT_LIBRARIES!r}\n"
-        "loaded = sorted({m.split('.')[0] for m in sys.modules} & set(libraries))\n"
-        "print('loaded:' + ','.join(loaded), file=sys.stderr)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert "Peace talks open in Istanbul" in result.stdout  # the search did run
-    assert "loaded:\n" in result.stderr, result.stderr
+    output, report = fresh_search(built_index, "talks")
+    assert "Peace talks open in Istanbul" in output  # the search did run
+    loaded = {name.split(".")[0] for name in report["loaded"]}
+    assert not loaded & set(_FORMAT_LIBRARIES), loaded & set(_FORMAT_LIBRARIES)

@@ -4,37 +4,14 @@ modules stay out, so that no change quietly brings them back."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-_RUN = """
-import sys
-from newsgrep.__main__ import main
-sys.argv = ['newsgrep', 'search', *{args!r}, '--index', {index!r}]
-try:
-    main()
-except SystemExit:
-    pass
-print('loaded:' + ','.join(sorted(sys.modules)), file=sys.stderr)
-scripts = sys.modules.get('newsgrep.text.languages.scripts')
-compiled = [f.__name__ for f in (scripts._unspaced_run, scripts._letter_marks)
-            if f.cache_info().currsize] if scripts else []
-print('compiled:' + ','.join(compiled), file=sys.stderr)
-"""
-
-
-def _report(index: Path, *args: str) -> dict[str, set[str]]:
-    code = _RUN.format(args=list(args), index=str(index))
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    lines = [line.partition(":") for line in result.stderr.splitlines()]
-    return {key: set(filter(None, rest.split(","))) for key, _, rest in lines if key}
+from conftest import fresh_search
 
 
 def loaded(index: Path, *args: str) -> set[str]:
-    return _report(index, *args)["loaded"]
+    return fresh_search(index, *args)[1]["loaded"]
 
 
 @pytest.mark.parametrize("mode", [["--json"], ["-l"], ["-c"], ["--format", "{id}"], ["-q"]])
@@ -75,6 +52,6 @@ def test_a_plain_search_loads_only_what_it_uses(built_index: Path) -> None:
 
 def test_a_search_of_latin_text_compiles_no_class_of_other_scripts(built_index: Path) -> None:
     # the classes of unspaced scripts and of letter marks take ~4 ms to compile
-    report = _report(built_index, "istanbul OR grain OR floods")
+    _, report = fresh_search(built_index, "istanbul OR grain OR floods")
     assert "newsgrep.text.languages.scripts" in report["loaded"]
     assert report["compiled"] == set()

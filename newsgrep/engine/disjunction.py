@@ -182,12 +182,14 @@ def score_words(
     every: bool = False,
     coordinated: bool = False,
     blocks: ReadBlocks | None = None,
+    ordered: bool = True,
 ) -> tuple[list[tuple[int, float]], int]:
     """The `limit` best articles holding any of `words` (with `every`: all of them), as
     (docnum, score) best first (every one: `limit` None), and how many match. An article's
     score is the sum of its words' scores, as Whoosh's union and intersection matchers
     add their children's (with `coordinated`, times the share of the words it holds).
-    The blocks of postings read in full go into `blocks`, if given."""
+    The blocks of postings read in full go into `blocks`, if given. Not `ordered`: every
+    match, in no order."""
     scores: dict[int, float] = {}
     holders: list[set[int]] = []
     k1, b = settings.k1, settings.b
@@ -244,6 +246,8 @@ def score_words(
             if (allowed is None or docnum in allowed)
             and (excluded is None or docnum not in excluded)
         ]
+    if not ordered:
+        return [(docnum, scores[docnum]) for docnum in kept], len(kept)
     return _best(scores, kept, ordinals, limit), len(kept)
 
 

@@ -84,8 +84,8 @@ class Retriever:
             def by_date(docnum: int) -> tuple[int, ...]:
                 return undated[docnum], sign * dates[docnum], ordinals[docnum]
 
-            every_match = self._term_at_a_time(words, allowed, excluded, None)
-            if every_match is not None:  # scored, but found without Whoosh's matcher tree
+            every_match = self._term_at_a_time(words, allowed, excluded, None, ordered=False)
+            if every_match is not None:  # found without Whoosh's matcher tree
                 found: Iterator[int] = (docnum for docnum, _ in every_match[0])
             else:
                 found = (
@@ -121,10 +121,13 @@ class Retriever:
         excluded: set[int] | None,
         fetch: int | None,
         blocks: ReadBlocks | None = None,
+        *,
+        ordered: bool = True,
     ) -> tuple[list[tuple[int, float]], int] | None:
         """The best `fetch` matches of a query of plain words — or of one read in several
         languages whose every reading is one (each scored over its own languages' articles:
-        an article is in exactly one) — scored term at a time; None for any other query."""
+        an article is in exactly one) — scored term at a time; None for any other query.
+        Not `ordered`: every match, in no order (for a search sorted by date)."""
         parts = branch_parts(words) or [(words, (), True)]
         plain = [self._plain_words(reading) for reading, _, _ in parts]
         if any(found is None for found in plain):
@@ -153,10 +156,11 @@ class Retriever:
                 every=found[1],
                 coordinated=found[2],
                 blocks=blocks,
+                ordered=ordered,
             )
             ranked += some
             total += count
-        if len(parts) > 1:
+        if ordered and len(parts) > 1:
             ranked.sort(key=lambda item: (-item[1], ordinals[item[0]]))
             ranked = ranked if fetch is None else ranked[:fetch]
         return ranked, total

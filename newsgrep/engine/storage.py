@@ -25,10 +25,8 @@ written through this storage.
 
 from __future__ import annotations
 
-import array
 import mmap
 import os
-import sys
 from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
@@ -83,13 +81,6 @@ class MappedFile(StructFile):  # type: ignore[misc]
     def get(self, position: int, length: int) -> bytes:
         data: bytes = self.file[position : position + length]
         return data
-
-    def get_array(self, position: int, typecode: str, length: int) -> Any:
-        values = array.array(typecode)
-        values.frombytes(self.get(position, length * values.itemsize))
-        if sys.byteorder == "little":
-            values.byteswap()
-        return values
 
 
 class NewsIndex(FileIndex):  # type: ignore[misc]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import array
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from whoosh import query
@@ -36,9 +36,10 @@ class Columns:
         self._stored = {name: column_of(reader, name, translate=False) for name in _AS_STORED}
         self._numbers: dict[str, Sequence[int]] = {}
         self._by_ordinal: list[int] | None = None
-        self.dates = Dates(reader)
         self._to_date = schema["date"].from_column_value
+        # Columns as stored: "undated" 0 is whatever Whoosh writes for 0 (not 0).
         self._dated_mark = schema["undated"].to_column_value(0)
+        self.dates = Dates(self.numbers, self._dated_mark)
 
     def date_of(self, docnum: int) -> dt.datetime | None:
         """The article's date; None when it has none."""
@@ -80,8 +81,9 @@ class Dates:
     """The articles dated within a span, read from the date column once and kept per
     span: dates are applied as a filter, far faster than Whoosh's numeric range terms."""
 
-    def __init__(self, reader: Any) -> None:
-        self._reader = reader
+    def __init__(self, numbers: Callable[[str], Sequence[int]], dated_mark: int) -> None:
+        self._numbers = numbers  # the session's numeric columns (`Columns.numbers`)
+        self._dated_mark = dated_mark
         self._column: list[tuple[int, int]] | None = None
         self._cache: dict[tuple[int | None, int | None], set[int]] = {}
 
@@ -100,14 +102,11 @@ class Dates:
 
     def _dated(self) -> list[tuple[int, int]]:
         if self._column is None:
-            reader = self._reader
-            # Columns as stored: "undated" 0 is whatever Whoosh writes for 0 (not 0).
-            dated_mark = reader.schema["undated"].to_column_value(0)
-            both = zip(numbers(reader, "date"), numbers(reader, "undated"), strict=True)
+            both = zip(self._numbers("date"), self._numbers("undated"), strict=True)
             self._column = [
                 (docnum, date)
                 for docnum, (date, undated) in enumerate(both)
-                if undated == dated_mark
+                if undated == self._dated_mark
             ]
         return self._column
 

@@ -17,6 +17,8 @@ from typing import Any
 from whoosh import columns
 from whoosh.codec.whoosh3 import W3Codec, W3PerDocWriter, W3Segment
 
+from newsgrep.engine.segment_writer import BlockFieldWriter, BlockPostingsWriter
+
 STORED_FIELDS_COLUMN = "_stored"  # the name W3PerDocWriter gives the column
 
 
@@ -44,6 +46,19 @@ class NewsCodec(W3Codec):  # type: ignore[misc]
 
     def per_document_writer(self, storage: Any, segment: Any) -> Any:
         return _PerDocWriter(self, storage, segment)
+
+    # The writers of `segment_writer`: Whoosh's, also taking a term's postings at once.
+    def field_writer(self, storage: Any, segment: Any) -> Any:
+        return BlockFieldWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        return BlockPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
 
     def new_segment(self, storage: Any, indexname: str) -> Any:
         return W3Segment(W3Codec(), indexname)

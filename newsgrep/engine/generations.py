@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index
-from whoosh.writing import SegmentWriter
 
 from newsgrep import manifest
 from newsgrep.engine import statistics
 from newsgrep.engine.codec import NewsCodec
 from newsgrep.engine.folder import LOCK_FILE, META_FILE
+from newsgrep.engine.segment_writer import ArraySegmentWriter
 from newsgrep.engine.storage import INDEX_NAME
 from newsgrep.findings import Leftover
 
@@ -46,8 +46,9 @@ _KEPT = frozenset({META_FILE, LOCK_FILE, f"{_WHOOSH_NAME}_WRITELOCK"})
 _CLEANED = ("toc", "segment", "deletions")  # what a commit deletes (the rest: the next run)
 
 
-class NewsWriter(SegmentWriter):  # type: ignore[misc]
-    """Whoosh's segment writer, but a commit deletes what it no longer uses in the order
+class NewsWriter(ArraySegmentWriter):
+    """Whoosh's segment writer, its postings collected in arrays (`segment_writer`), and a
+    commit deletes what it no longer uses in the order
     readers rely on (see the module's docstring)."""
 
     def __init__(self, ix: Any, **options: Any) -> None:

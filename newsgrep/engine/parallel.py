@@ -26,10 +26,9 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from whoosh.writing import SegmentWriter
-
 from newsgrep.engine.codec import NewsCodec
 from newsgrep.engine.generations import NewsWriter
+from newsgrep.engine.segment_writer import ArraySegmentWriter
 from newsgrep.engine.storage import open_index
 from newsgrep.errors import NewsgrepError
 
@@ -241,7 +240,9 @@ def _work(
     try:
         # Through the same storage as the indexing process: the segment's files are fsynced
         # here, before this worker reports the segment and the commit names it.
-        writer = SegmentWriter(open_index(directory), _lk=False, codec=NewsCodec(), **writer_args)
+        writer = ArraySegmentWriter(
+            open_index(directory), _lk=False, codec=NewsCodec(), **writer_args
+        )
         while (batch := _next_batch(jobs)) is not None:
             for item, ends_file in batch:
                 writer.add_document(**make_document(*item))

@@ -8,13 +8,18 @@ from pathlib import Path
 
 import pytest
 from conftest import write_corpus
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from newsgrep.cli import app
+from newsgrep.engine.schema import indexed_body
 from newsgrep.engine.session import search
 from newsgrep.indexer import run_index
 from newsgrep.model import SearchRequest
-from newsgrep.text.duplicates import Folder, resemblance, sketch
+from newsgrep.text.analysis import index_terms
+from newsgrep.text.duplicates import Folder, resemblance, sketch, sketch_of_terms
+from newsgrep.text.languages import analysis_key
 
 STORY = (
     "The central bank of Freedonia raised its main interest rate by half a point on "
@@ -85,3 +90,20 @@ def test_cli_lists_folded_ids_and_can_show_all(wire: Path) -> None:
     assert len(everything.stdout.splitlines()) == 3
     count = runner.invoke(app, ["search", "freedonia", "-c", "--index", str(wire)])
     assert count.stdout == "3\n"  # counts are of articles, never folded
+
+
+_WORDS = ["Oil", "the", "us", "U.S.", "prices", "über", "Москва", "石油价格", "3.5", "-", "."]
+
+
+@given(
+    st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8),
+    st.lists(st.sampled_from(_WORDS), max_size=30),
+    st.sampled_from(["en", "de", "ru", "zh"]),
+)
+def test_sketch_from_the_indexed_bodys_terms(title: list[str], body: list[str], lang: str) -> None:
+    # The indexer takes an article's sketch from its indexed body (title, line, body),
+    # which it has analyzed already: the same terms as the title's and the body's.
+    key = analysis_key(lang)
+    title_text, body_text = " ".join(title), " ".join(body)
+    terms = index_terms(indexed_body(title_text, body_text), key)
+    assert sketch_of_terms(terms) == sketch(title_text, body_text, key)

@@ -21,8 +21,8 @@ from whoosh import columns, fields, formats, query
 from newsgrep.engine.analyzers import label_analyzer, text_analyzer
 from newsgrep.engine.query import RECORD_FIELD_PREFIX, query_date_span
 from newsgrep.paths import SURROGATE
-from newsgrep.text.analysis import TOKEN, analyze, fold_accents
-from newsgrep.text.duplicates import SKETCH_BYTES, pack_sketch, sketch
+from newsgrep.text.analysis import TOKEN, analyze, fold_accents, index_terms
+from newsgrep.text.duplicates import SKETCH_BYTES, pack_sketch, sketch_of_terms
 from newsgrep.text.languages import ENGLISH, analysis_key
 
 if TYPE_CHECKING:  # an index run's values: a search makes no document
@@ -226,6 +226,15 @@ def document(article: Article, source: SourceFile, position: int) -> dict[str, A
         detected = lang is not None
     key = analysis_key(lang)
     body = indexed_body(title, article.body)
+    analyzed_body = analyze(body, key)
+    # The sketch's terms are the shown title's and the body's; with a title of its own,
+    # those of the indexed body already analyzed (the title's words, then the body's: no
+    # word spans the line between them), not the body analyzed again.
+    terms = (
+        [term for term, _, _, _ in analyzed_body]
+        if title
+        else index_terms(article.title, key) + index_terms(article.body, key)
+    )
     document: dict[str, Any] = {
         # Indexed as terms that any name can make; stored as they are.
         "id": index_term(source.file_id + article.record),
@@ -240,13 +249,13 @@ def document(article: Article, source: SourceFile, position: int) -> dict[str, A
         "_stored_body": article.body,
         "analysis": key,
         "undated": int(article.date is None),
-        "sketch": pack_sketch(sketch(article.title, article.body, key)),
+        "sketch": pack_sketch(sketch_of_terms(terms)),
         "file_id": source.file_id,
         "folder": source.folder,
         "file_hash": source.file_hash,
         "ordinal": ordinal(source.path, position),
         "length_title": len(analyze(title, key)),
-        "length_body": len(analyze(body, key)),
+        "length_body": len(analyzed_body),
         "length_source": _label_length(article.source),
     }
     if article.date is not None:

@@ -170,8 +170,8 @@ TOKEN = re.compile(TOKEN_PATTERN, re.UNICODE)
 def analyze(text: str, key: str = ENGLISH, query: bool = False) -> tuple[Analyzed, ...]:
     """Every index term of `text` in the analysis `key`, with its position and character
     span; `query`: as a query word is read (the English pronoun `us` kept). (The last few
-    texts are remembered: indexing analyzes each body twice, for its terms and for its
-    near-duplicate sketch.)"""
+    texts are remembered: indexing asks for an article's title and body for their
+    lengths, sketch and terms.)"""
     term_of = analysis(key).term
     drop_pronoun = key == ENGLISH and not query
     found: list[Analyzed] = []

@@ -30,8 +30,12 @@ def sketch(title: str, body: str, key: str = ENGLISH) -> Sketch:
     """The bottom-k MinHash sketch of the article's word 3-grams (of its index terms in the
     analysis `key` of its language, so case, accents and word forms do not count as
     edits)."""
-    # analyze() remembers them for the index
-    terms = index_terms(title, key) + index_terms(body, key)
+    return sketch_of_terms(index_terms(title, key) + index_terms(body, key))
+
+
+def sketch_of_terms(terms: list[str]) -> Sketch:
+    """The sketch of an article whose title's and body's index terms, in order, are
+    `terms` (what `sketch` computes, for an indexer that has them already)."""
     grams = {" ".join(terms[i : i + 3]) for i in range(max(1, len(terms) - 2))} if terms else set()
     hashes = {zlib.crc32(gram.encode()) for gram in grams}
     return tuple(sorted(hashes)[:SKETCH_SIZE])

@@ -120,6 +120,34 @@ class ArraySegmentWriter(SegmentWriter):  # type: ignore[misc]
         else:
             found.add(docnum, weight, value)
 
+    def _add_field_postings(
+        self, fieldname: str, docnum: int, items: Any, boost: float, scorable: bool
+    ) -> int:
+        """Add a document's postings of one field (what `field.index` gave), returning
+        the field's length in it (0 unless scorable). `_add_posting`, for each of the
+        many postings of a build, in one loop."""
+        terms = self._terms.get(fieldname)
+        if terms is None:
+            terms = self._terms[fieldname] = {}
+        length = 0
+        for btext, freq, weight, vbytes in items:
+            if scorable:
+                length += freq
+            value = vbytes or b""
+            found = terms.get(btext)
+            if found is None:
+                terms[btext] = (docnum, weight * boost, value)
+            elif isinstance(found, tuple):
+                postings = terms[btext] = _Postings(*found)
+                postings.add(docnum, weight * boost, value)
+            else:
+                found.docs.append(docnum)
+                found.weights.append(weight * boost)
+                values = found.values
+                values += value
+                found.ends.append(len(values))
+        return length
+
     def _set_length(self, fieldname: str, docnum: int, length: int) -> None:
         lengths = self._lengths.get(fieldname)
         if lengths is None:
@@ -135,7 +163,7 @@ class ArraySegmentWriter(SegmentWriter):  # type: ignore[misc]
         perdocwriter = self.perdocwriter
         schema = self.schema
         docnum = self.docnum
-        add_posting = self._add_posting
+        add_postings = self._add_field_postings
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
@@ -149,11 +177,8 @@ class ArraySegmentWriter(SegmentWriter):  # type: ignore[misc]
                 length = 0
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
-                    scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in field.index(value):
-                        if scorable:
-                            length += freq
-                        add_posting(fieldname, tbytes, docnum, weight * fieldboost, vbytes or b"")
+                    items = field.index(value)
+                    length = add_postings(fieldname, docnum, items, fieldboost, field.scorable)
                     if length:
                         self._set_length(fieldname, docnum, length)
                 if field.separate_spelling():

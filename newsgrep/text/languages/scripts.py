@@ -125,5 +125,5 @@ def script_of(char: str) -> str | None:
 def script_letters(text: str) -> Counter[str]:
     """How many letters of each script `text` has."""
     if text.isascii():
-        return Counter({"latin": sum(1 for char in text if char.isalpha())})
+        return Counter({"latin": sum(map(str.isalpha, text))})  # counted in C
     return Counter(script for char in text if (script := script_of(char)) is not None)

@@ -240,8 +240,8 @@ class ArraySegmentWriter(SegmentWriter):  # type: ignore[misc]
         docbase = self.docbase
         for fieldname in sorted(self._terms):
             terms = self._terms.pop(fieldname)
-            if fieldname not in schema:
-                continue
+            if not terms or fieldname not in schema:
+                continue  # Whoosh's writer starts a field at its first posting
             fieldobj = schema[fieldname]
             lengths = self._lengths.get(fieldname, array("I"))
             known = len(lengths)

@@ -337,3 +337,20 @@ def test_every_segment_opens_its_stored_articles_without_adding_up_their_lengths
                 assert stored._child.had_stored_offsets
                 assert type(leaf.segment().codec()) is W3Codec
             assert answers(index_dir)
+
+
+def test_workers_whose_postings_fill_their_memory_write_several_segments_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No memory for postings: each worker finishes a segment after every batch it is sent,
+    # and the index still answers as one process's single segment.
+    corpus = make_corpus(tmp_path / "news")
+    monkeypatch.setenv(store.WORKERS_VARIABLE, "1")
+    run_index(tmp_path / "single", [corpus])
+    monkeypatch.setattr(store, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(store, "WRITER_MEMORY_MB", 0)
+    monkeypatch.setenv(store.WORKERS_VARIABLE, "2")
+    run_index(tmp_path / "parallel", [corpus])
+
+    assert segments(tmp_path / "parallel") > 2
+    assert answers(tmp_path / "parallel") == answers(tmp_path / "single")

@@ -1,11 +1,12 @@
-"""Writing a large batch of articles with every core: worker processes that each build one
-index segment, and the writer in the indexing process that commits their segments.
+"""Writing a large batch of articles with every core: worker processes that each build
+index segments (one, or a few in turn for a large share), and the writer in the indexing
+process that commits their segments.
 
 Whoosh spends most of a build turning documents into postings and writing them out, in pure
 Python; one process uses one core. Here the indexing process keeps Whoosh's write lock, the
 deletions, the merging of old segments and the commit, while each worker opens a segment
 writer of its own (without the lock), turns the articles it is sent into documents and
-writes them as one segment. The indexing process sends the first share of the articles to
+writes them as a segment. The indexing process sends the first share of the articles to
 the first worker, the next share to the next, and lists their segments in that order, so
 the documents keep the order they were added in: the index answers exactly as one written
 by a single process.
@@ -147,7 +148,8 @@ class ParallelWriter(NewsWriter):
                 finalsegments.append(self._finalize_segment())
             else:
                 self._close_segment()
-            finalsegments.extend(segment for segment in worker_segments if segment is not None)
+            for written in worker_segments:
+                finalsegments.extend(written)
             self._commit_toc(finalsegments)
         except BaseException:
             self.cancel()
@@ -250,26 +252,32 @@ def _work(
     files_done: Any,
     articles_done: Any,
 ) -> None:
-    """A worker: documents from `jobs` into one segment, reported on `results`."""
+    """A worker: documents from `jobs` into segments, reported on `results` in order.
+
+    A segment is finished and another begun whenever its postings fill the memory the
+    writer is given (they are held until the segment is written): a worker's share of a
+    large run is then a few segments, one after the other."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     try:
         # Through the same storage as the indexing process: the segment's files are fsynced
         # here, before this worker reports the segment and the commit names it.
-        writer = ArraySegmentWriter(
-            open_index(directory), _lk=False, codec=NewsCodec(), **writer_args
-        )
+        ix = open_index(directory)
+        segments: list[Any] = []
+        writer = ArraySegmentWriter(ix, _lk=False, codec=NewsCodec(), **writer_args)
         while (batch := _next_batch(jobs)) is not None:
             for item, ends_file in batch:
                 writer.add_document(**make_document(*item))
                 articles_done.value += 1
                 files_done.value += ends_file
+            if writer.full():
+                segments.append(writer._finalize_segment())
+                writer = ArraySegmentWriter(ix, _lk=False, codec=NewsCodec(), **writer_args)
         if writer._added:
-            segment = writer._finalize_segment()
+            segments.append(writer._finalize_segment())
         else:
             writer._close_segment()
-            segment = None
-        results.put((number, True, segment))
+        results.put((number, True, segments))
     except BaseException as error:  # reported to the indexing process, which raises it
         with contextlib.suppress(Exception):
             results.put((number, False, _picklable(error)))

@@ -44,6 +44,13 @@ class _Postings:
         self.ends.append(len(self.values))
 
 
+# About what collecting takes in memory, besides the values' bytes: a new term (its
+# tuple, its key, its place in the dict), a term's arrays when its second posting comes,
+# each further posting (a document number, a weight, where its value ends).
+_NEW_TERM_BYTES = 150
+_ARRAYS_BYTES = 350
+_POSTING_BYTES = 16
+
 # A term's postings: its only one so far as a (document, weight, value) tuple, or more.
 _Term = tuple[int, float, bytes] | _Postings
 
@@ -100,6 +107,9 @@ class ArraySegmentWriter(SegmentWriter):  # type: ignore[misc]
 
     def __init__(self, ix: Any, **options: Any) -> None:
         super().__init__(ix, **options)
+        # Whoosh's pool's budget, `limitmb`, for the postings collected here (`full`).
+        self._budget = int(options.get("limitmb", 128) * 2**20)
+        self._collected = 0  # about how many bytes of memory the postings take
         self._terms: dict[str, dict[bytes, _Term]] = {}
         # Each scorable field's length in each document, by document number less docbase.
         self._lengths: dict[str, array[int]] = {}
@@ -130,23 +140,34 @@ class ArraySegmentWriter(SegmentWriter):  # type: ignore[misc]
         if terms is None:
             terms = self._terms[fieldname] = {}
         length = 0
+        collected = 0
         for btext, freq, weight, vbytes in items:
             if scorable:
                 length += freq
             value = vbytes or b""
+            collected += len(value)
             found = terms.get(btext)
             if found is None:
                 terms[btext] = (docnum, weight * boost, value)
+                collected += _NEW_TERM_BYTES + len(btext)
             elif isinstance(found, tuple):
                 postings = terms[btext] = _Postings(*found)
                 postings.add(docnum, weight * boost, value)
+                collected += _ARRAYS_BYTES
             else:
                 found.docs.append(docnum)
                 found.weights.append(weight * boost)
                 values = found.values
                 values += value
                 found.ends.append(len(values))
+                collected += _POSTING_BYTES
+        self._collected += collected
         return length
+
+    def full(self) -> bool:
+        """Whether the postings collected take the memory the writer was given
+        (`limitmb`): time to finish this segment and begin another."""
+        return self._collected >= self._budget
 
     def _set_length(self, fieldname: str, docnum: int, length: int) -> None:
         lengths = self._lengths.get(fieldname)

@@ -26,8 +26,9 @@ from newsgrep.engine.schema import document, index_term
 from newsgrep.manifest import Manifest
 from newsgrep.model import Article, SourceFile
 
-# Whoosh's posting pool, shared out among the worker processes: with 256 a 21.6k build
-# peaked at ~500 MiB over its three processes, with 128 at ~340 MiB.
+# The memory for the postings a writer collects before it writes them (a worker then
+# begins another segment: `segment_writer.ArraySegmentWriter.full`), shared out among
+# the worker processes.
 WRITER_MEMORY_MB = 128
 
 

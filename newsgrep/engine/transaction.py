@@ -28,8 +28,10 @@ from newsgrep.model import Article, SourceFile
 
 # The memory for the postings a writer collects before it writes them (a worker then
 # begins another segment: `segment_writer.ArraySegmentWriter.full`), shared out among
-# the worker processes.
-WRITER_MEMORY_MB = 128
+# the worker processes. Enough that two workers write a segment each for 108k articles:
+# every further segment repeats the vocabulary and is one more for each search to read
+# (docs/benchmarks.md has what a smaller share did).
+WRITER_MEMORY_MB = 512
 
 
 # A run that reads at least this much uses worker processes: each takes ~0.3 s to start.

@@ -40,12 +40,15 @@ def identifiers(candidates: Mapping[str, list[str]]) -> dict[str, Any]:
 
     model = Path(MODEL_DIR) / MODEL_FILE
     key = _key(model, candidates)
-    path = cache_folder() / f"langid-{key[:16]}.bin"
-    arrays = _read(path, key)
+    folder = cache_folder()
+    path = folder / f"langid-{key[:16]}.bin"
+    # (No home to tell where: "~/.cache" would be a folder made where the run started.)
+    arrays = _read(path, key) if folder.is_absolute() else None
     if arrays is None:
         arrays = _unpack(model, candidates)
-        with contextlib.suppress(OSError):
-            _write(path, key, arrays)
+        if folder.is_absolute():
+            with contextlib.suppress(OSError):
+                _write(path, key, arrays)
     return {script: _identifier(arrays, script) for script in candidates}
 
 

@@ -1,14 +1,21 @@
 """`python -m newsgrep`, and the `newsgrep` command.
 
-The CLI is imported inside `main` so that Ctrl-C while Python is still loading it (a good
-part of a short run) is an interruption like any other, exit 130, not a traceback.
+A plain search is run without Typer (`cli.direct`); every other command line goes to the
+Typer app. The CLI is imported inside `main` so that Ctrl-C while Python is still loading it
+(a good part of a short run) is an interruption like any other, exit 130, not a traceback.
 """
 
+import os
 import sys
 
 
 def main() -> None:
     try:
+        from newsgrep.cli.direct import run_plain
+
+        code = run_plain(sys.argv[1:], os.environ)
+        if code is not None:
+            sys.exit(code)
         from newsgrep.cli import run
 
         run()

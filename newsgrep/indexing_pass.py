@@ -53,16 +53,25 @@ class Pass:
 
     def update(self, roots: list[str], index_real: str) -> None:
         found, kept = self._walk_roots(roots, index_real)
+        # Each file's entry, looked up once (a refresh of 108k files looks up 108k): neither
+        # the removals nor the ids below change the entry of a file found.
+        files = self.manifest.files
+        entries = [files.get(candidate.path) for candidate in found]
         # Planned from the stat alone, before a removal opens the writer and before ids are
         # settled: the bytes to read, give or take a file whose id moves.
-        self.batch.plan(sum(c.size for c in found if not self._unchanged_by_stat(c)))
+        self.batch.plan(
+            sum(
+                c.size
+                for c, e in zip(found, entries, strict=True)
+                if e is None or not same_stat(e, c)
+            )
+        )
         seen = {candidate.path for candidate in found} | kept
-        for path in [p for p in self.manifest.files if p not in seen and under_any(p, roots)]:
+        for path in [p for p in files if p not in seen and under_any(p, roots)]:
             self._remove(path)
         ids = settle_ids(found, self.manifest, self.paths_by_id, settled=self.ids_settled)
         to_read = []
-        for candidate in found:
-            entry = self.manifest.files.get(candidate.path)
+        for candidate, entry in zip(found, entries, strict=True):
             if self.max_size is not None and candidate.size > self.max_size:
                 self._skip_large(candidate, ids[candidate.path], entry, candidate.size)
             elif (
@@ -82,10 +91,6 @@ class Pass:
             self.files_read += 1
             self.bytes_unsent += candidate.size if self.batch.sent_articles == sent else 0
             self.report_progress()
-
-    def _unchanged_by_stat(self, candidate: Candidate) -> bool:
-        entry = self.manifest.files.get(candidate.path)
-        return entry is not None and same_stat(entry, candidate)
 
     def report_progress(self) -> None:
         """Tell the callback how far the run is: files and bytes whose articles are written
@@ -117,7 +122,8 @@ class Pass:
                 problems = self.report.skipped_files
                 files = walk(root, index_real, problems, unreadable, folder=folder, globs=globs)
                 found.extend(files)
-                kept.update(p for p in self.manifest.files if under_any(p, unreadable))
+                if unreadable:  # (108k paths tested against no folder, else)
+                    kept.update(p for p in self.manifest.files if under_any(p, unreadable))
             elif root in self.manifest.files:
                 self.manifest.folders.remove(root)  # a lone file that was deleted: forget it
                 self.changed = True

@@ -50,3 +50,6 @@ class IndexStats:
     reclaimable_bytes: int = 0
     files: tuple[str, ...] = ()  # the files indexed by themselves (given one by one)
     excludes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a folder's --exclude globs
+    # What each part of the index takes, in bytes, largest first: postings, terms, stored
+    # articles, columns, manifest, other (they add up to `index_bytes`).
+    parts: tuple[tuple[str, int], ...] = ()

@@ -1,8 +1,8 @@
-"""What an index holds: article count, date span, sources, size, freshness and folders."""
+"""What an index holds: article count, date span, sources, size (and what each part of the
+index takes), freshness and folders."""
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 from newsgrep import manifest as manifest_file
@@ -34,6 +34,7 @@ def index_stats(index_dir: Path) -> IndexStats:
             sources = tuple(session.count_by(Facet.SOURCE))
             break
     deleted, wasted = Index.open(IndexStore(index_dir)).waste()
+    parts = IndexStore(index_dir).parts()
     roots = manifest.folders if manifest else []
     # A root that is a file of the manifest was given by itself (`newsgrep index -` gives
     # every file so): it is listed as a file, not as a folder.
@@ -43,7 +44,7 @@ def index_stats(index_dir: Path) -> IndexStats:
         first_date=first,
         last_date=last,
         sources=sources,
-        index_bytes=_folder_bytes(index_dir),
+        index_bytes=sum(size for _, size in parts),
         folders=tuple(root for root in roots if root not in lone),
         updated=manifest.updated if manifest else None,
         deleted_articles=deleted,
@@ -52,14 +53,5 @@ def index_stats(index_dir: Path) -> IndexStats:
         excludes=tuple((k, tuple(v)) for k, v in sorted(manifest.excludes.items()))
         if manifest
         else (),
+        parts=tuple(parts),
     )
-
-
-def _folder_bytes(folder: Path) -> int:
-    """The size of the files in `folder`; a file an indexing run deletes meanwhile is skipped."""
-    total = 0
-    for path in folder.iterdir():
-        with contextlib.suppress(FileNotFoundError):
-            if path.is_file():
-                total += path.stat().st_size
-    return total

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Iterator, Sequence
+from operator import attrgetter
 from stat import S_ISREG
 from typing import NamedTuple
 
@@ -29,6 +30,9 @@ class Candidate(NamedTuple):
     root: str
     size: int
     mtime_ns: int
+
+
+_NAME = attrgetter("name")
 
 
 def same_stat(entry: FileEntry, candidate: Candidate) -> bool:
@@ -70,12 +74,13 @@ def walk(
         current, rules = folders.pop()
         try:
             with os.scandir(current) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
+                entries = sorted(listing, key=_NAME)
         except OSError as error:
             unreadable.append(current)
             problems.append(Problem(current, "", os_reason(error)))
             continue
-        if any(entry.name == IGNORE_FILE for entry in entries):
+        # (Asked of the folder, not of each of the thousands of names it may list.)
+        if os.path.lexists(os.path.join(current, IGNORE_FILE)):
             rules = rules.entering(current, [IGNORE_FILE], problems)
         subfolders = []
         for entry in entries:

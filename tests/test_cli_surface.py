@@ -221,12 +221,17 @@ def test_stats_json(built_index: Path, corpus: Path) -> None:
     ]
     assert stats["folders"] == [str(corpus)]
     assert stats["index_bytes"] > 0 and stats["updated"].endswith("Z")
+    parts = {part["part"]: part["bytes"] for part in stats["parts"]}
+    assert {"postings", "terms", "stored articles", "columns", "manifest"} <= parts.keys()
+    assert sum(parts.values()) == stats["index_bytes"]
+    assert [part["bytes"] for part in stats["parts"]] == sorted(parts.values(), reverse=True)
 
 
 def test_stats_human(built_index: Path) -> None:
     result = newsgrep("stats", "--index", built_index)
     assert result.stdout.splitlines()[0] == "articles 6"
     assert "dates    2024-11-20 to 2025-05-20" in result.stdout
+    assert "postings" in result.stdout and "stored articles" in result.stdout
 
 
 def test_stats_by_month_charts_every_month(built_index: Path) -> None:

@@ -8,17 +8,18 @@ from pathlib import Path
 
 import pytest
 from conftest import write_corpus
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from newsgrep.cli import app
+from newsgrep.engine.columns import fold
 from newsgrep.engine.schema import indexed_body
 from newsgrep.engine.session import search
 from newsgrep.indexer import run_index
 from newsgrep.model import SearchRequest
 from newsgrep.text.analysis import index_terms
-from newsgrep.text.duplicates import Folder, resemblance, sketch, sketch_of_terms
+from newsgrep.text.duplicates import Folder, pack_sketch, resemblance, sketch, sketch_of_terms
 from newsgrep.text.languages import analysis_key
 
 STORY = (
@@ -90,6 +91,44 @@ def test_cli_lists_folded_ids_and_can_show_all(wire: Path) -> None:
     assert len(everything.stdout.splitlines()) == 3
     count = runner.invoke(app, ["search", "freedonia", "-c", "--index", str(wire)])
     assert count.stdout == "3\n"  # counts are of articles, never folded
+
+
+class _Columns:
+    """The two columns folding reads, over made-up sketches and dates."""
+
+    def __init__(self, sketches: list[bytes], dates: list[dt.datetime | None]) -> None:
+        self.sketches, self.dates = sketches, dates
+
+    def __call__(self, name: str) -> list[bytes]:
+        assert name == "sketch"
+        return self.sketches
+
+    def date_of(self, docnum: int) -> dt.datetime | None:
+        return self.dates[docnum]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    articles=st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 12), min_size=1, max_size=8, unique=True),
+            st.one_of(st.none(), st.integers(0, 6)),
+        ),
+        max_size=40,
+    ),
+    groups=st.integers(0, 12),
+)
+def test_folding_only_a_page_of_groups_folds_that_page_alike(
+    articles: list[tuple[list[int], int | None]], groups: int
+) -> None:
+    # A search folds only the groups its page shows; the page must be what folding
+    # every candidate gives, its repeats included.
+    start = dt.datetime(1987, 3, 1)
+    sketches = [pack_sketch(tuple(sorted(values))) for values, _ in articles]
+    dates = [None if day is None else start + dt.timedelta(days=day) for _, day in articles]
+    candidates = [(docnum, 1.0 / (docnum + 1)) for docnum in range(len(articles))]
+    columns = _Columns(sketches, dates)
+    assert fold(columns, candidates, groups) == fold(columns, candidates)[:groups]  # type: ignore[arg-type]
 
 
 _WORDS = ["Oil", "the", "us", "U.S.", "prices", "über", "Москва", "石油价格", "3.5", "-", "."]

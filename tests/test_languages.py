@@ -208,3 +208,50 @@ def test_a_pasted_text_is_read_in_each_language_too(world: Path, lang: str) -> N
         result = session.search(SearchRequest(pasted, limit=3))
     assert any("long query" in notice for notice in result.notices)
     assert result.hits[0].id == f"{lang}.txt"
+
+
+def test_the_cached_model_classifies_as_py3langid_unpacked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # langid_model's cache must give every script's identifier the very scores of the
+    # compressed model restricted by py3langid itself, or a refresh would tell a language
+    # differently from the build. Unpacked (no cache yet), then memory-mapped, then a
+    # broken cache passed over and written again.
+    import copy
+
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from newsgrep.text.languages import detect, langid_model
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    candidates = {script: langs.split() for script, langs in detect._CANDIDATES.items()}
+    full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    texts = [(TEXTS / f"{lang}.txt").read_text(encoding="utf-8")[:600] for lang in LANGUAGES]
+    texts.append("Shr 34 cts vs 1.19 dlrs Net 807,000 vs 2,858,000 Revs 291.8 mln")
+
+    def scores(identifiers: dict[str, object]) -> list[tuple[str, float]]:
+        return [identifiers[s].classify(t) for s in candidates for t in texts]  # type: ignore[attr-defined]
+
+    expected = {}
+    for script, langs in candidates.items():
+        expected[script] = copy.copy(full)
+        expected[script].set_languages(langs)
+    unpacked = langid_model.identifiers(candidates)
+    (cache,) = (tmp_path / "newsgrep").glob("langid-*.bin")
+    mapped = langid_model.identifiers(candidates)
+    assert scores(unpacked) == scores(mapped) == scores(expected)
+    cache.write_bytes(cache.read_bytes()[:-1000])  # a cache not whole
+    assert scores(langid_model.identifiers(candidates)) == scores(expected)
+    assert cache.stat().st_size % 64 == 0 and len(list(cache.parent.iterdir())) == 1
+
+
+def test_a_cache_folder_that_cannot_be_written_is_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsgrep.text.languages import langid_model
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    identifiers = langid_model.identifiers({"cyrillic": ["ru", "uk", "bg"]})
+    assert identifiers["cyrillic"].classify("Все люди рождаются свободными")[0] == "ru"

@@ -319,23 +319,21 @@ def test_a_write_error_in_a_worker_is_one_line_and_keeps_the_last_commit(
     assert answers(index_dir) == before
 
 
-def test_every_segment_opens_its_stored_articles_without_adding_up_their_lengths(
+def test_every_segment_names_newsgreps_codec_and_reads_its_stored_articles(
     single_and_parallel: tuple[Path, Path],
 ) -> None:
-    """Whoosh writes the offsets of stored articles only for segments of more than 32,768
-    articles, and otherwise sums every article's length on each open; newsgrep's codec
-    writes them always, and its segments still name Whoosh's own codec."""
-    from whoosh.codec.whoosh3 import STORED_COLUMN, W3Codec
-
-    from newsgrep.engine.codec import STORED_FIELDS_COLUMN
+    """Every segment, whether the indexing process or a worker wrote it, names newsgrep's
+    codec, whose column of stored articles (deflated against a dictionary) reads them."""
+    from newsgrep.engine.codec import STORED_FIELDS_COLUMN, ArticlesReader, NewsCodec
 
     for index_dir in single_and_parallel:
         with SearchSession(index_dir) as session:
             leaves = [leaf for leaf, _ in session._searcher.reader().leaf_readers()]
             for leaf in leaves:
-                stored = leaf._perdoc._cached_reader(STORED_FIELDS_COLUMN, STORED_COLUMN)
-                assert stored._child.had_stored_offsets
-                assert type(leaf.segment().codec()) is W3Codec
+                assert type(leaf.segment().codec()) is NewsCodec
+                assert leaf.stored_fields(0)["id"]
+                stored = leaf._perdoc._readers[STORED_FIELDS_COLUMN]
+                assert isinstance(stored, ArticlesReader)
             assert answers(index_dir)
 
 

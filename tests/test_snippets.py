@@ -121,3 +121,22 @@ def test_spans_are_where_the_analysis_puts_the_matched_words() -> None:
         assert term_spans(text, wanted, key) == spans_by_analysis(text, wanted, key)
 
     check()
+
+
+def test_spans_mark_the_matched_words_whatever_the_whitespace() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    words = st.sampled_from(["talks", "peace", "the", "Türkiye", "grain", "x", "talk."])
+    spaces = st.sampled_from([" ", "  ", "\n", "\t \n ", "\n\n", " \u00a0 "])
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.tuples(words, spaces), min_size=1, max_size=60))
+    def check(pieces: list[tuple[str, str]]) -> None:
+        text = "".join(word + space for word, space in pieces)
+        for snippet in make_snippets(text, {"talk", "turkiy"}, count=2, max_chars=60):
+            assert " " * 2 not in snippet.text and "\n" not in snippet.text
+            for start, end in snippet.spans:
+                assert snippet.text[start:end].rstrip(".") in ("talks", "Türkiye", "talk")
+
+    check()

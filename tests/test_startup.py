@@ -50,6 +50,20 @@ def test_a_plain_search_loads_only_what_it_uses(built_index: Path) -> None:
     assert modules.isdisjoint(unused), modules & unused
 
 
+def test_a_plain_search_loads_no_typer_nor_click(built_index: Path) -> None:
+    # read by cli.direct; Typer and Click cost about a sixth of a cold search
+    for args in (["istanbul"], ["istanbul", "--json"], ["istanbul", "-n", "3", "-l"]):
+        modules = loaded(built_index, *args)
+        assert "newsgrep.engine.session" in modules  # it did search
+        assert not {m for m in modules if m.split(".")[0] in ("typer", "click")}, args
+
+
+def test_a_search_with_other_options_is_read_by_typer(built_index: Path) -> None:
+    modules = loaded(built_index, "istanbul", "--snippets", "2")
+    assert "newsgrep.engine.session" in modules
+    assert "typer" in modules
+
+
 def test_a_search_of_latin_text_compiles_no_class_of_other_scripts(built_index: Path) -> None:
     # the classes of unspaced scripts and of letter marks take ~4 ms to compile
     _, report = fresh_search(built_index, "istanbul OR grain OR floods")

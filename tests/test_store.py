@@ -136,7 +136,9 @@ def test_the_first_run_commits_generation_1_even_over_an_empty_folder(
     assert ids(index_dir) == []
 
 
-@pytest.mark.parametrize("version", [SCHEMA_VERSION + 1, 0, None, "1"])
+# SCHEMA_VERSION - 1: an index of the version before (12 changed how stored articles are
+# compressed, and which codec its segments name): refused, never read.
+@pytest.mark.parametrize("version", [SCHEMA_VERSION - 1, SCHEMA_VERSION + 1, 0, None, "1"])
 def test_another_schema_version_raises_version_error_suggesting_rebuild(
     built_index: Path, version: object
 ) -> None:
@@ -156,8 +158,9 @@ def test_an_unreadable_meta_file_raises_version_error(built_index: Path) -> None
         IndexStore(built_index).open()
 
 
-def test_search_on_another_version_raises_version_error(built_index: Path) -> None:
-    set_schema_version(built_index, SCHEMA_VERSION + 1)
+@pytest.mark.parametrize("version", [SCHEMA_VERSION - 1, SCHEMA_VERSION + 1])
+def test_search_on_another_version_raises_version_error(built_index: Path, version: int) -> None:
+    set_schema_version(built_index, version)
 
     with pytest.raises(IndexVersionError):
         search(built_index, SearchRequest("istanbul"))
@@ -250,11 +253,21 @@ def test_manifest_round_trips_through_json() -> None:
             "/news/a.txt": FileEntry("a.txt", 10, 123, "abc", 1),
             "/news/b.json": FileEntry("b.json", 5, 456, "def", 0, "invalid JSON"),
             "/news/é.md": FileEntry("é.md", 7, 789, "0f", 1),
+            # an id that is not the path's end, a record file, a name of bytes not UTF-8,
+            # a lone file at the root and a folder-qualified id
+            "/more news/sub/a.txt": FileEntry("more news/sub/a.txt#2", 1, 2, "aa", 1),
+            "/news/x.jsonl": FileEntry("x.jsonl", 3, 4, "bb", 2, None, [("#1", "f"), ("#2", "g")]),
+            "/news/\udcff.txt": FileEntry("\udcff.txt", 0, -1, "", 0, "empty"),
+            "/top.txt": FileEntry("top.txt", 8, 9, "cc", 1),
+            "/more news/b/a.txt": FileEntry("b/a.txt", 8, 9, "cc", 1),
         },
         updated="2025-01-01T00:00:00Z",
+        excludes={"/news": ["*.tmp"]},
     )
 
-    assert Manifest.from_json(manifest.to_json()) == manifest
+    text = manifest.to_json()
+    assert Manifest.from_json(text) == manifest
+    assert list(Manifest.from_json(text).files) == list(manifest.files)  # walk order kept
 
 
 def test_a_manifest_is_written_for_the_committed_generation(corpus: Path, index_dir: Path) -> None:

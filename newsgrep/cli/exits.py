@@ -2,9 +2,11 @@
 
 Exit codes follow grep: 0 when something matched (or a command succeeded), 1 when nothing
 matched, 2 on any error, 130 when interrupted. A command's errors (every `NewsgrepError`)
-are mapped by `handle_errors`; usage errors, which Typer raises before a command runs, by
-`usage_line`, which `app.run` prints. Each is one line on stderr: "newsgrep: ...".
-Anything else that escapes is a bug and keeps its traceback.
+are mapped by `guarded`, for Typer's commands through `handle_errors`, for a plain search
+read without Typer (`direct`) as they are; usage errors, which Typer raises before a command
+runs, by `usage_line`, which `app.run` prints. Each is one line on stderr: "newsgrep: ...".
+Anything else that escapes is a bug and keeps its traceback. Typer is not loaded here: a
+plain search never loads it.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import os
 import sys
 from collections.abc import Callable
 from enum import IntEnum
-from typing import ParamSpec
-
-import typer
-from typer.exceptions import TyperException
+from typing import TYPE_CHECKING, ParamSpec
 
 from newsgrep.errors import NewsgrepError
 from newsgrep.render.common import safe_line
+
+if TYPE_CHECKING:
+    import typer
+    from typer.exceptions import TyperException
 
 P = ParamSpec("P")
 
@@ -39,25 +42,37 @@ def say(message: str) -> None:
     render_message(message, stderr_console())
 
 
+def guarded(command: Callable[[], ExitCode | None]) -> ExitCode | None:
+    """Run `command`; turn the core's errors into one line on stderr and exit 2, Ctrl-C
+    into 130, and a closed pipe (`| head -1`) into a quiet exit 0 (its own code otherwise)."""
+    try:
+        return command()
+    except NewsgrepError as error:
+        say(error_line(error))
+        return ExitCode.ERROR
+    except KeyboardInterrupt:
+        say("interrupted")
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away; point stdout at /dev/null so the final flush is quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.MATCH
+
+
 def handle_errors(command: Callable[P, None]) -> Callable[P, None]:
-    """Turn the core's errors into one line on stderr and exit 2, Ctrl-C into 130, and a
-    closed pipe (`| head -1`) into a quiet exit."""
+    """`guarded` for a Typer command, which ends by raising `typer.Exit`."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
+        def run() -> None:
             command(*args, **kwargs)
-        except NewsgrepError as error:
-            say(error_line(error))
-            raise typer.Exit(ExitCode.ERROR) from None
-        except KeyboardInterrupt:
-            say("interrupted")
-            raise typer.Exit(ExitCode.INTERRUPTED) from None
-        except BrokenPipeError:
-            # The reader went away; point stdout at /dev/null so the final flush is quiet.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            raise typer.Exit(ExitCode.MATCH) from None
+
+        code = guarded(run)
+        if code is not None:
+            import typer  # loaded already: the command runs under Typer
+
+            raise typer.Exit(code) from None
 
     return wrapper
 

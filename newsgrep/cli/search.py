@@ -1,20 +1,22 @@
-"""`newsgrep search` (with --batch, --timeline, --explain) and `newsgrep similar`.
+"""`newsgrep search` (with --batch, --timeline, --explain) and `newsgrep similar`: their
+Typer declarations.
 
-Each command resolves its options into a `SearchPlan` (see `resolve`), runs it on a
-`SearchSession`, and hands the result to `emit`. The session is imported inside the
-commands: it loads Whoosh, which `--help` and a usage error need not wait for.
+`search` hands its options, as given, to `searching.run_search`, which a plain search read
+without Typer (`direct`) calls too; `similar` resolves its options into a `SearchPlan` (see
+`resolve`), runs it on a `SearchSession`, and hands the result to `emit`. The session is
+imported inside the commands: it loads Whoosh, which `--help` and a usage error need not
+wait for.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from newsgrep.cli.emit import emit, terminal, write_counts, write_summary
-from newsgrep.cli.exits import ExitCode, handle_errors
+from newsgrep.cli.emit import emit, terminal
+from newsgrep.cli.exits import handle_errors
 from newsgrep.cli.options import (
     QuietOption,
     complete_ids,
@@ -23,18 +25,8 @@ from newsgrep.cli.options import (
     quiet_given,
     with_hit_options,
 )
-from newsgrep.cli.resolve import (
-    HitOptions,
-    SearchOptions,
-    SearchPlan,
-    resolve_search,
-    resolve_similar,
-)
-from newsgrep.errors import NewsgrepError
-from newsgrep.model import SearchRequest, SearchResult
-
-if TYPE_CHECKING:
-    from newsgrep.engine.session import SearchSession
+from newsgrep.cli.resolve import HitOptions, SearchOptions, resolve_similar
+from newsgrep.cli.searching import run_search
 
 
 @handle_errors
@@ -126,81 +118,11 @@ def search_command(
 
     Example: newsgrep search 'ceasefire talks' --since 2025-05 --sort newest
     """
-    from newsgrep.engine.session import SearchSession
-    from newsgrep.text.synonyms import load_synonyms
-
     wanted = SearchOptions(
         tuple(query or ()), options, quiet_given(ctx, quiet), batch, all_words, any_word,
         synonyms_file, no_synonyms, summary, exact, explain, timeline,
     )  # fmt: skip
-    plan = resolve_search(wanted, config_of(ctx), terminal(), load_synonyms)
-    plan.existing_index()
-    if plan.batch:
-        raise typer.Exit(_run_batch(plan))
-    with SearchSession(plan.index_dir) as session:
-        if explain:
-            _print_explanation(session, plan.request)
-        if timeline:
-            raise typer.Exit(_timeline(session, plan.request, options.output.json))
-        result = session.search(plan.request)
-    _print_notices(result)
-    exit_code = emit(result, plan.output)
-    if plan.summary:
-        write_summary(result)
-    raise typer.Exit(exit_code)
-
-
-def _print_explanation(session: SearchSession, request: SearchRequest) -> None:
-    from newsgrep.render.human import render_explanation, stderr_console
-
-    render_explanation(session.explain(request), stderr_console())
-
-
-def _print_notices(result: SearchResult) -> None:
-    if not (result.notices or result.suggestion):
-        return  # and the human renderer need not load, for JSON or -l
-    from newsgrep.render.human import render_notices, stderr_console
-
-    render_notices(result, stderr_console())
-
-
-def _timeline(session: SearchSession, request: SearchRequest, json_output: bool) -> ExitCode:
-    by, counts = session.timeline(request)
-    write_counts(by.value, counts, json_output, empty_label="(no date)")
-    return ExitCode.MATCH if any(count for _, count in counts) else ExitCode.NO_MATCH
-
-
-def _run_batch(plan: SearchPlan) -> ExitCode:
-    """One search per stdin line, in one process; a bad line gives an error object, and the
-    run goes on. Exit 2 if any line failed (as grep does), else 0 or 1."""
-    from dataclasses import replace
-
-    from newsgrep.engine.session import SearchSession
-    from newsgrep.render.jsonl import write_jsonl, write_object
-
-    matched = failed = False
-    # A line that is not UTF-8 is a query like any other, not a UnicodeDecodeError.
-    sys.stdin.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
-    with SearchSession(plan.index_dir) as session:
-        for number, raw in enumerate(sys.stdin, start=1):
-            text = raw.rstrip("\r\n")
-            tags: dict[str, str | int] = {"query": text, "line": number}
-            if not text.strip():
-                continue
-            try:
-                result = session.search(replace(plan.request, query=text))
-            except NewsgrepError as error:
-                write_object({"v": 1, **tags, "error": str(error)}, sys.stdout)
-                failed = True
-                continue
-            write_jsonl(result, sys.stdout, tags)
-            if plan.summary:
-                write_summary(result, tags)
-            matched = matched or result.total > 0
-            sys.stdout.flush()
-    if failed:
-        return ExitCode.ERROR
-    return ExitCode.MATCH if matched else ExitCode.NO_MATCH
+    raise typer.Exit(run_search(wanted, config_of(ctx)))
 
 
 @handle_errors

@@ -162,18 +162,25 @@ def _fixed_width_values(column: Any, documents: int) -> Sequence[int]:
     return values
 
 
-def fold(columns: Columns, candidates: list[tuple[int, Any]]) -> list[tuple[int, Any, list[int]]]:
+def fold(
+    columns: Columns, candidates: list[tuple[int, Any]], groups: int | None = None
+) -> list[tuple[int, Any, list[int]]]:
     """The candidates, in order, with each near-duplicate folded into the first of its
-    group: (docnum, score, folded docnums). Reads only the sketch and date columns."""
+    group: (docnum, score, folded docnums). Reads only the sketch and date columns. With
+    `groups`, only the first that many groups are made: the candidates after them are
+    folded into those or passed over (a repeat goes to the earliest hit it repeats, so
+    the groups after them never change these)."""
     sketches, date_of = columns("sketch"), columns.date_of
     folder = Folder()
     kept: list[tuple[int, Any, list[int]]] = []
     for docnum, score in candidates:
-        repeats = folder.add(unpack_sketch(sketches[docnum]), date_of(docnum))
-        if repeats is None:
-            kept.append((docnum, score, []))
-        else:
+        sketch = unpack_sketch(sketches[docnum])
+        repeats = folder.repeats(sketch, lambda: date_of(docnum))  # noqa: B023 (called here)
+        if repeats is not None:
             kept[repeats][2].append(docnum)
+        elif groups is None or len(kept) < groups:
+            folder.keep(sketch, date_of(docnum))
+            kept.append((docnum, score, []))
     return kept
 
 

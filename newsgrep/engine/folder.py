@@ -54,8 +54,8 @@ LOCK_FILE = "newsgrep.lock"
 
 # How many times a reader opens the index again when commits remove what it was opening.
 OPEN_ATTEMPTS = 5
-# What Whoosh raises when an index file is damaged or gone (a missing stored-fields column
-# reads as None, hence TypeError).
+# What Whoosh raises when an index file is damaged or gone (a missing column reads as None,
+# hence TypeError; the column of stored articles raises FileNotFoundError, an OSError).
 DAMAGE = (OSError, EOFError, struct.error, pickle.UnpicklingError, TypeError, ValueError)
 
 
@@ -127,6 +127,32 @@ def _others_may_write(path: Path) -> bool:
     return bool(mode & stat.S_IWOTH)
 
 
+# The parts of an index folder, by the ends of their file names (the first that matches):
+# the postings (which articles hold each word, and where), the terms, the stored articles
+# (what a hit shows), the other columns (lengths, dates, ordinals, near-duplicate sketches),
+# and the manifests of the files indexed.
+PARTS = (
+    ("postings", (".pst",)),
+    ("terms", (".trm",)),
+    ("stored articles", ("._stored.col",)),
+    ("columns", (".col",)),
+    ("manifest", (".json",)),
+)
+OTHER_PART = "other"
+_MANIFEST_PREFIX = "manifest-"
+
+
+def _part_of(name: str) -> str:
+    for part, endings in PARTS:
+        if name.endswith(endings) and (part != "manifest" or name.startswith(_MANIFEST_PREFIX)):
+            return part
+    return OTHER_PART
+
+
+def _larger(part: tuple[str, int]) -> int:
+    return -part[1]
+
+
 class IndexStore:
     """One index folder. Reading needs no lock; writing happens inside `lock()`."""
 
@@ -136,6 +162,17 @@ class IndexStore:
     def exists(self) -> bool:
         """Whether an index (perhaps a damaged one) is here."""
         return any(self.directory.glob("_MAIN_*.toc"))
+
+    def parts(self) -> list[tuple[str, int]]:
+        """What the folder's files take, by what they hold (`PARTS`, then "other": tables
+        of contents, deletions, the lock, newsgrep.json), largest first; a file an indexing
+        run deletes meanwhile is skipped."""
+        sizes = dict.fromkeys([*(name for name, _ in PARTS), OTHER_PART], 0)
+        for path in self.directory.iterdir():
+            with contextlib.suppress(FileNotFoundError):
+                if path.is_file():
+                    sizes[_part_of(path.name)] += path.stat().st_size
+        return sorted(((name, size) for name, size in sizes.items() if size), key=_larger)
 
     def latest_generation(self) -> int:
         """The newest generation whose table of contents is here (-1: none), from the

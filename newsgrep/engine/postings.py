@@ -12,6 +12,7 @@ is a block the rerank need not read and unpickle again.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -128,10 +129,9 @@ def posting_blocks(
     matcher = getattr(matcher, "child", matcher)  # Whoosh filters deletions with a wrapper
     while matcher.is_active():
         if hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_values"):
-            matcher._read_ids()
+            ids = _block_ids(matcher)
             matcher._read_weights()
             matcher._read_values()
-            ids = matcher._ids
             if kept is not None:
                 kept.append((ids[-1], ids, matcher._data))
             yield ids, matcher._weights, matcher._values
@@ -139,6 +139,19 @@ def posting_blocks(
         else:
             yield (matcher.id(),), (matcher.weight(),), (matcher.value(),)
             matcher.next()
+
+
+def _block_ids(matcher: Any) -> Sequence[int]:
+    """The docnums of the block `matcher` stands on, as Whoosh's `_read_ids` makes them,
+    its gaps summed in C (`accumulate`) rather than by Whoosh's generator, a Python step
+    per posting."""
+    if matcher._ids is None:
+        if matcher._data is None:
+            matcher._read_data()
+        gaps = matcher._data[0]
+        matcher._ids = gaps if matcher._byteids else tuple(itertools.accumulate(gaps))
+    ids: Sequence[int] = matcher._ids
+    return ids
 
 
 def positioned(matcher: Any, docnums: Iterable[int]) -> Iterator[int]:

@@ -33,8 +33,10 @@ if TYPE_CHECKING:  # an index run's values: a search makes no document
 # 8: an article's language, encoding and its record's own fields, `topics:crude`.
 # 9: the body field indexes the title too, and the title is weighted 1.
 # 10: each article analysed in its language (declared or detected), `analysis` field.
-# 11: near-duplicate sketches in a column of fixed width.)
-SCHEMA_VERSION = 11
+# 11: near-duplicate sketches in a column of fixed width.
+# 12: stored fields deflated against a dictionary per segment, segments name NewsCodec;
+# the manifest's files as columns.)
+SCHEMA_VERSION = 12
 # The title counts twice as it is: as a title, and as the body's first words (one text,
 # as BM25 engines that index a document as one field have it; docs/benchmarks.md).
 TITLE_BOOST = 1.0

@@ -229,7 +229,7 @@ class SearchSession:
             if not request.collapse:
                 kept: list[tuple[int, Any, list[int]]] = [(d, s, []) for d, s in candidates]
                 break
-            kept = fold(self._columns, candidates)
+            kept = fold(self._columns, candidates, end)
             if fetch is None or end is None or len(kept) >= end or len(candidates) < fetch:
                 break
             fetch *= 4

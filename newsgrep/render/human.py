@@ -296,6 +296,7 @@ def render_stats(stats: IndexStats, index_dir: Path, console: Console) -> None:
         ("dates", span or "(none)"),
         ("sources", sources or "(none)"),
         ("index", f"{index_dir} · {size} · updated {stats.updated or '?'}"),
+        *([("", _parts(stats.parts))] if stats.parts else []),
         *(("folders" if n == 0 else "", folder) for n, folder in enumerate(folders)),
         *(("files" if n == 0 else "", line) for n, line in enumerate(_lone_files(stats.files))),
     ]
@@ -303,6 +304,10 @@ def render_stats(stats: IndexStats, index_dir: Path, console: Console) -> None:
         line = Text(f"{name:<9}", style="bold")
         line.append(safe_line(value))
         console.print(line)
+
+
+def _parts(parts: tuple[tuple[str, int], ...]) -> str:
+    return "  " + ", ".join(f"{name} {format_size(size, spaced=True)}" for name, size in parts)
 
 
 def _excluding(globs: tuple[str, ...]) -> str:

@@ -96,6 +96,7 @@ def stats_record(stats: IndexStats, index_dir: str) -> dict[str, Any]:
         "last_date": format_date(stats.last_date),
         "sources": [{"source": name or None, "count": count} for name, count in stats.sources],
         "index_bytes": stats.index_bytes,
+        "parts": [{"part": name, "bytes": size} for name, size in stats.parts],
         "deleted_articles": stats.deleted_articles,
         "reclaimable_bytes": stats.reclaimable_bytes,
         "folders": list(stats.folders),

@@ -14,6 +14,7 @@ import datetime as dt
 import struct
 import zlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from newsgrep.text.analysis import index_terms
@@ -81,21 +82,32 @@ class Folder:
     def add(self, article: Sketch, date: dt.datetime | None) -> int | None:
         """The position (among kept hits) of the hit this one repeats; None when it is
         new, and then it is kept."""
+        position = self.repeats(article, lambda: date)
+        if position is None:
+            self.keep(article, date)
+        return position
+
+    def repeats(self, article: Sketch, date_of: Callable[[], dt.datetime | None]) -> int | None:
+        """The position (among kept hits) of the first hit this one repeats, or None; its
+        date is asked for only when it shares a sketch value with a kept hit."""
         # Near-duplicates share most sketch values, so candidates share at least one.
         by_hash = self._by_hash
-        shared = [by_hash[value] for value in article if value in by_hash]
-        if shared:
-            for position in sorted({p for positions in shared for p in positions}):
-                kept, kept_date = self._kept[position]
-                if _close_in_time(date, kept_date) and (
-                    resemblance(article, kept) >= MIN_RESEMBLANCE
-                ):
-                    return position
+        shared = {p for value in article if value in by_hash for p in by_hash[value]}
+        if not shared:
+            return None
+        date = date_of()
+        for position in sorted(shared):
+            kept, kept_date = self._kept[position]
+            if _close_in_time(date, kept_date) and resemblance(article, kept) >= MIN_RESEMBLANCE:
+                return position
+        return None
+
+    def keep(self, article: Sketch, date: dt.datetime | None) -> None:
+        """Keep a hit that repeats none before it."""
         position = len(self._kept)
         self._kept.append((article, date))
         for value in article:
-            by_hash[value].append(position)
-        return None
+            self._by_hash[value].append(position)
 
 
 def _close_in_time(first: dt.datetime | None, second: dt.datetime | None) -> bool:

@@ -8,6 +8,7 @@ passage's own text. Matching uses the index's analyzer, so `talks` is marked for
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Collection
 
@@ -23,6 +24,7 @@ LONG_SENTENCE_SLACK = 1.3
 # (and after the full stops of Chinese and Japanese, which no space follows).
 _SENTENCE_BREAK = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+|(?<=[。！？])\s*|\n\s*\n""")
 _WHITESPACE = re.compile(r"\s")
+_WHITESPACE_RUN = re.compile(r"\s+")
 _SENTENCE_ENDINGS = (".", "!", "?", '"', "'", "”", "’", ")", "]", ":", "。", "！", "？")
 
 
@@ -119,26 +121,36 @@ def _lead_window(text: str, max_chars: int) -> Span:
 def _passage(text: str, window: Span, spans: list[Span]) -> Snippet:
     """Cut `window` to whole words, fold its whitespace, and move the spans along."""
     start, end = _to_word_edges(text, window)
-    pieces: list[str] = []
-    offsets: list[int] = []  # offsets[i]: where text[start + i] landed in the passage
-    length = 0
-    for match in re.finditer(r"\S+|\s+", text[start:end]):
-        chunk = match.group()
-        if chunk.isspace():
-            pieces.append(" ")
-            offsets.extend([length] * len(chunk))
-            length += 1
-        else:
-            pieces.append(chunk)
-            offsets.extend(range(length, length + len(chunk)))
-            length += len(chunk)
-    passage = "".join(pieces)
-    offsets.append(length)
-    moved = tuple((offsets[s - start], offsets[e - start]) for s, e in _inside(spans, (start, end)))
+    piece = text[start:end]
+    passage = _WHITESPACE_RUN.sub(" ", piece)  # each run of whitespace one space
+    runs = _run_ends(piece)
+    inside = _inside(spans, (start, end))
+    moved = tuple((_moved(s - start, runs), _moved(e - start, runs)) for s, e in inside)
     before, after = text[:start].rstrip(), text[end:].strip()
     cut_before = bool(before) and not before.endswith(_SENTENCE_ENDINGS)
     cut_after = bool(after) and not passage.endswith(_SENTENCE_ENDINGS)
     return Snippet(passage, moved, cut_before, cut_after)
+
+
+def _run_ends(piece: str) -> tuple[list[int], list[int]]:
+    """Where each run of whitespace in `piece` ends, and how many characters folding it
+    and the runs before it to one space each took out."""
+    ends: list[int] = []
+    taken: list[int] = []
+    total = 0
+    for match in _WHITESPACE_RUN.finditer(piece):
+        total += match.end() - match.start() - 1
+        ends.append(match.end())
+        taken.append(total)
+    return ends, taken
+
+
+def _moved(offset: int, runs: tuple[list[int], list[int]]) -> int:
+    """Where `offset` of the piece lands in its passage (never inside a run: spans are
+    words, and a span's end is a word's)."""
+    ends, taken = runs
+    before = bisect.bisect_right(ends, offset)
+    return offset - taken[before - 1] if before else offset
 
 
 def _to_word_edges(text: str, window: Span) -> Span:

@@ -5,8 +5,8 @@ Chinese, and Thai, Greek, Hebrew, Armenian, Georgian and the Indic scripts each 
 language; ASCII text a fifth of whose words are English's commonest is English. Where a
 script is written by several languages (Latin, Cyrillic, Arabic, Devanagari), py3langid,
 whose model ships inside its package (nothing is downloaded), chooses among the languages
-of that script only. It is imported on the first article that needs it (numpy and its
-model: some 0.7 s per process) and never by a search.
+of that script only. It is imported on the first article that needs it (numpy, and its
+model from the cache `langid_model` keeps of it) and never by a search.
 
 Too little text to tell gives None, and so does Latin-script text that py3langid does not
 find clearly other than English: such an article is analysed as English, which is what
@@ -16,7 +16,6 @@ Pidgin).
 
 from __future__ import annotations
 
-import copy
 import re
 from functools import cache
 from typing import Any
@@ -106,17 +105,14 @@ def _reads_as_english(sample: str) -> bool:
     return len(words) >= 12 and sum(word in _ENGLISH_WORDS for word in words) >= len(words) / 5
 
 
-@cache
 def _identifier(script: str) -> Any:
-    """py3langid's identifier, restricted to the languages of `script`: a copy of the one
-    model, loaded once per process (restricting an identifier changes it)."""
-    identifier = copy.copy(_model())
-    identifier.set_languages(_CANDIDATES[script].split())
-    return identifier
+    """py3langid's identifier, restricted to the languages of `script`."""
+    return _identifiers()[script]
 
 
 @cache
-def _model() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+def _identifiers() -> dict[str, Any]:
+    """Every script's identifier, made once per process (see `langid_model`)."""
+    from newsgrep.text.languages.langid_model import identifiers
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return identifiers({script: languages.split() for script, languages in _CANDIDATES.items()})

@@ -28,6 +28,7 @@ SCHEMA_VERSION, as does any change to what the column writes.
 from __future__ import annotations
 
 import errno
+import itertools
 import pickle
 import struct
 import sys
@@ -205,14 +206,8 @@ class PackedValues:
 
     @classmethod
     def pack(cls, values: Sequence[bytes]) -> PackedValues:
-        ends = array("I")
-        end = 0
-        for value in values:
-            end += len(value)
-            ends.append(end)
-        if sys.byteorder == "big":
-            ends.byteswap()
-        return cls(b"".join(values), ends.tobytes())
+        ends = array("I", itertools.accumulate(map(len, values)))
+        return cls(b"".join(values), _little_endian(ends))
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -231,16 +226,16 @@ class PackedValues:
             yield data[start:end]
             start = end
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PackedValues) and tuple(self) == tuple(other)
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __reduce__(self) -> tuple[Any, tuple[bytes, bytes]]:
-        ends = array("I", self._ends)
-        if sys.byteorder == "big":
-            ends.byteswap()
-        return PackedValues, (self._data, ends.tobytes())
+        return PackedValues, (self._data, _little_endian(self._ends))
+
+
+def _little_endian(ends: array[int]) -> bytes:
+    """The ends as `PackedValues` pickles them, little-endian whatever the machine."""
+    if sys.byteorder == "big":
+        ends = array("I", ends)
+        ends.byteswap()
+    return ends.tobytes()
 
 
 class _PostingsWriter(BlockPostingsWriter):

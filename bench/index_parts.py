@@ -26,6 +26,7 @@ from pathlib import Path
 from whoosh.codec.whoosh3 import W3TermInfo
 
 from newsgrep.engine.folder import IndexStore
+from newsgrep.engine.schema import encode_varints
 from newsgrep.engine.storage import open_index
 
 
@@ -97,16 +98,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _varints(values: list[int]) -> bytes:
-    out = bytearray()
-    for value in values:
-        while value >= 0x80:
-            out.append(value & 0x7F | 0x80)
-            value >>= 7
-        out.append(value)
-    return bytes(out)
-
-
 _BLOCK = 128
 _BLOCK_HEADER = 8  # a count, the last id, the maximum weight and lengths, a few bytes each
 
@@ -131,7 +122,7 @@ def _estimate(reader: object, field: str) -> tuple[int, int, int]:
                 before = ids[start - 1] if start else 0
                 gaps = [block[0] - before, *map(int.__sub__, block[1:], block[:-1])]
                 counts = [int(w) if w == int(w) else 1 for w in weights[start : start + _BLOCK]]
-                head = _varints(gaps) + _varints(counts)
+                head = encode_varints(gaps) + encode_varints(counts)
                 raw = head + b"".join(values[start : start + _BLOCK])
                 compact += _BLOCK_HEADER + len(raw)
                 deflated += _BLOCK_HEADER + min(len(raw), len(zlib.compress(raw, 6)))

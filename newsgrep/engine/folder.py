@@ -170,8 +170,9 @@ class IndexStore:
         sizes = dict.fromkeys([*(name for name, _ in PARTS), OTHER_PART], 0)
         for path in self.directory.iterdir():
             with contextlib.suppress(FileNotFoundError):
-                if path.is_file():
-                    sizes[_part_of(path.name)] += path.stat().st_size
+                found = path.stat()
+                if stat.S_ISREG(found.st_mode):
+                    sizes[_part_of(path.name)] += found.st_size
         return sorted(((name, size) for name, size in sizes.items() if size), key=_larger)
 
     def latest_generation(self) -> int:

@@ -91,7 +91,7 @@ class CompactPositions(formats.Positions):  # type: ignore[misc]
 
     def encode(self, poslist: list[int]) -> bytes:
         values = [len(poslist), poslist[0], *map(operator.sub, poslist[1:], poslist)]
-        return bytes(values) if max(values) < 0x80 else _varints(values)
+        return bytes(values) if max(values) < 0x80 else encode_varints(values)
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
         values = list(valuestring) if max(valuestring) < 0x80 else _read_varints(valuestring)
@@ -102,7 +102,8 @@ class CompactPositions(formats.Positions):  # type: ignore[misc]
         return first if first < 0x80 else _read_varints(valuestring, limit=1)[0]
 
 
-def _varints(values: list[int]) -> bytes:
+def encode_varints(values: list[int]) -> bytes:
+    """`values` as varints: seven bits a byte, the high bit set on all but a number's last."""
     out = bytearray()
     for value in values:
         while value >= 0x80:

@@ -19,7 +19,8 @@ from pathlib import Path
 from newsgrep.cli.exits import ExitCode, guarded
 from newsgrep.cli.wanted import HitOptions, OutputOptions, SearchOptions
 
-# Set by the shell's completion script (Click's name for it): Typer answers it.
+# Set by the shell's completion script when it asks what to offer (Click's name for it):
+# Typer answers it.
 COMPLETION_VARIABLE = "_NEWSGREP_COMPLETE"
 _INDEX = ("--index",)
 _LIMIT = ("-n", "--limit", "-m", "--max-count")

@@ -19,14 +19,12 @@ import typer
 from typer.exceptions import TyperException
 
 from newsgrep import __version__
+from newsgrep.cli.direct import COMPLETION_VARIABLE
 from newsgrep.cli.exits import ExitCode, handle_errors, say, usage_line
 from newsgrep.cli.options import GLOBALS_KEY
 from newsgrep.cli.resolve import ColorChoice, GlobalOptions
 from newsgrep.config import config_path, load_config
 from newsgrep.render.common import safe_line
-
-# Set by the shell's completion script when it asks what to offer (Click's name for it).
-COMPLETION_VARIABLE = "_NEWSGREP_COMPLETE"
 
 # Each command's module and function, in the order --help lists them. A module is imported
 # when an app that has its command is made: a run that names one command loads only its

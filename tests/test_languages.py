@@ -148,6 +148,16 @@ def test_the_marks_class_is_unicodes() -> None:
     assert matched == marks
 
 
+def test_a_words_run_is_made_of_what_the_tokenizer_reads_as_word() -> None:
+    """Snippets find where a matched word's run begins character by character (`_in_run`);
+    the tokenizer reads runs with this class: they must agree on every code point."""
+    from newsgrep.text.analysis import _in_run
+
+    pattern = re.compile(f"[\\w{MARKS}\u200c\u200d.]")
+    differ = [c for c in range(0x110000) if bool(pattern.match(chr(c))) != _in_run(chr(c))]
+    assert differ == []
+
+
 def test_right_to_left_words_are_marked_whole_and_stay_inert() -> None:
     from newsgrep.render.common import terminal_safe
 

@@ -30,7 +30,6 @@ import struct
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -96,9 +95,13 @@ def quiet_leaks() -> Iterator[Leaks]:
                 gc.collect()
 
 
-@dataclass(slots=True)
 class Leaks:
-    failed: bool = False
+    """Whether the read `quiet_leaks` stands around failed."""
+
+    __slots__ = ("failed",)
+
+    def __init__(self) -> None:
+        self.failed = False
 
 
 def _acquire(handle: Any, wait_seconds: float, directory: Path) -> None:

@@ -9,7 +9,6 @@ SCHEMA_VERSION (older indexes are then refused with a hint to rebuild).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 import operator
 import os
@@ -314,6 +313,8 @@ def indexed_body(title: str, body: str) -> str:
 
 def ordinal(path: str, position: int) -> int:
     """The tie-breaking key of the `position`th article of the file at `path`."""
+    import hashlib  # here: only indexing needs it, and it is slow to load
+
     digest = hashlib.blake2b(os.fsencode(path), digest_size=5).digest()
     place = min(position, (1 << _POSITION_BITS) - 1)
     return int.from_bytes(digest, "big") << _POSITION_BITS | place

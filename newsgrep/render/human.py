@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
@@ -143,29 +144,31 @@ def _problem_text(problem: Problem) -> str:
 def render_human(result: SearchResult, console: Console, *, hyperlinks: bool = False) -> None:
     """Print every hit of `result`: rank and title, a line of facts, then its snippets.
     With `hyperlinks`, titles link to their article files."""
+    lines: list[RenderableType] = []
     for number, hit in enumerate(result.hits):
         if number:
-            console.print()
-        _render_hit(hit, console, hyperlinks)
+            lines.append(Text())
+        lines.extend(_hit_lines(hit, console, hyperlinks))
+    # In one print: Rich's cost for each call is most of the time of a page of hits.
+    console.print(Group(*lines))
 
 
-def _render_hit(hit: Hit, console: Console, hyperlinks: bool) -> None:
+def _hit_lines(hit: Hit, console: Console, hyperlinks: bool) -> Iterator[RenderableType]:
     heading = Text()
     heading.append(f"{hit.rank:>{INDENT - 1}} ", style=RANK_STYLE)
     title, spans = _shortened(hit.title, hit.title_spans)
     heading.append_text(_title(title, spans, hit.path if hyperlinks else None))
-    console.print(heading)
-    _print_indented(_facts(hit), console)
+    yield heading
+    yield _indented(_facts(hit), console)
     for snippet in hit.snippets:
-        _print_indented(_snippet_text(snippet), console)
+        yield _indented(_snippet_text(snippet), console)
 
 
-def _print_indented(text: Text, console: Console) -> None:
+def _indented(text: Text, console: Console) -> RenderableType:
     # On a terminal, wrapped lines keep the indent; into a pipe, each stays one whole line.
     if console.soft_wrap:
-        console.print(Text(" " * INDENT) + text)
-    else:
-        console.print(Padding(text, (0, 0, 0, INDENT), expand=False))
+        return Text(" " * INDENT) + text
+    return Padding(text, (0, 0, 0, INDENT), expand=False)
 
 
 def _facts(hit: Hit) -> Text:

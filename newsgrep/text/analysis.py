@@ -248,17 +248,26 @@ def _occurrences(text: str, words: set[str]) -> list[tuple[int, int]]:
 
 
 @cache
-def _word_char() -> re.Pattern[str]:
-    """What a token's run is made of (compiled on first use: the class of marks is long)."""
-    return re.compile(rf"[\w{MARKS}\u200c\u200d.]")
+def _run_marks() -> frozenset[str]:
+    """What a token's run is made of besides `\\w`: MARKS, the joiners, the dot. A set, as
+    compiling the long class of marks into a pattern costs a search more than its lookups."""
+    chars = set("\u200c\u200d.")
+    for first, last in re.findall(r"(.)(?:-(.))?", MARKS, re.DOTALL):
+        chars.update(map(chr, range(ord(first), ord(last or first) + 1)))
+    return frozenset(chars)
+
+
+def _in_run(char: str) -> bool:
+    """Whether `char` is one of `[\\w{MARKS}\\u200c\\u200d.]` (`\\w` as `re` reads it for
+    text: what str.isalnum takes, and the underscore)."""
+    return char.isalnum() or char == "_" or char in _run_marks()
 
 
 def _is_token(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] is one of the words the tokenizer cuts `text` into (not a
     part of a longer one): tokenized from where its run of word characters begins."""
     run = start
-    word_char = _word_char()
-    while run > 0 and word_char.match(text, run - 1):
+    while run > 0 and _in_run(text[run - 1]):
         run -= 1
     for token in TOKEN.finditer(text, run):
         if token.start() >= start:

@@ -15,7 +15,6 @@ import struct
 import zlib
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from newsgrep.text.analysis import index_terms
 from newsgrep.text.languages import ENGLISH
@@ -72,12 +71,14 @@ def resemblance(first: Sketch, second: Sketch) -> float:
     return sum(1 for value in union if value in both) / len(union)
 
 
-@dataclass(slots=True)
 class Folder:
     """Hits in rank order in; for each, the position of the earlier kept hit it repeats."""
 
-    _kept: list[tuple[Sketch, dt.datetime | None]] = field(default_factory=list)
-    _by_hash: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    __slots__ = ("_by_hash", "_kept")
+
+    def __init__(self) -> None:
+        self._kept: list[tuple[Sketch, dt.datetime | None]] = []
+        self._by_hash: dict[int, list[int]] = defaultdict(list)
 
     def add(self, article: Sketch, date: dt.datetime | None) -> int | None:
         """The position (among kept hits) of the hit this one repeats; None when it is

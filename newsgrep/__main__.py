@@ -3,6 +3,9 @@
 A plain search is run without Typer (`cli.direct`); every other command line goes to the
 Typer app. The CLI is imported inside `main` so that Ctrl-C while Python is still loading it
 (a good part of a short run) is an interruption like any other, exit 130, not a traceback.
+
+Whoosh's imports of modules a search never runs load on first use instead
+(`engine.deferred`): start-up is most of a plain search.
 """
 
 import os
@@ -11,6 +14,9 @@ import sys
 
 def main() -> None:
     try:
+        from newsgrep.engine.deferred import defer_unused_imports
+
+        defer_unused_imports()
         from newsgrep.cli.direct import run_plain
 
         code = run_plain(sys.argv[1:], os.environ)

@@ -178,7 +178,12 @@ try:
     main()
 except SystemExit:
     pass
-print('loaded:' + ','.join(sorted(sys.modules)), file=sys.stderr)
+deferred = sys.modules.get('newsgrep.engine.deferred')
+waiting = [n for n, m in list(sys.modules.items()) if deferred and type(m) is deferred._Deferred]
+print('loaded:' + ','.join(sorted(set(sys.modules) - set(waiting))), file=sys.stderr)
+print('deferred:' + ','.join(sorted(waiting)), file=sys.stderr)
+import gc
+print('collector:' + ('on' if gc.isenabled() else ''), file=sys.stderr)
 scripts = sys.modules.get('newsgrep.text.languages.scripts')
 compiled = [f.__name__ for f in (scripts._unspaced_run, scripts._letter_marks)
             if f.cache_info().currsize] if scripts else []
@@ -188,7 +193,9 @@ print('compiled:' + ','.join(compiled), file=sys.stderr)
 
 def fresh_search(index: Path, *args: str) -> tuple[str, dict[str, set[str]]]:
     """`newsgrep search ARGS --index INDEX` in a new interpreter: its output, and what it
-    had loaded (`loaded`: module names) and compiled (`compiled`) by the end."""
+    had loaded (`loaded`: module names; `deferred`: those registered to load on first use,
+    not used) and compiled (`compiled`) by the end, and whether the garbage collector was
+    on then (`collector`: {"on"} or empty)."""
     code = _FRESH_SEARCH.format(args=list(args), index=str(index))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     lines = [line.partition(":") for line in result.stderr.splitlines()]

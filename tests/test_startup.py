@@ -69,3 +69,39 @@ def test_a_search_of_latin_text_compiles_no_class_of_other_scripts(built_index: 
     _, report = fresh_search(built_index, "istanbul OR grain OR floods")
     assert "newsgrep.text.languages.scripts" in report["loaded"]
     assert report["compiled"] == set()
+
+
+# Whoosh imports these at its own import; a search never runs them (`engine.deferred`).
+WHOOSH_UNUSED = {
+    "asyncio",  # cached_property's, asked on a segment's first postings
+    "urllib.request",  # whoosh.compat's, with http.client, email and ssl
+    "http.client",
+    "email",
+    "ssl",
+    "whoosh.lang.morph_en",
+    "whoosh.lang.porter",
+    "whoosh.lang.dmetaphone",
+    "tempfile",
+    "calendar",
+    "shutil",
+}
+
+
+def _index_with_a_deletion(corpus: Path, index_dir: Path) -> Path:
+    from newsgrep.indexer import run_index
+
+    run_index(index_dir, [corpus])
+    (corpus / "grain.txt").unlink()
+    run_index(index_dir, [corpus])  # the segment keeps the article, marked deleted
+    return index_dir
+
+
+@pytest.mark.parametrize("mode", [[], ["--json"]])
+def test_a_plain_search_runs_none_of_whooshs_unused_imports(
+    corpus: Path, index_dir: Path, mode: list[str]
+) -> None:
+    index = _index_with_a_deletion(corpus, index_dir)
+    output, report = fresh_search(index, "wheat OR grain OR istanbul", *mode)
+    assert "Istanbul" in output and "grain.txt" not in output  # searched, the deleted left out
+    assert report["loaded"].isdisjoint(WHOOSH_UNUSED), report["loaded"] & WHOOSH_UNUSED
+    assert {"asyncio", "urllib.request", "whoosh.lang.morph_en"} <= report["deferred"]

@@ -191,3 +191,13 @@ def holders(leaves: Iterable[tuple[Any, int]], field: str, text: str) -> Iterato
 def deleted(leaf: Any) -> frozenset[int]:
     """The segment's deleted articles (whose postings stay until it is rewritten)."""
     return frozenset(leaf.segment().deleted_docs() if leaf.has_deletions() else ())
+
+
+def remember_deletions(reader: Any) -> None:
+    """Give each segment reader of `reader` its set of deleted articles now, `deleted`'s,
+    which its `postings` would otherwise work out on first use through whoosh-reloaded's
+    `cached_property`: that asks asyncio whether the getter is a coroutine, and so loads
+    asyncio in every search (`engine.deferred`)."""
+    for leaf, _ in reader.leaf_readers():
+        if "deleted_docs_set" in vars(type(leaf)):
+            vars(leaf).setdefault("deleted_docs_set", deleted(leaf))

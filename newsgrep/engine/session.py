@@ -27,6 +27,7 @@ from newsgrep.engine.columns import Columns, fold
 from newsgrep.engine.documents import docnums, highlight_terms, hit, open_lazy_files, stored_article
 from newsgrep.engine.folder import IndexStore, damaged_index_error
 from newsgrep.engine.languages import FieldFilter, restricted
+from newsgrep.engine.postings import remember_deletions
 from newsgrep.engine.query import RECORD_FIELD_PREFIX, ParsedQuery, date_filter, parse
 from newsgrep.engine.ranking import (
     ranking_model,
@@ -92,6 +93,7 @@ class SearchSession:
         model = ranking_model(self.ranking, self._live_stats)
         self._searcher = self._ix.searcher(weighting=model)
         open_lazy_files(self._searcher.reader(), self._ix.schema)
+        remember_deletions(self._searcher.reader())
         self._columns = Columns(self._searcher.reader(), self._ix.schema)
         self._retriever = Retriever(self._searcher, self._columns, self._live_stats, self.ranking)
 

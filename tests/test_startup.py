@@ -105,3 +105,11 @@ def test_a_plain_search_runs_none_of_whooshs_unused_imports(
     assert "Istanbul" in output and "grain.txt" not in output  # searched, the deleted left out
     assert report["loaded"].isdisjoint(WHOOSH_UNUSED), report["loaded"] & WHOOSH_UNUSED
     assert {"asyncio", "urllib.request", "whoosh.lang.morph_en"} <= report["deferred"]
+
+
+def test_a_plain_search_runs_without_the_collector_and_other_commands_with_it(
+    built_index: Path,
+) -> None:
+    # An index build makes cycles (Whoosh's writers): only a plain search goes without it.
+    assert fresh_search(built_index, "istanbul")[1]["collector"] == set()
+    assert fresh_search(built_index, "istanbul", "--snippets", "2")[1]["collector"] == {"on"}

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS, lock_holder, write_corpus
+from conftest import CORPUS, lock_holder, run, write_corpus
 
 from newsgrep.engine.folder import LOCK_FILE, META_FILE, IndexStore
 from newsgrep.engine.index import Index
@@ -241,6 +241,29 @@ def test_bare_rebuild_of_a_damaged_index_remembers_its_folders(built_index: Path
 
     assert raised is None
     assert len(ids(built_index)) == 6
+
+
+def _scramble_stored_articles(index_dir: Path) -> None:
+    """Flip bytes in the deflated stored articles, past the column's header."""
+    for column in index_dir.glob("*._stored.col"):
+        data = bytearray(column.read_bytes())
+        for position in range(len(data) // 4, len(data) - 16, 7):
+            data[position] ^= 0x5A
+        column.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "args", [["search", "istanbul"], ["search", "istanbul", "--json"], ["show", "grain.txt"]]
+)
+def test_damaged_stored_articles_are_one_clear_error(built_index: Path, args: list[str]) -> None:
+    _scramble_stored_articles(built_index)
+
+    result = run(*args, "--index", built_index)
+
+    assert result.returncode == 2
+    assert b"Traceback" not in result.stderr
+    assert result.stderr.decode().startswith(f"newsgrep: the index at {built_index} cannot be read")
+    assert b"--rebuild" in result.stderr
 
 
 # --- the manifest -----------------------------------------------------------------------

@@ -29,6 +29,7 @@ import stat
 import struct
 import time
 import warnings
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,9 +54,11 @@ LOCK_FILE = "newsgrep.lock"
 
 # How many times a reader opens the index again when commits remove what it was opening.
 OPEN_ATTEMPTS = 5
-# What Whoosh raises when an index file is damaged or gone (a missing column reads as None,
-# hence TypeError; the column of stored articles raises FileNotFoundError, an OSError).
-DAMAGE = (OSError, EOFError, struct.error, pickle.UnpicklingError, TypeError, ValueError)
+# What reading a damaged or vanished file raises (zlib.error: a stored article's deflated
+# bytes); and, opening an index, what else Whoosh raises then (a missing column reads as
+# None, hence TypeError).
+DAMAGED_READ = (OSError, EOFError, struct.error, pickle.UnpicklingError, zlib.error)
+DAMAGE = (*DAMAGED_READ, TypeError, ValueError)
 
 
 def damaged_index_error(directory: Path, error: BaseException) -> NewsgrepError:

@@ -11,8 +11,6 @@ matches (`ranking`), folds near-duplicates, and reads the stored fields of the p
 from __future__ import annotations
 
 import datetime as dt
-import pickle
-import struct
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -25,7 +23,7 @@ from whoosh import query
 
 from newsgrep.engine.columns import Columns, fold
 from newsgrep.engine.documents import docnums, highlight_terms, hit, open_lazy_files, stored_article
-from newsgrep.engine.folder import IndexStore, damaged_index_error
+from newsgrep.engine.folder import DAMAGED_READ, IndexStore, damaged_index_error
 from newsgrep.engine.languages import FieldFilter, restricted
 from newsgrep.engine.postings import remember_deletions
 from newsgrep.engine.query import RECORD_FIELD_PREFIX, ParsedQuery, date_filter, parse
@@ -383,7 +381,7 @@ class SearchSession:
         """Files of a damaged index fail as one clear error."""
         try:
             yield
-        except (OSError, EOFError, struct.error, pickle.UnpicklingError) as error:
+        except DAMAGED_READ as error:
             raise damaged_index_error(self.index_dir, error) from None
         except RecursionError:  # Whoosh walks nested clauses by recursion
             raise QueryError(

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from newsgrep.engine.folder import IndexStore
+from newsgrep.engine.folder import IndexStore, damaged_index_error, raised_reading_files
 from newsgrep.engine.index import Index
 from newsgrep.errors import IndexWriteError, NewsgrepError, SourcePathError
 from newsgrep.indexing_pass import Pass, ProgressCallback
@@ -148,7 +148,8 @@ _WRITE_HINTS = {
 @contextlib.contextmanager
 def _updating(index_dir: Path) -> Iterator[None]:
     """An OS error while the index is being updated (source files' errors are handled where
-    they are read) becomes one clear error: the run was cancelled, the last commit stands."""
+    they are read) becomes one clear error: the run was cancelled, the last commit stands.
+    So does a damaged index file that Whoosh fails to read."""
     try:
         yield
     except OSError as error:
@@ -160,6 +161,10 @@ def _updating(index_dir: Path) -> Iterator[None]:
             "as it was",
             hint=_WRITE_HINTS.get(error.errno or 0, "run newsgrep index again once it is fixed"),
         ) from None
+    except Exception as error:  # Whoosh raises many kinds for a damaged file
+        if isinstance(error, NewsgrepError) or not raised_reading_files(error):
+            raise
+        raise damaged_index_error(index_dir, error) from None
 
 
 def _absolute(path: Path) -> str:

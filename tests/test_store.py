@@ -266,6 +266,78 @@ def test_damaged_stored_articles_are_one_clear_error(built_index: Path, args: li
     assert b"--rebuild" in result.stderr
 
 
+def _zero(data: bytes) -> bytes:
+    return bytes(len(data))
+
+
+def _halve(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+def _oversize_sketches(data: bytes) -> bytes:
+    from newsgrep.text.duplicates import SKETCH_BYTES
+
+    damaged = bytearray(data)
+    damaged[::SKETCH_BYTES] = b"\xff" * len(damaged[::SKETCH_BYTES])  # each one's count
+    return bytes(damaged)
+
+
+# Each damage found by flipping, truncating and zeroing every file of an index (what
+# Whoosh raises then: FileFormatError, a bare Exception, ValueError, OverflowError...).
+DAMAGES = {
+    "terms zeroed": ("*.trm", _zero),
+    "postings zeroed": ("*.pst", _zero),
+    "postings cut": ("*.pst", _halve),
+    "dates cut": ("*.date.col", _halve),
+    "stored articles zeroed": ("*._stored.col", _zero),
+    "sketches too long": ("*.sketch.col", _oversize_sketches),
+}
+COMMANDS = {
+    "search": ["search", "istanbul OR grain"],
+    "json": ["search", "istanbul OR grain", "--json"],
+    "show": ["show", "grain.txt"],
+    "stats": ["stats"],
+    "index": ["index"],
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_damaged_index_file_is_one_clear_error_for_every_command(
+    built_index: Path, damage: str
+) -> None:
+    pattern, change = DAMAGES[damage]
+    for path in built_index.glob(pattern):
+        path.write_bytes(change(path.read_bytes()))
+    results = {name: run(*args, "--index", built_index) for name, args in COMMANDS.items()}
+    failed = set()
+    for name, result in results.items():
+        assert b"Traceback" not in result.stderr, (name, result.stderr.decode()[-300:])
+        if result.returncode != 0:  # (a command that does not read the file may not fail)
+            assert result.returncode == 2, (name, result.stderr.decode())
+            assert f"index at {built_index} cannot be read" in result.stderr.decode(), name
+            failed.add(name)
+    assert {"search", "json"} <= failed  # a search reads every one of these files
+    assert run("index", "--rebuild", "--index", built_index).returncode == 0
+    assert run("search", "istanbul", "-c", "--index", built_index).stdout == b"2\n"
+
+
+def test_an_error_of_newsgreps_own_is_not_taken_for_damage(
+    built_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where it was raised tells damage (in Whoosh's or the codec's reading) from a bug,
+    which keeps its traceback rather than send the user to rebuild."""
+    from newsgrep.engine import session as session_module
+    from newsgrep.engine.session import SearchSession
+    from newsgrep.model import SearchRequest
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(session_module, "hit", broken)
+    with SearchSession(built_index) as session, pytest.raises(ValueError, match="a bug"):
+        session.search(SearchRequest("istanbul"))
+
+
 # --- the manifest -----------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from newsgrep.engine.folder import DamagedFileError
 from newsgrep.engine.languages import TEXT_FIELDS
 from newsgrep.engine.query import positive_leaves
 from newsgrep.engine.schema import analysis_of, index_term
@@ -72,6 +73,8 @@ def hit(
 
 
 def stored_article(stored: dict[str, Any]) -> StoredArticle:
+    if "id" not in stored or "path" not in stored:  # every article stores both
+        raise DamagedFileError("a stored article has no id or path")
     tags = stored.get("tags")
     return StoredArticle(
         id=stored["id"],

@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import whoosh
+
 from newsgrep.durable import sync_folder, utc_now, write_atomically
 from newsgrep.engine.schema import SCHEMA_VERSION, build_schema
 from newsgrep.engine.storage import INDEX_NAME, create_index, open_index
@@ -54,11 +56,46 @@ LOCK_FILE = "newsgrep.lock"
 
 # How many times a reader opens the index again when commits remove what it was opening.
 OPEN_ATTEMPTS = 5
+
+
+class DamagedFileError(Exception):
+    """An index file read back as something no index holds (a stored article without id)."""
+
+
 # What reading a damaged or vanished file raises (zlib.error: a stored article's deflated
 # bytes); and, opening an index, what else Whoosh raises then (a missing column reads as
 # None, hence TypeError).
-DAMAGED_READ = (OSError, EOFError, struct.error, pickle.UnpicklingError, zlib.error)
+DAMAGED_READ = (
+    OSError,
+    EOFError,
+    struct.error,
+    pickle.UnpicklingError,
+    zlib.error,
+    DamagedFileError,
+)
 DAMAGE = (*DAMAGED_READ, TypeError, ValueError)
+# The code that decodes index files: what a damaged file makes it raise is of any kind
+# (Whoosh raises `Exception` itself, FileFormatError, ValueError, OverflowError), so that
+# where an error was raised, not its kind, tells damage from a bug of newsgrep's own.
+_FILE_READERS = (
+    os.path.dirname(whoosh.__file__) + os.sep,
+    os.path.join(os.path.dirname(__file__), "codec.py"),
+    os.path.join(os.path.dirname(__file__), "storage.py"),
+)
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether `error`, raised while reading an index, says that a file of it is damaged:
+    one of DAMAGED_READ, or any error raised inside Whoosh or newsgrep's codec."""
+    return isinstance(error, DAMAGED_READ) or raised_reading_files(error)
+
+
+def raised_reading_files(error: BaseException) -> bool:
+    """Whether `error` was raised inside Whoosh or newsgrep's codec (`_FILE_READERS`)."""
+    innermost = error.__traceback__
+    while innermost is not None and innermost.tb_next is not None:
+        innermost = innermost.tb_next
+    return innermost is not None and innermost.tb_frame.f_code.co_filename.startswith(_FILE_READERS)
 
 
 def damaged_index_error(directory: Path, error: BaseException) -> NewsgrepError:
@@ -255,7 +292,7 @@ class IndexStore:
             except Exception as error:  # Whoosh raises many kinds for a file that is gone
                 close()
                 if attempt == OPEN_ATTEMPTS or self.holds(ix):
-                    if isinstance(error, DAMAGE):
+                    if isinstance(error, DAMAGE) or is_damage(error):
                         raise damaged_index_error(self.directory, error) from None
                     raise
             else:

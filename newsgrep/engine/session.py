@@ -23,7 +23,7 @@ from whoosh import query
 
 from newsgrep.engine.columns import Columns, fold
 from newsgrep.engine.documents import docnums, highlight_terms, hit, open_lazy_files, stored_article
-from newsgrep.engine.folder import DAMAGED_READ, IndexStore, damaged_index_error
+from newsgrep.engine.folder import IndexStore, damaged_index_error, is_damage
 from newsgrep.engine.languages import FieldFilter, restricted
 from newsgrep.engine.postings import remember_deletions
 from newsgrep.engine.query import RECORD_FIELD_PREFIX, ParsedQuery, date_filter, parse
@@ -33,7 +33,7 @@ from newsgrep.engine.ranking import (
 from newsgrep.engine.retrieval import Retriever
 from newsgrep.engine.schema import analysis_of
 from newsgrep.engine.statistics import LiveStats, key_terms
-from newsgrep.errors import QueryError
+from newsgrep.errors import NewsgrepError, QueryError
 from newsgrep.model import (
     DEFAULT_RANKING,
     Facet,
@@ -313,11 +313,11 @@ class SearchSession:
             terms = highlight_terms(whoosh_query, self._searcher.reader())
             found = self._columns.in_file_order(docnums(self._searcher, target))
             stored = [self._searcher.stored_fields(n) for n in found]
+            articles = [(stored_article(fields), analysis_of(fields)) for fields in stored]
         from newsgrep.model_views import ShownArticle  # `show`'s value: not a search's
 
         shown = []
-        for fields in stored:
-            article, key = stored_article(fields), analysis_of(fields)
+        for article, key in articles:
             title_spans = tuple(match_spans(article.title, terms["title"] | terms["body"], key))
             body_spans = tuple(match_spans(article.body, terms["body"], key))
             shown.append(ShownArticle(article, title_spans, body_spans))
@@ -381,12 +381,16 @@ class SearchSession:
         """Files of a damaged index fail as one clear error."""
         try:
             yield
-        except DAMAGED_READ as error:
-            raise damaged_index_error(self.index_dir, error) from None
         except RecursionError:  # Whoosh walks nested clauses by recursion
             raise QueryError(
                 "the query is too deeply nested to run", hint="use fewer brackets or words"
             ) from None
+        except NewsgrepError:
+            raise
+        except Exception as error:  # Whoosh raises many kinds for a damaged file
+            if not is_damage(error):
+                raise  # a bug: its traceback kept
+            raise damaged_index_error(self.index_dir, error) from None
 
 
 def search(

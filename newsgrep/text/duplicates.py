@@ -57,7 +57,14 @@ _UNPACKERS = [struct.Struct(f">{count}I") for count in range(SKETCH_SIZE + 1)]
 
 
 def unpack_sketch(data: bytes) -> Sketch:
+    """A packed sketch's hashes.
+
+    Raises:
+        struct.error: `data` is no packed sketch (a damaged index column).
+    """
     count = data[0] if data else 0
+    if count > SKETCH_SIZE:
+        raise struct.error(f"a sketch of {count} hashes: at most {SKETCH_SIZE} are packed")
     values: Sketch = _UNPACKERS[count].unpack_from(data, 1)
     return values
 

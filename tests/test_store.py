@@ -293,8 +293,7 @@ DAMAGES = {
     "sketches too long": ("*.sketch.col", _oversize_sketches),
 }
 COMMANDS = {
-    "search": ["search", "istanbul OR grain"],
-    "json": ["search", "istanbul OR grain", "--json"],
+    "search": ["search", "istanbul OR grain", "--json"],
     "show": ["show", "grain.txt"],
     "stats": ["stats"],
     "index": ["index"],
@@ -316,9 +315,10 @@ def test_a_damaged_index_file_is_one_clear_error_for_every_command(
             assert result.returncode == 2, (name, result.stderr.decode())
             assert f"index at {built_index} cannot be read" in result.stderr.decode(), name
             failed.add(name)
-    assert {"search", "json"} <= failed  # a search reads every one of these files
-    assert run("index", "--rebuild", "--index", built_index).returncode == 0
-    assert run("search", "istanbul", "-c", "--index", built_index).stdout == b"2\n"
+    assert "search" in failed  # a search reads every one of these files
+    if damage == "postings cut":  # what the error says to do, then works
+        assert run("index", "--rebuild", "--index", built_index).returncode == 0
+        assert run("search", "istanbul", "-c", "--index", built_index).stdout == b"2\n"
 
 
 def test_an_error_of_newsgreps_own_is_not_taken_for_damage(

@@ -114,6 +114,8 @@ class SearchRequest:
     # How a numeric date such as 06/01/2004 reads: "dmy", "mdy", or None (refused).
     date_order: str | None = None
     langs: tuple[str, ...] = ()  # only articles in these languages (`pt`: `pt-br` too)
+    # Only the number of matches is wanted (`-c`): no hit is made, no article read.
+    count_only: bool = False
 
 
 class Idf(StrEnum):

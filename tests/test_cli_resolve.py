@@ -220,10 +220,13 @@ def test_output_for_scripts_never_relaxes_a_query_unless_any_says_so(
 
 
 def test_a_count_covers_the_page_only_when_one_is_asked_for() -> None:
-    assert not plan_of(hits=writing(count=True)).output.page_count
-    limited = HitOptions(limit=3, output=OutputOptions(count=True))
-    assert plan_of(hits=limited).output.page_count
+    every = plan_of(hits=writing(count=True))
+    assert not every.output.page_count
+    assert every.request.count_only  # the total alone: no hit is made
+    limited = plan_of(hits=HitOptions(limit=3, output=OutputOptions(count=True)))
+    assert limited.output.page_count and not limited.request.count_only
     assert plan_of(hits=HitOptions(offset=2, output=OutputOptions(count=True))).output.page_count
+    assert not plan_of(hits=writing(files_with_matches=True)).request.count_only
 
 
 def test_the_pager_only_on_a_terminal_and_only_for_human_output() -> None:

@@ -54,6 +54,18 @@ def test_counting_every_match_relaxes_only_when_nothing_has_every_word(built_ind
     assert nothing.notices[0].startswith("no article has all the words")
 
 
+@pytest.mark.parametrize(
+    "query", ["istanbul talks", "istanbul zeppelin", "grain OR talks", '"peace talks"', "date:2024"]
+)
+def test_a_count_only_request_counts_as_a_full_one_and_makes_no_hit(
+    built_index: Path, query: str
+) -> None:
+    full = search(built_index, SearchRequest(query, limit=None, collapse=False))
+    counted = search(built_index, SearchRequest(query, limit=None, collapse=False, count_only=True))
+    assert full.hits and counted.hits == ()
+    assert (counted.total, counted.notices) == (full.total, full.notices)
+
+
 def test_relaxing_keeps_nots_and_field_restrictions(built_index: Path) -> None:
     assert ids(built_index, "istanbul talks -thursday") == ["briefs.jsonl#b2", "undated.txt"]
     assert ids(built_index, "istanbul talks date:2025-05") == [

@@ -228,7 +228,8 @@ def resolve_request(
     correct: bool = False,
 ) -> SearchRequest:
     """The request for `query`: snippets only where the output shows them, near-duplicates
-    folded only where hits are shown (a count or a list of files covers every match)."""
+    folded only where hits are shown (a count or a list of files covers every match), and
+    no hits at all for a count of every match."""
     return SearchRequest(
         query=query,
         limit=resolve_limit(hits.limit, output, config),
@@ -243,6 +244,7 @@ def resolve_request(
         collapse=hits.collapse and not output.covers_all,
         correct=correct,
         date_order=config.date_order,
+        count_only=output.mode is Mode.COUNT and not output.page_count,
     )
 
 

@@ -233,6 +233,8 @@ class SearchSession:
             if fetch is None or end is None or len(kept) >= end or len(candidates) < fetch:
                 break
             fetch *= 4
+        if request.count_only:
+            return total, ()
         terms = highlight_terms(matching, searcher.reader())
         stored = searcher.stored_fields
         hits = tuple(

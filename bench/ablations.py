@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if __package__ in (None, ""):  # run as a script: make the `bench` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from relevance import (
+from bench.relevance import (
     DEFAULT_COLLECTION,
     METRICS,
     NewsgrepIndex,
@@ -29,7 +30,6 @@ from relevance import (
     newsgrep_builder,
     run_system,
 )
-
 from newsgrep.model import DEFAULT_RANKING, Idf, RankingSettings
 
 

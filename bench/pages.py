@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from newsgrep.formats import html as html_format  # noqa: E402
 from newsgrep.formats import parse_article_file  # noqa: E402
+from newsgrep.formats.decoding import decode_text  # noqa: E402
 
 PAGES = ROOT / "tests" / "data" / "formats" / "pages"
 _UNSPACED = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af"
@@ -131,7 +132,7 @@ def _steps(pages: list[Path], clock: Callable[[], float]) -> dict[str, list[floa
     for path in pages:
         data = path.read_bytes()
         started = clock()
-        tree = html_format._parse(html_format.decode_text(data).text)
+        tree = html_format._parse(decode_text(data).text)
         parsed = clock()
         meta = html_format.read_meta(tree)
         metadata = clock()

@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if __package__ in (None, ""):  # run as a script: make the `bench` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from relevance import DEFAULT_COLLECTION, build_newsgrep_index, clean_query, load_collection
-
+from bench.relevance import DEFAULT_COLLECTION, build_newsgrep_index, clean_query, load_collection
 from newsgrep.engine.session import SearchSession
 from newsgrep.model import SearchRequest
 

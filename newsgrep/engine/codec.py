@@ -45,8 +45,6 @@ from whoosh.codec.whoosh3 import (
     W3Segment,
 )
 
-from newsgrep.engine.segment_writer import BlockFieldWriter, BlockPostingsWriter
-
 STORED_FIELDS_COLUMN = "_stored"  # the name W3PerDocWriter gives the column
 
 # zlib looks back at most 32 KiB: a longer dictionary would not be read.
@@ -238,15 +236,6 @@ def _little_endian(ends: array[int]) -> bytes:
     return ends.tobytes()
 
 
-class _PostingsWriter(BlockPostingsWriter):
-    """Whoosh's postings writer (taking a term's postings at once: `segment_writer`),
-    packing each block's values (see the module)."""
-
-    def _mini_values(self) -> Any:
-        values = super()._mini_values()
-        return PackedValues.pack(values) if isinstance(values, tuple) and values else values
-
-
 class NewsCodec(W3Codec):  # type: ignore[misc]
     """Whoosh's W3 codec, its stored fields in an `ArticlesColumn` and blocks of postings
     with their values packed (see the module)."""
@@ -254,15 +243,20 @@ class NewsCodec(W3Codec):  # type: ignore[misc]
     def per_document_writer(self, storage: Any, segment: Any) -> Any:
         return _PerDocWriter(self, storage, segment)
 
-    # The writers of `segment_writer`: Whoosh's, also taking a term's postings at once.
-    def field_writer(self, storage: Any, segment: Any) -> Any:
-        return BlockFieldWriter(self, storage, segment)
-
     def per_document_reader(self, storage: Any, segment: Any) -> Any:
         return _PerDocReader(storage, segment)
 
+    # The writers of `segment_writer`, taking a term's postings at once. Imported when a
+    # segment is written: a search reads segments through this codec, and loads no writer.
+    def field_writer(self, storage: Any, segment: Any) -> Any:
+        from newsgrep.engine.segment_writer import BlockFieldWriter
+
+        return BlockFieldWriter(self, storage, segment)
+
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
-        return _PostingsWriter(
+        from newsgrep.engine.segment_writer import PackingPostingsWriter
+
+        return PackingPostingsWriter(
             dbfile,
             blocklimit=self._blocklimit,
             byteids=byteids,

@@ -23,6 +23,8 @@ from typing import Any
 from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter
 from whoosh.writing import SegmentWriter
 
+from newsgrep.engine.codec import PackedValues
+
 
 class _Postings:
     """One term's postings from its second on: documents, weights (as Whoosh computed
@@ -78,6 +80,15 @@ class BlockPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
             known = [length for length in lengths[start:end] if length]
             self._minlength = min(known) if known else None
             self._maxlength = max(known) if known else 0
+
+
+class PackingPostingsWriter(BlockPostingsWriter):
+    """The postings writer of `codec.NewsCodec`: a block's values packed into one byte
+    string (`codec.PackedValues`)."""
+
+    def _mini_values(self) -> Any:
+        values = super()._mini_values()
+        return PackedValues.pack(values) if isinstance(values, tuple) and values else values
 
 
 class BlockFieldWriter(W3FieldWriter):  # type: ignore[misc]

@@ -31,6 +31,7 @@ import time
 import warnings
 import zlib
 from collections.abc import Callable, Iterator
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -192,10 +193,6 @@ def _part_of(name: str) -> str:
     return OTHER_PART
 
 
-def _larger(part: tuple[str, int]) -> int:
-    return -part[1]
-
-
 class IndexStore:
     """One index folder. Reading needs no lock; writing happens inside `lock()`."""
 
@@ -216,7 +213,9 @@ class IndexStore:
                 found = path.stat()
                 if stat.S_ISREG(found.st_mode):
                     sizes[_part_of(path.name)] += found.st_size
-        return sorted(((name, size) for name, size in sizes.items() if size), key=_larger)
+        return sorted(
+            ((name, size) for name, size in sizes.items() if size), key=itemgetter(1), reverse=True
+        )
 
     def latest_generation(self) -> int:
         """The newest generation whose table of contents is here (-1: none), from the
@@ -292,7 +291,7 @@ class IndexStore:
             except Exception as error:  # Whoosh raises many kinds for a file that is gone
                 close()
                 if attempt == OPEN_ATTEMPTS or self.holds(ix):
-                    if isinstance(error, DAMAGE) or is_damage(error):
+                    if isinstance(error, DAMAGE) or raised_reading_files(error):
                         raise damaged_index_error(self.directory, error) from None
                     raise
             else:

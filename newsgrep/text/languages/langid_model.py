@@ -100,15 +100,20 @@ def _identifier(arrays: Mapping[str, Any], script: str) -> Any:
     )
 
 
+def _aligned(size: int) -> int:
+    """`size` rounded up to a multiple of _ALIGN."""
+    return -(-size // _ALIGN) * _ALIGN
+
+
 def _write(path: Path, key: str, arrays: Mapping[str, Any]) -> None:
     """The arrays in one file: MAGIC, the header's length, a JSON header (the key, and each
     array's dtype, shape and offset), then the arrays, each aligned."""
     offset, layout = 0, {}
     for name, array in arrays.items():
         layout[name] = [array.dtype.str, list(array.shape), offset]
-        offset += -(-array.nbytes // _ALIGN) * _ALIGN
+        offset += _aligned(array.nbytes)
     header = json.dumps({"key": key, "arrays": layout, "end": offset}).encode("utf-8")
-    start = -(-(len(MAGIC) + _LENGTH.size + len(header)) // _ALIGN) * _ALIGN
+    start = _aligned(len(MAGIC) + _LENGTH.size + len(header))
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -147,7 +152,7 @@ def _read(path: Path, key: str) -> dict[str, Any] | None:
         (length,) = _LENGTH.unpack_from(mapped, len(MAGIC))
         begin = len(MAGIC) + _LENGTH.size
         header = json.loads(bytes(mapped[begin : begin + length]))
-        start = -(-(begin + length) // _ALIGN) * _ALIGN
+        start = _aligned(begin + length)
         if header["key"] != key or len(mapped) != start + header["end"]:
             return None
         arrays = {}
